@@ -1,0 +1,351 @@
+//! Outcome-space analysis: which deals exist, which are efficient, which are focal, and who
+//! blocks what.
+//!
+//! [`analyze`] walks the whole outcome space once, in parallel chunks, without storing it:
+//! each chunk evaluates every actor's utility for its outcomes and folds them into a
+//! [`Summary`](summary::Summary) (counts, bounds, a Pareto skyline, rankings, per-option
+//! statistics); summaries merge in any order to the same result. Memory is bounded by the
+//! frontier, which is checked against a budget so an oversized request fails with a clear
+//! error instead of exhausting memory.
+//!
+//! # Definitions
+//!
+//! * **Bargainers**: the veto players — the actors whose consent a deal needs — or every
+//!   actor if nobody holds a veto.
+//! * **Admissible** outcome: crosses no bargainer's red line. (A red line of an actor
+//!   without a veto is reported as an objection in [`OptionReport`], but cannot block.)
+//! * **Pareto frontier**: the admissible outcomes that no admissible outcome makes at least
+//!   as good for every actor (bargainer or not) and better for one; equal utility vectors
+//!   collapse into one point represented by the smallest outcome index.
+//! * **Zone of possible agreement (ZOPA)**: admissible outcomes that every bargainer values
+//!   at least as much as its reservation value (ties count as acceptable, as in Genius).
+//! * **Bargaining solutions**: see [`bargaining`]; by default the disagreement point is the
+//!   bargainers' reservation values and the candidates are the frontier points in the ZOPA.
+
+pub mod bargaining;
+mod pareto;
+mod scan;
+mod summary;
+
+use std::sync::atomic::{AtomicBool, Ordering};
+
+use rayon::prelude::*;
+use serde::Serialize;
+
+pub use bargaining::{Disagreement, SolutionConcept};
+
+use crate::error::Error;
+use crate::outcome::Outcome;
+use crate::utility::UtilityModel;
+use summary::{Setup, Summary};
+
+/// Outcomes evaluated per parallel work item.
+const CHUNK: u64 = 1 << 16;
+
+/// What [`analyze`] computes and within which limits.
+#[derive(Clone, Debug)]
+pub struct AnalysisOptions {
+    /// Disagreement point and candidate set for the bargaining solutions.
+    pub disagreement: Disagreement,
+    /// How many best deals and near misses to keep (0 turns both off).
+    pub top_k: usize,
+    /// Whether to compute per-option statistics (who blocks what). Costs one update per
+    /// actor and issue for every outcome.
+    pub option_stats: bool,
+    /// Refuse outcome spaces larger than this.
+    pub max_outcomes: f64,
+    /// Memory the frontier may take, in bytes.
+    pub memory_budget: usize,
+}
+
+impl Default for AnalysisOptions {
+    fn default() -> Self {
+        Self {
+            disagreement: Disagreement::Reservation,
+            top_k: 10,
+            option_stats: true,
+            max_outcomes: 1e10,
+            memory_budget: 4 << 30,
+        }
+    }
+}
+
+impl AnalysisOptions {
+    /// Only what the frontier and the bargaining solutions need (no rankings, no per-option
+    /// statistics): the configuration the peer benchmark measures.
+    pub fn frontier_only() -> Self {
+        Self { top_k: 0, option_stats: false, ..Self::default() }
+    }
+
+    /// Sets the disagreement convention.
+    pub fn with_disagreement(mut self, disagreement: Disagreement) -> Self {
+        self.disagreement = disagreement;
+        self
+    }
+}
+
+/// An outcome with every actor's utility.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Package {
+    /// Index in the outcome space.
+    pub index: u64,
+    /// The option chosen on each issue.
+    pub options: Outcome,
+    /// Every actor's utility, in actor order.
+    pub utilities: Vec<f64>,
+}
+
+/// A bargaining solution.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Solution {
+    /// The concept.
+    pub concept: SolutionConcept,
+    /// The package it selects.
+    pub package: Package,
+    /// The maximised objective.
+    pub objective: f64,
+}
+
+/// An admissible package outside the zone, and what keeps it out.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NearMiss {
+    /// The package.
+    pub package: Package,
+    /// The bargainer furthest below its reservation value.
+    pub binding_actor: usize,
+    /// How far below: reservation value minus utility.
+    pub shortfall: f64,
+}
+
+/// Why an actor rules out every package containing an option.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "reason", rename_all = "snake_case")]
+pub enum BlockReason {
+    /// Every package with the option crosses one of the actor's red lines.
+    RedLine,
+    /// The actor's best package with the option is worth less than its reservation value.
+    Reservation {
+        /// Best utility the actor can get with this option.
+        best: f64,
+        /// The actor's reservation value.
+        reservation: f64,
+    },
+}
+
+/// An actor ruling out an option.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Block {
+    /// The actor.
+    pub actor: usize,
+    /// Whether the actor is a bargainer (so its objection blocks the option).
+    pub binding: bool,
+    /// Why.
+    pub reason: BlockReason,
+}
+
+/// Who blocks one option, and how much of the zone contains it.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct OptionReport {
+    /// Issue index.
+    pub issue: usize,
+    /// Option index.
+    pub option: usize,
+    /// Outcomes in the zone with this option.
+    pub zopa_outcomes: u64,
+    /// Actors ruling the option out on their own.
+    pub blocks: Vec<Block>,
+}
+
+/// The result of [`analyze`].
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Analysis {
+    /// Outcomes in the space.
+    pub outcomes: u64,
+    /// Outcomes crossing no bargainer's red line.
+    pub admissible: u64,
+    /// Outcomes in the zone of possible agreement.
+    pub zopa: u64,
+    /// The bargainers (actor indices).
+    pub bargainers: Vec<usize>,
+    /// Reservation value of every actor.
+    pub reservation: Vec<f64>,
+    /// The disagreement convention used for the solutions.
+    pub disagreement: Disagreement,
+    /// Disagreement value of every actor under that convention.
+    pub disagreement_point: Vec<f64>,
+    /// Best utility of every actor over the admissible outcomes.
+    pub ideal: Vec<f64>,
+    /// Worst utility of every actor over the admissible outcomes.
+    pub worst: Vec<f64>,
+    /// The Pareto frontier, utilities lexicographically descending.
+    pub frontier: Vec<Package>,
+    /// Frontier points inside the zone.
+    pub frontier_in_zopa: usize,
+    /// Bargaining solutions (absent when no candidate exists).
+    pub solutions: Vec<Solution>,
+    /// Best zone packages by Nash product over the reservation values.
+    pub best_deals: Vec<Package>,
+    /// Best admissible packages outside the zone by their smallest bargainer margin.
+    pub near_misses: Vec<NearMiss>,
+    /// Outcomes crossing each actor's red lines.
+    pub red_line_crossings: Vec<u64>,
+    /// Per option: zone count and blockers (empty unless option statistics were asked for).
+    pub options: Vec<OptionReport>,
+}
+
+impl Analysis {
+    /// The solution for a concept, if one exists.
+    pub fn solution(&self, concept: SolutionConcept) -> Option<&Solution> {
+        self.solutions.iter().find(|s| s.concept == concept)
+    }
+}
+
+/// Analyses the whole outcome space of a utility model.
+pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analysis, Error> {
+    let space = model.space();
+    let outcomes = match space.len() {
+        Some(n) if (n as f64) <= options.max_outcomes => n,
+        _ => return Err(Error::OutcomeSpaceTooLarge { outcomes: space.len_f64(), limit: options.max_outcomes }),
+    };
+    let n = model.n_actors();
+    let mut bargainers: Vec<usize> = (0..n).filter(|&a| model.veto()[a]).collect();
+    if bargainers.is_empty() {
+        bargainers = (0..n).collect();
+    }
+    let mut option_offsets = Vec::with_capacity(space.n_issues());
+    let mut n_options = 0;
+    for &r in space.radices() {
+        option_offsets.push(n_options);
+        n_options += r as usize;
+    }
+    // Sorting copies the frontier, so allow for three copies of each point.
+    let bytes_per_point = (n + 1) * 8 * 3;
+    let setup = Setup {
+        n_actors: n,
+        bargainer_mask: bargainers.iter().fold(0u64, |m, &b| m | (1 << b)),
+        bargainers: bargainers.clone(),
+        reservation: model.reservation().to_vec(),
+        option_offsets: option_offsets.clone(),
+        n_options,
+        top_k: options.top_k,
+        option_stats: options.option_stats,
+        max_frontier_points: (options.memory_budget / bytes_per_point).max(1),
+    };
+
+    let chunks = outcomes.div_ceil(CHUNK);
+    let abort = AtomicBool::new(false);
+    let summary = (0..chunks)
+        .into_par_iter()
+        .fold(
+            || Summary::new(&setup),
+            |mut s, c| {
+                if s.error.is_none() && !abort.load(Ordering::Relaxed) {
+                    scan::scan(model, c * CHUNK..((c + 1) * CHUNK).min(outcomes), &mut s);
+                    if s.error.is_some() {
+                        abort.store(true, Ordering::Relaxed);
+                    }
+                }
+                s
+            },
+        )
+        .reduce(|| Summary::new(&setup), Summary::merge);
+    if let Some(e) = summary.error {
+        return Err(e);
+    }
+    if summary.outcomes != outcomes {
+        return Err(Error::Internal(format!("scanned {} of {} outcomes", summary.outcomes, outcomes)));
+    }
+
+    let package = |index: u64, utilities: Vec<f64>| Package { index, options: space.decode(index), utilities };
+    let frontier_set = summary.skyline.into_point_set();
+    let frontier: Vec<Package> =
+        (0..frontier_set.len()).map(|i| package(frontier_set.outcomes[i], frontier_set.point(i).to_vec())).collect();
+    let reservation = model.reservation().to_vec();
+    let in_zopa = |u: &[f64]| bargainers.iter().all(|&b| u[b] >= reservation[b]);
+    let frontier_in_zopa = frontier.iter().filter(|p| in_zopa(&p.utilities)).count();
+
+    let disagreement_point: Vec<f64> = match options.disagreement {
+        Disagreement::Reservation => reservation.clone(),
+        Disagreement::NegmasMinimum => {
+            reservation.iter().zip(&summary.worst).map(|(r, w)| if w.is_finite() { r.max(*w) } else { *r }).collect()
+        }
+    };
+    let solutions = SolutionConcept::ALL
+        .iter()
+        .filter_map(|&concept| {
+            let points = frontier.iter().map(|p| p.utilities.as_slice());
+            bargaining::solve(concept, points, &bargainers, &disagreement_point, &summary.ideal)
+                .map(|(i, objective)| Solution { concept, package: frontier[i].clone(), objective })
+        })
+        .collect();
+
+    let best_deals = summary
+        .best_deals
+        .items
+        .iter()
+        .map(|r| package(r.outcome, model.utilities(&space.decode(r.outcome))))
+        .collect();
+    let near_misses = summary
+        .near_misses
+        .items
+        .iter()
+        .map(|r| {
+            let p = package(r.outcome, model.utilities(&space.decode(r.outcome)));
+            let (binding_actor, shortfall) = bargainers
+                .iter()
+                .map(|&b| (b, reservation[b] - p.utilities[b]))
+                .fold((bargainers[0], f64::NEG_INFINITY), |best, x| if x.1 > best.1 { x } else { best });
+            NearMiss { package: p, binding_actor, shortfall }
+        })
+        .collect();
+
+    let mut option_reports = Vec::new();
+    if options.option_stats {
+        for (issue, &radix) in space.radices().iter().enumerate() {
+            for option in 0..radix as usize {
+                let cell = option_offsets[issue] + option;
+                let blocks = (0..n)
+                    .filter_map(|actor| {
+                        let best = summary.best_without_red_line[actor * n_options + cell];
+                        let reason = if best.is_infinite() {
+                            BlockReason::RedLine
+                        } else if best < reservation[actor] {
+                            BlockReason::Reservation { best, reservation: reservation[actor] }
+                        } else {
+                            return None;
+                        };
+                        Some(Block { actor, binding: bargainers.contains(&actor), reason })
+                    })
+                    .collect();
+                option_reports.push(OptionReport {
+                    issue,
+                    option,
+                    zopa_outcomes: summary.zopa_by_option[cell],
+                    blocks,
+                });
+            }
+        }
+    }
+
+    Ok(Analysis {
+        outcomes,
+        admissible: summary.admissible,
+        zopa: summary.zopa,
+        bargainers,
+        reservation,
+        disagreement: options.disagreement,
+        disagreement_point,
+        ideal: summary.ideal,
+        worst: summary.worst,
+        frontier,
+        frontier_in_zopa,
+        solutions,
+        best_deals,
+        near_misses,
+        red_line_crossings: summary.red_line_crossings,
+        options: option_reports,
+    })
+}
+
+#[cfg(test)]
+mod tests;

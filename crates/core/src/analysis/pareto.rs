@@ -1,0 +1,335 @@
+//! Exact Pareto frontiers over streams of utility vectors.
+//!
+//! A point is on the frontier when no other point is at least as good for every actor and
+//! strictly better for one. Points with equal utility vectors collapse into one frontier
+//! point whose representative is the outcome with the smallest index (the convention NegMAS
+//! follows when it lists a frontier), so the result does not depend on the order in which
+//! points arrive — which is what makes parallel runs reproducible.
+//!
+//! Two implementations of the same set, chosen by the number of actors:
+//!
+//! * [`Staircase`] for two actors: the frontier kept sorted by the first utility, with the
+//!   second strictly decreasing; a point is tested by one binary search, O(log h).
+//! * [`SortFilter`] for three or more: points are buffered and periodically reduced with
+//!   sort-filter-skyline (Chomicki, Godfrey, Gryz & Liang, "Skyline with presorting",
+//!   ICDE 2003, doi:10.1109/ICDE.2003.1260846): sort by the sum of utilities, descending, so
+//!   that no point can be dominated by one that comes after it, then keep each point that
+//!   no kept point dominates.
+//!
+//! Tests check both against the definition on random inputs.
+
+use std::cmp::Ordering;
+
+/// Points buffered before a [`SortFilter`] reduces them.
+const SORT_FILTER_BATCH: usize = 1 << 16;
+
+/// A set of mutually non-dominated points with distinct utility vectors.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub(crate) struct PointSet {
+    /// Number of utilities per point.
+    pub dims: usize,
+    /// Utilities, `dims` per point.
+    pub utilities: Vec<f64>,
+    /// Outcome index of each point's representative.
+    pub outcomes: Vec<u64>,
+}
+
+impl PointSet {
+    pub(crate) fn new(dims: usize) -> Self {
+        Self { dims, utilities: Vec::new(), outcomes: Vec::new() }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        self.outcomes.len()
+    }
+
+    pub(crate) fn point(&self, i: usize) -> &[f64] {
+        &self.utilities[i * self.dims..(i + 1) * self.dims]
+    }
+
+    fn push(&mut self, u: &[f64], outcome: u64) {
+        self.utilities.extend_from_slice(u);
+        self.outcomes.push(outcome);
+    }
+
+    /// Sorts points by utilities lexicographically descending (then outcome index), the
+    /// canonical order in which frontiers are reported.
+    pub(crate) fn sort_canonical(&mut self) {
+        let mut order: Vec<usize> = (0..self.len()).collect();
+        order.sort_by(|&a, &b| lex_desc(self.point(a), self.point(b)).then(self.outcomes[a].cmp(&self.outcomes[b])));
+        self.reorder(&order);
+    }
+
+    fn reorder(&mut self, order: &[usize]) {
+        let mut utilities = Vec::with_capacity(self.utilities.len());
+        let mut outcomes = Vec::with_capacity(order.len());
+        for &i in order {
+            utilities.extend_from_slice(self.point(i));
+            outcomes.push(self.outcomes[i]);
+        }
+        self.utilities = utilities;
+        self.outcomes = outcomes;
+    }
+}
+
+/// `a` is at least as good as `b` for every actor.
+#[inline]
+pub(crate) fn weakly_dominates(a: &[f64], b: &[f64]) -> bool {
+    a.iter().zip(b).all(|(x, y)| x >= y)
+}
+
+/// Lexicographic order, larger first.
+fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
+    for (x, y) in a.iter().zip(b) {
+        match y.total_cmp(x) {
+            Ordering::Equal => continue,
+            other => return other,
+        }
+    }
+    Ordering::Equal
+}
+
+/// The two-actor frontier: sorted by `u0` ascending with `u1` strictly descending.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct Staircase {
+    steps: Vec<(f64, f64, u64)>,
+}
+
+impl Staircase {
+    pub(crate) fn len(&self) -> usize {
+        self.steps.len()
+    }
+
+    /// Offers a point; keeps it if no step dominates or equals it.
+    // Exact float comparison is the point here: equal utility vectors are the same frontier
+    // point, and any tolerance would make dominance intransitive.
+    #[allow(clippy::float_cmp)]
+    #[inline]
+    pub(crate) fn insert(&mut self, x: f64, y: f64, outcome: u64) {
+        // First step with u0 >= x: among steps with u0 >= x it has the largest u1.
+        let at = self.steps.partition_point(|s| s.0 < x);
+        let next = self.steps.get(at).copied();
+        if let Some(s) = next
+            && s.1 >= y
+        {
+            if s.0 == x && s.1 == y && outcome < s.2 {
+                self.steps[at].2 = outcome;
+            }
+            return;
+        }
+        // The new point dominates the steps just before it whose u1 is at most y, and the
+        // step at `at` if that one has the same u0 (its u1 is then below y).
+        let end = if next.is_some_and(|s| s.0 == x) { at + 1 } else { at };
+        let start = self.steps[..at].partition_point(|s| s.1 > y);
+        self.steps.splice(start..end, std::iter::once((x, y, outcome)));
+    }
+
+    pub(crate) fn merge(&mut self, other: Staircase) {
+        for (x, y, o) in other.steps {
+            self.insert(x, y, o);
+        }
+    }
+
+    pub(crate) fn into_point_set(self) -> PointSet {
+        let mut set = PointSet::new(2);
+        for (x, y, o) in self.steps {
+            set.push(&[x, y], o);
+        }
+        set
+    }
+}
+
+/// The frontier of three or more actors, reduced in batches by sort-filter-skyline.
+#[derive(Clone, Debug)]
+pub(crate) struct SortFilter {
+    kept: PointSet,
+    pending: PointSet,
+}
+
+impl SortFilter {
+    pub(crate) fn new(dims: usize) -> Self {
+        Self { kept: PointSet::new(dims), pending: PointSet::new(dims) }
+    }
+
+    /// Points held (kept plus pending), an upper bound on the frontier size so far.
+    pub(crate) fn len(&self) -> usize {
+        self.kept.len() + self.pending.len()
+    }
+
+    #[inline]
+    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+        self.pending.push(u, outcome);
+        if self.pending.len() >= SORT_FILTER_BATCH.max(self.kept.len()) {
+            self.reduce();
+        }
+    }
+
+    /// Reduces kept and pending points to their frontier.
+    pub(crate) fn reduce(&mut self) {
+        if self.pending.len() == 0 {
+            return;
+        }
+        let dims = self.kept.dims;
+        let mut all = std::mem::replace(&mut self.kept, PointSet::new(dims));
+        let pending = std::mem::replace(&mut self.pending, PointSet::new(dims));
+        all.utilities.extend(pending.utilities);
+        all.outcomes.extend(pending.outcomes);
+        self.kept = sort_filter(all);
+    }
+
+    pub(crate) fn merge(&mut self, other: SortFilter) {
+        self.pending.utilities.extend(other.kept.utilities);
+        self.pending.outcomes.extend(other.kept.outcomes);
+        self.pending.utilities.extend(other.pending.utilities);
+        self.pending.outcomes.extend(other.pending.outcomes);
+        self.reduce();
+    }
+
+    pub(crate) fn into_point_set(mut self) -> PointSet {
+        self.reduce();
+        self.kept
+    }
+}
+
+/// Sort-filter-skyline over a set of points (which may contain dominated points and ties).
+pub(crate) fn sort_filter(points: PointSet) -> PointSet {
+    let dims = points.dims;
+    let sums: Vec<f64> = (0..points.len()).map(|i| points.point(i).iter().sum()).collect();
+    let mut order: Vec<usize> = (0..points.len()).collect();
+    // Sum descending; equal sums fall back to lexicographic order so that a dominating
+    // point always precedes the points it dominates, even when rounding makes sums equal;
+    // equal vectors fall back to the outcome index so the smallest index is kept.
+    order.sort_unstable_by(|&a, &b| {
+        sums[b]
+            .total_cmp(&sums[a])
+            .then_with(|| lex_desc(points.point(a), points.point(b)))
+            .then(points.outcomes[a].cmp(&points.outcomes[b]))
+    });
+    let mut kept = PointSet::new(dims);
+    for i in order {
+        let p = points.point(i);
+        if (0..kept.len()).any(|k| weakly_dominates(kept.point(k), p)) {
+            continue;
+        }
+        kept.push(p, points.outcomes[i]);
+    }
+    kept
+}
+
+/// A frontier under construction, specialised by dimension.
+#[derive(Clone, Debug)]
+pub(crate) enum Skyline {
+    Two(Staircase),
+    Many(SortFilter),
+}
+
+impl Skyline {
+    pub(crate) fn new(dims: usize) -> Self {
+        if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(SortFilter::new(dims)) }
+    }
+
+    #[inline]
+    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+        match self {
+            Skyline::Two(s) => s.insert(u[0], u[1], outcome),
+            Skyline::Many(s) => s.insert(u, outcome),
+        }
+    }
+
+    pub(crate) fn len(&self) -> usize {
+        match self {
+            Skyline::Two(s) => s.len(),
+            Skyline::Many(s) => s.len(),
+        }
+    }
+
+    pub(crate) fn merge(&mut self, other: Skyline) {
+        match (self, other) {
+            (Skyline::Two(a), Skyline::Two(b)) => a.merge(b),
+            (Skyline::Many(a), Skyline::Many(b)) => a.merge(b),
+            _ => unreachable!("skylines of one analysis share their dimension"),
+        }
+    }
+
+    pub(crate) fn into_point_set(self) -> PointSet {
+        let mut set = match self {
+            Skyline::Two(s) => s.into_point_set(),
+            Skyline::Many(s) => s.into_point_set(),
+        };
+        set.sort_canonical();
+        set
+    }
+}
+
+#[cfg(test)]
+pub(crate) mod tests {
+    use super::*;
+    use proptest::prelude::*;
+
+    /// The frontier by its definition, O(n²): the reference the fast paths are tested against.
+    pub(crate) fn brute_force(points: &[Vec<f64>]) -> PointSet {
+        let dims = points[0].len();
+        let mut set = PointSet::new(dims);
+        for (i, p) in points.iter().enumerate() {
+            let dominated = points.iter().any(|q| weakly_dominates(q, p) && q != p);
+            let earlier_twin = points[..i].iter().any(|q| q == p);
+            if !dominated && !earlier_twin {
+                set.push(p, i as u64);
+            }
+        }
+        set.sort_canonical();
+        set
+    }
+
+    fn skyline_of(points: &[Vec<f64>]) -> PointSet {
+        let mut s = Skyline::new(points[0].len());
+        for (i, p) in points.iter().enumerate() {
+            s.insert(p, i as u64);
+        }
+        s.into_point_set()
+    }
+
+    /// Utilities on a coarse grid so that ties and equal coordinates are common.
+    fn points(dims: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
+        prop::collection::vec(prop::collection::vec((0u8..8).prop_map(|x| f64::from(x) / 8.0), dims), 1..120)
+    }
+
+    proptest! {
+        #[test]
+        fn test_staircase_matches_definition(pts in points(2)) {
+            prop_assert_eq!(skyline_of(&pts), brute_force(&pts));
+        }
+
+        #[test]
+        fn test_sort_filter_matches_definition(dims in 1usize..6, seed in any::<u64>()) {
+            // Draw points with a small deterministic generator so dims can vary.
+            let mut state = seed;
+            let mut next = || { state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((state >> 33) % 6) as f64 / 6.0 };
+            let pts: Vec<Vec<f64>> = (0..90).map(|_| (0..dims).map(|_| next()).collect()).collect();
+            let mut s = Skyline::Many(SortFilter::new(dims));
+            for (i, p) in pts.iter().enumerate() { s.insert(p, i as u64); }
+            prop_assert_eq!(s.into_point_set(), brute_force(&pts));
+        }
+
+        #[test]
+        fn test_merge_order_does_not_matter(pts in points(3), split in 0usize..120) {
+            let split = split.min(pts.len());
+            let mut left = Skyline::new(3);
+            let mut right = Skyline::new(3);
+            for (i, p) in pts.iter().enumerate() {
+                if i < split { left.insert(p, i as u64) } else { right.insert(p, i as u64) }
+            }
+            right.merge(left);
+            prop_assert_eq!(right.into_point_set(), brute_force(&pts));
+        }
+    }
+
+    #[test]
+    fn test_staircase_keeps_smallest_index_on_ties() {
+        let mut s = Staircase::default();
+        s.insert(0.5, 0.5, 7);
+        s.insert(0.5, 0.5, 3);
+        s.insert(0.5, 0.5, 9);
+        assert_eq!(s.into_point_set().outcomes, vec![3]);
+    }
+}

@@ -1,0 +1,252 @@
+//! What one pass over (part of) the outcome space accumulates.
+//!
+//! A [`Summary`] is filled by [`scan`](super::scan::scan) over a range of outcomes and
+//! merged with the summaries of other ranges. Every field merges by an associative,
+//! order-independent rule (sums, maxima, frontier union, top-k under a total order), so the
+//! result is the same however rayon splits the work.
+
+use super::pareto::Skyline;
+use super::scan::Visit;
+use crate::error::Error;
+
+/// Fixed facts about the analysis every summary needs.
+#[derive(Clone, Debug)]
+pub(crate) struct Setup {
+    pub n_actors: usize,
+    /// The bargainers: veto players, or every actor if nobody holds a veto.
+    pub bargainers: Vec<usize>,
+    pub bargainer_mask: u64,
+    pub reservation: Vec<f64>,
+    /// Start of each issue's options in the option-statistics rows.
+    pub option_offsets: Vec<usize>,
+    pub n_options: usize,
+    pub top_k: usize,
+    pub option_stats: bool,
+    pub max_frontier_points: usize,
+}
+
+/// A bounded list of the best outcomes under a score, ties broken by the smaller index.
+#[derive(Clone, Debug, Default)]
+pub(crate) struct TopK {
+    capacity: usize,
+    /// Sorted best first.
+    pub items: Vec<Ranked>,
+}
+
+/// An outcome with the score it was ranked by.
+#[derive(Clone, Debug, PartialEq)]
+pub(crate) struct Ranked {
+    pub score: (f64, f64),
+    pub outcome: u64,
+}
+
+impl Ranked {
+    fn better_than(&self, other: &Ranked) -> bool {
+        match self.score.0.total_cmp(&other.score.0).then(self.score.1.total_cmp(&other.score.1)) {
+            std::cmp::Ordering::Greater => true,
+            std::cmp::Ordering::Less => false,
+            std::cmp::Ordering::Equal => self.outcome < other.outcome,
+        }
+    }
+}
+
+impl TopK {
+    pub(crate) fn new(capacity: usize) -> Self {
+        Self { capacity, items: Vec::with_capacity(capacity + 1) }
+    }
+
+    #[inline]
+    pub(crate) fn offer(&mut self, score: (f64, f64), outcome: u64) {
+        if self.capacity == 0 {
+            return;
+        }
+        let item = Ranked { score, outcome };
+        if self.items.len() == self.capacity && !item.better_than(self.items.last().expect("full")) {
+            return;
+        }
+        let at = self.items.partition_point(|x| x.better_than(&item));
+        self.items.insert(at, item);
+        self.items.truncate(self.capacity);
+    }
+
+    fn merge(&mut self, other: TopK) {
+        for item in other.items {
+            self.offer(item.score, item.outcome);
+        }
+    }
+}
+
+/// Counts, bounds, frontier and rankings of a range of outcomes.
+#[derive(Clone, Debug)]
+pub(crate) struct Summary<'s> {
+    setup: &'s Setup,
+    pub outcomes: u64,
+    /// Outcomes crossing no bargainer's red line.
+    pub admissible: u64,
+    /// Admissible outcomes every bargainer values at least at its reservation value.
+    pub zopa: u64,
+    /// Per actor: outcomes crossing that actor's red lines.
+    pub red_line_crossings: Vec<u64>,
+    /// Per actor: best and worst utility over admissible outcomes.
+    pub ideal: Vec<f64>,
+    pub worst: Vec<f64>,
+    pub skyline: Skyline,
+    /// Zone outcomes by Nash product of gains over the reservation values.
+    pub best_deals: TopK,
+    /// Admissible outcomes outside the zone, by the smallest bargainer margin.
+    pub near_misses: TopK,
+    /// `best_without_red_line[actor * n_options + offset + option]`: the actor's best utility
+    /// over outcomes with that option that cross none of its own red lines.
+    pub best_without_red_line: Vec<f64>,
+    /// Per option: outcomes in the zone with that option.
+    pub zopa_by_option: Vec<u64>,
+    pub error: Option<Error>,
+}
+
+impl<'s> Summary<'s> {
+    pub(crate) fn new(setup: &'s Setup) -> Self {
+        let n = setup.n_actors;
+        let stats = if setup.option_stats { setup.n_options } else { 0 };
+        Self {
+            setup,
+            outcomes: 0,
+            admissible: 0,
+            zopa: 0,
+            red_line_crossings: vec![0; n],
+            ideal: vec![f64::NEG_INFINITY; n],
+            worst: vec![f64::INFINITY; n],
+            skyline: Skyline::new(n),
+            best_deals: TopK::new(setup.top_k),
+            near_misses: TopK::new(setup.top_k),
+            best_without_red_line: vec![f64::NEG_INFINITY; n * stats],
+            zopa_by_option: vec![0; stats],
+            error: None,
+        }
+    }
+
+    pub(crate) fn merge(mut self, other: Summary<'s>) -> Summary<'s> {
+        if self.error.is_some() {
+            return self;
+        }
+        if other.error.is_some() {
+            return other;
+        }
+        self.outcomes += other.outcomes;
+        self.admissible += other.admissible;
+        self.zopa += other.zopa;
+        for (a, b) in self.red_line_crossings.iter_mut().zip(&other.red_line_crossings) {
+            *a += b;
+        }
+        for (a, b) in self.ideal.iter_mut().zip(&other.ideal) {
+            *a = a.max(*b);
+        }
+        for (a, b) in self.worst.iter_mut().zip(&other.worst) {
+            *a = a.min(*b);
+        }
+        self.skyline.merge(other.skyline);
+        self.best_deals.merge(other.best_deals);
+        self.near_misses.merge(other.near_misses);
+        for (a, b) in self.best_without_red_line.iter_mut().zip(&other.best_without_red_line) {
+            *a = a.max(*b);
+        }
+        for (a, b) in self.zopa_by_option.iter_mut().zip(&other.zopa_by_option) {
+            *a += b;
+        }
+        self.check_budget();
+        self
+    }
+
+    fn check_budget(&mut self) {
+        let points = self.skyline.len();
+        if points > self.setup.max_frontier_points && self.error.is_none() {
+            let per_point = (self.setup.n_actors + 1) * 8;
+            self.error = Some(Error::FrontierTooLarge {
+                points,
+                bytes: points * per_point,
+                budget: self.setup.max_frontier_points * per_point,
+            });
+        }
+    }
+}
+
+impl Visit for Summary<'_> {
+    #[inline]
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
+        let setup = self.setup;
+        self.outcomes += 1;
+        if crossed != 0 {
+            for (a, count) in self.red_line_crossings.iter_mut().enumerate() {
+                *count += (crossed >> a) & 1;
+            }
+        }
+        if setup.option_stats {
+            let n_opt = setup.n_options;
+            for (a, &u) in utilities.iter().enumerate() {
+                if (crossed >> a) & 1 == 0 {
+                    let row = &mut self.best_without_red_line[a * n_opt..(a + 1) * n_opt];
+                    for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
+                        let cell = &mut row[offset + d as usize];
+                        if u > *cell {
+                            *cell = u;
+                        }
+                    }
+                }
+            }
+        }
+        if crossed & setup.bargainer_mask != 0 {
+            return;
+        }
+        self.admissible += 1;
+        for (a, &u) in utilities.iter().enumerate() {
+            if u > self.ideal[a] {
+                self.ideal[a] = u;
+            }
+            if u < self.worst[a] {
+                self.worst[a] = u;
+            }
+        }
+        if self.error.is_none() {
+            self.skyline.insert(utilities, outcome);
+            if self.skyline.len() > setup.max_frontier_points {
+                self.check_budget();
+            }
+        }
+        let mut min_margin = f64::INFINITY;
+        let mut margin_sum = 0.0;
+        for &b in &setup.bargainers {
+            let m = utilities[b] - setup.reservation[b];
+            min_margin = min_margin.min(m);
+            margin_sum += m;
+        }
+        if min_margin >= 0.0 {
+            self.zopa += 1;
+            if setup.top_k > 0 {
+                let product: f64 = setup.bargainers.iter().map(|&b| utilities[b] - setup.reservation[b]).product();
+                self.best_deals.offer((product, margin_sum), outcome);
+            }
+            if setup.option_stats {
+                for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
+                    self.zopa_by_option[offset + d as usize] += 1;
+                }
+            }
+        } else {
+            self.near_misses.offer((min_margin, margin_sum), outcome);
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_top_k_keeps_best_and_breaks_ties_by_index() {
+        let mut t = TopK::new(2);
+        t.offer((1.0, 0.0), 5);
+        t.offer((3.0, 0.0), 9);
+        t.offer((3.0, 0.0), 4);
+        t.offer((2.0, 0.0), 1);
+        let got: Vec<u64> = t.items.iter().map(|r| r.outcome).collect();
+        assert_eq!(got, vec![4, 9]);
+    }
+}

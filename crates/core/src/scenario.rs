@@ -1,0 +1,211 @@
+//! The validated scenario: who negotiates, over what, and what each side wants.
+//!
+//! A [`Scenario`] is built by the `parley-io` crate from a scenario file after every
+//! reference has been resolved and every rule checked, so the engine can index into it
+//! without further checks. Identifiers have become positions: an actor is its index in
+//! [`Scenario::actors`], an issue its index in [`Scenario::issues`], an option its index in
+//! [`Issue::options`].
+
+use serde::Serialize;
+
+use crate::outcome::{Issue, OutcomeSpace};
+use crate::preferences::Preferences;
+
+/// Where a number comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Provenance {
+    /// The number restates a claim of a source paragraph.
+    Cited {
+        /// The citation, for example `cnn-2024-10#12`.
+        citation: Citation,
+    },
+    /// The number is the modeller's assumption, with the reason for it.
+    Assumption {
+        /// Why this value was chosen.
+        reason: String,
+    },
+    /// A bare number: neither cited nor justified.
+    Unstated,
+}
+
+/// A pointer into a source: its id and, optionally, a paragraph (1-based, counting
+/// non-empty lines).
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Citation {
+    /// The id of a `[[sources]]` entry.
+    pub source: String,
+    /// The paragraph within the source, if given.
+    pub paragraph: Option<u32>,
+}
+
+impl std::fmt::Display for Citation {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.paragraph {
+            Some(p) => write!(f, "{}#{}", self.source, p),
+            None => f.write_str(&self.source),
+        }
+    }
+}
+
+/// A number of the model together with its provenance.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Quantity {
+    /// The value.
+    pub value: f64,
+    /// Where the value comes from.
+    pub provenance: Provenance,
+}
+
+impl Quantity {
+    /// A number with no stated provenance (used by generated and test scenarios).
+    pub fn bare(value: f64) -> Self {
+        Self { value, provenance: Provenance::Unstated }
+    }
+
+    /// A number justified as an assumption.
+    pub fn assumed(value: f64, reason: impl Into<String>) -> Self {
+        Self { value, provenance: Provenance::Assumption { reason: reason.into() } }
+    }
+}
+
+/// Descriptive metadata of a scenario.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+pub struct Metadata {
+    /// Short machine identifier.
+    pub id: String,
+    /// Human title.
+    pub title: String,
+    /// Free-text description.
+    pub description: String,
+    /// The date the scenario describes the world as of (free-form, ISO 8601 recommended).
+    pub as_of: Option<String>,
+}
+
+/// A source document that numbers may cite.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Source {
+    /// Identifier used in citations.
+    pub id: String,
+    /// Title of the document.
+    pub title: String,
+    /// Publisher or outlet.
+    pub outlet: String,
+    /// Publication date (free-form, ISO 8601 recommended).
+    pub date: String,
+    /// Where the document can be found online.
+    pub url: Option<String>,
+    /// A local copy, relative to the scenario file.
+    pub file: Option<String>,
+}
+
+/// The part an actor plays in the negotiation.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Role {
+    /// A party to the conflict.
+    Belligerent,
+    /// A third party brokering the talks.
+    Mediator,
+    /// An ally that arms, funds or backs a party.
+    Supporter,
+    /// A domestic audience or constituency.
+    Domestic,
+    /// Anything else.
+    Other,
+}
+
+impl Role {
+    /// The lowercase name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Role::Belligerent => "belligerent",
+            Role::Mediator => "mediator",
+            Role::Supporter => "supporter",
+            Role::Domestic => "domestic",
+            Role::Other => "other",
+        }
+    }
+}
+
+/// A participant in the negotiation.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Actor {
+    /// Identifier.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// Role in the negotiation.
+    pub role: Role,
+    /// Whether a deal needs this actor's consent.
+    pub veto: bool,
+    /// Capability or power, if stated (used by later models; not by outcome analysis).
+    pub power: Option<Quantity>,
+}
+
+/// A complete, validated scenario.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Scenario {
+    /// Metadata.
+    pub metadata: Metadata,
+    /// The sources numbers cite.
+    pub sources: Vec<Source>,
+    /// The actors, in file order.
+    pub actors: Vec<Actor>,
+    /// The issues, in file order; the outcome space is their Cartesian product.
+    pub issues: Vec<Issue>,
+    /// One entry per actor, in the order of [`Scenario::actors`].
+    pub preferences: Vec<Preferences>,
+}
+
+/// One number of a scenario and where it sits, as listed by `parley sources`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct NumberRef<'a> {
+    /// A dotted path naming the number, for example `actors.rus.power`.
+    pub path: String,
+    /// The number and its provenance.
+    pub quantity: &'a Quantity,
+}
+
+impl Scenario {
+    /// The outcome space: the Cartesian product of the issues' options.
+    pub fn outcome_space(&self) -> OutcomeSpace {
+        OutcomeSpace::new(self.issues.iter().map(|i| i.options.len() as u32).collect())
+    }
+
+    /// Indices of the actors whose consent a deal needs.
+    pub fn veto_players(&self) -> Vec<usize> {
+        self.actors.iter().enumerate().filter(|(_, a)| a.veto).map(|(i, _)| i).collect()
+    }
+
+    /// Position of the actor with this id.
+    pub fn actor_index(&self, id: &str) -> Option<usize> {
+        self.actors.iter().position(|a| a.id == id)
+    }
+
+    /// Position of the issue with this id.
+    pub fn issue_index(&self, id: &str) -> Option<usize> {
+        self.issues.iter().position(|i| i.id == id)
+    }
+
+    /// Every number of the scenario with its provenance, in file order.
+    pub fn numbers(&self) -> Vec<NumberRef<'_>> {
+        let mut out = Vec::new();
+        for actor in &self.actors {
+            if let Some(quantity) = &actor.power {
+                out.push(NumberRef { path: format!("actors.{}.power", actor.id), quantity });
+            }
+        }
+        for issue in &self.issues {
+            issue.kind.visit_numbers(&mut |name, quantity| {
+                out.push(NumberRef { path: format!("issues.{}.{}", issue.id, name), quantity })
+            });
+        }
+        for (actor, prefs) in self.actors.iter().zip(&self.preferences) {
+            prefs.visit_numbers(&self.issues, &mut |name, quantity| {
+                out.push(NumberRef { path: format!("preferences.{}.{}", actor.id, name), quantity })
+            });
+        }
+        out
+    }
+}

@@ -1,0 +1,153 @@
+//! Small scenarios for tests, built in code.
+
+use crate::outcome::{Issue, IssueKind, IssueOption};
+use crate::preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
+use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario};
+
+/// Builders of test scenarios.
+pub(crate) struct TestScenario;
+
+/// One actor of a table-defined test scenario.
+pub(crate) struct TableActor {
+    pub veto: bool,
+    pub reservation: f64,
+    /// One weight per issue.
+    pub weights: Vec<f64>,
+    /// One row of option values per issue.
+    pub values: Vec<Vec<f64>>,
+}
+
+impl TestScenario {
+    /// A scenario from per-actor weight and value tables; issues have `radices[i]` options.
+    pub(crate) fn from_tables(radices: &[usize], actors: Vec<TableActor>) -> Scenario {
+        let issues = radices
+            .iter()
+            .enumerate()
+            .map(|(i, &r)| Issue {
+                id: format!("i{i}"),
+                name: format!("issue {i}"),
+                kind: IssueKind::Categorical { ordered: false },
+                options: (0..r)
+                    .map(|o| IssueOption { id: format!("o{o}"), label: format!("option {o}"), value: None })
+                    .collect(),
+            })
+            .collect();
+        let (actors, preferences) = actors
+            .into_iter()
+            .enumerate()
+            .map(|(a, t)| {
+                let actor = Actor {
+                    id: format!("a{a}"),
+                    name: format!("actor {a}"),
+                    role: Role::Other,
+                    veto: t.veto,
+                    power: None,
+                };
+                let prefs = Preferences {
+                    weights: t.weights.into_iter().map(|w| Some(Quantity::bare(w))).collect(),
+                    values: t
+                        .values
+                        .into_iter()
+                        .map(|row| Some(ValueFunction::Table { values: row.into_iter().map(Quantity::bare).collect() }))
+                        .collect(),
+                    linkages: Vec::new(),
+                    red_lines: Vec::new(),
+                    reservation: Quantity::bare(t.reservation),
+                };
+                (actor, prefs)
+            })
+            .unzip();
+        Scenario { metadata: Metadata::default(), sources: Vec::new(), actors, issues, preferences }
+    }
+
+    /// Two issues, two options each, solvable by hand (a logrolling problem):
+    ///
+    /// | outcome | u_X | u_Y |
+    /// |---|---|---|
+    /// | (o0, o0) | 0.6 | 0.7 |
+    /// | (o0, o1) | 1.0 | 0.0 |
+    /// | (o1, o0) | 0.0 | 1.0 |
+    /// | (o1, o1) | 0.4 | 0.3 |
+    ///
+    /// Reservation values 0.3 (X) and 0.2 (Y).
+    pub(crate) fn logrolling() -> Scenario {
+        Self::from_tables(
+            &[2, 2],
+            vec![
+                TableActor {
+                    veto: true,
+                    reservation: 0.3,
+                    weights: vec![0.6, 0.4],
+                    values: vec![vec![1.0, 0.0], vec![0.0, 1.0]],
+                },
+                TableActor {
+                    veto: true,
+                    reservation: 0.2,
+                    weights: vec![0.3, 0.7],
+                    values: vec![vec![0.0, 1.0], vec![1.0, 0.0]],
+                },
+            ],
+        )
+    }
+
+    /// Dividing a unit surplus: one issue with 21 shares `0, 0.05, …, 1` for X (linear
+    /// value), the rest for Y; reservation values 0.2 (X) and 0.3 (Y).
+    pub(crate) fn divide_the_dollar() -> Scenario {
+        let shares: Vec<f64> = (0..21).map(|i| f64::from(i) / 20.0).collect();
+        Self::from_tables(
+            &[21],
+            vec![
+                TableActor { veto: true, reservation: 0.2, weights: vec![1.0], values: vec![shares.clone()] },
+                TableActor {
+                    veto: true,
+                    reservation: 0.3,
+                    weights: vec![1.0],
+                    values: vec![shares.iter().map(|s| 1.0 - s).collect()],
+                },
+            ],
+        )
+    }
+
+    /// Three actors (two with a veto), three issues, a linkage and a red line.
+    pub(crate) fn linked_three_party() -> Scenario {
+        let mut s = Self::from_tables(
+            &[3, 2, 3],
+            vec![
+                TableActor {
+                    veto: true,
+                    reservation: 0.3,
+                    weights: vec![0.5, 0.2, 0.3],
+                    values: vec![vec![1.0, 0.5, 0.0], vec![0.0, 1.0], vec![0.2, 1.0, 0.6]],
+                },
+                TableActor {
+                    veto: true,
+                    reservation: 0.4,
+                    weights: vec![0.4, 0.4, 0.2],
+                    values: vec![vec![0.0, 0.6, 1.0], vec![1.0, 0.0], vec![1.0, 0.3, 0.0]],
+                },
+                TableActor {
+                    veto: false,
+                    reservation: 0.5,
+                    weights: vec![0.2, 0.3, 0.5],
+                    values: vec![vec![0.5, 1.0, 0.0], vec![0.5, 0.5], vec![0.0, 0.5, 1.0]],
+                },
+            ],
+        );
+        s.preferences[1].linkages.push(Linkage {
+            id: "package".into(),
+            when: Condition { terms: vec![(0, vec![1]), (1, vec![1])] },
+            delta: Quantity::bare(0.25),
+        });
+        s.preferences[0].red_lines.push(RedLine {
+            id: "never".into(),
+            when: Condition { terms: vec![(0, vec![2]), (2, vec![0])] },
+            reason: "test".into(),
+        });
+        s.preferences[2].red_lines.push(RedLine {
+            id: "objects".into(),
+            when: Condition { terms: vec![(1, vec![0])] },
+            reason: "test".into(),
+        });
+        s
+    }
+}

@@ -17,7 +17,7 @@
 use serde::Serialize;
 
 use crate::outcome::Issue;
-use crate::scenario::Quantity;
+use crate::scenario::{Citation, Quantity};
 
 /// Weights whose sum differs from one by at most this are taken as already normalised.
 pub const WEIGHT_SUM_TOLERANCE: f64 = 1e-9;
@@ -166,6 +166,8 @@ pub struct RedLine {
     pub when: Condition,
     /// Why, in words.
     pub reason: String,
+    /// The source the red line restates, if cited.
+    pub source: Option<Citation>,
 }
 
 /// One actor's preferences.

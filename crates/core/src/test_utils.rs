@@ -142,11 +142,13 @@ impl TestScenario {
             id: "never".into(),
             when: Condition { terms: vec![(0, vec![2]), (2, vec![0])] },
             reason: "test".into(),
+            source: None,
         });
         s.preferences[2].red_lines.push(RedLine {
             id: "objects".into(),
             when: Condition { terms: vec![(1, vec![0])] },
             reason: "test".into(),
+            source: None,
         });
         s
     }

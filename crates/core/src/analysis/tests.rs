@@ -97,6 +97,7 @@ fn test_red_line_of_veto_player_removes_outcomes_and_blocks_options() {
         id: "no-giveaway".into(),
         when: Condition { terms: vec![(0, vec![20])] },
         reason: "test".into(),
+            source: None,
     });
     let a = run(&s, &AnalysisOptions::default());
     assert_eq!(a.admissible, 20);
@@ -224,6 +225,7 @@ fn small_scenario() -> impl Strategy<Value = Scenario> {
                         id: format!("r{a}{i}{o}"),
                         when: Condition { terms: vec![(i, vec![o])] },
                         reason: String::new(),
+            source: None,
                     });
                 }
                 s

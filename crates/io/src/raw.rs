@@ -1,0 +1,370 @@
+//! The scenario file as written: serde types that mirror the TOML/JSON layout one to one.
+//!
+//! Deserialisation only checks shape (unknown keys are errors, types must match);
+//! everything that needs cross-references — ids, ranges, sums — is checked by
+//! [`validate`](crate::validate). The JSON Schema shipped with parley is generated from
+//! these types, and their doc comments become its descriptions.
+
+use std::fmt;
+
+use schemars::{JsonSchema, Schema, SchemaGenerator};
+use serde::de::{self, Deserializer, MapAccess, Visitor};
+use serde::ser::SerializeMap;
+use serde::{Deserialize, Serialize, Serializer};
+
+use crate::located::{Located, OneOrMany, OrderedMap};
+
+/// A parley scenario: actors, issues, preferences and the sources behind every number.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScenario {
+    /// What the scenario is.
+    pub scenario: RawMetadata,
+    /// Documents that numbers cite by id.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub sources: Vec<RawSource>,
+    /// Who negotiates.
+    #[serde(default)]
+    pub actors: Vec<RawActor>,
+    /// What is negotiated; the outcome space is the product of the issues' options.
+    #[serde(default)]
+    pub issues: Vec<RawIssue>,
+    /// What each actor wants: one entry per actor.
+    #[serde(default)]
+    pub preferences: Vec<RawPreferences>,
+}
+
+/// Scenario metadata.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawMetadata {
+    /// Short machine identifier, e.g. `ukraine-2025`.
+    pub id: Located<String>,
+    /// Human title.
+    pub title: String,
+    /// What the scenario models.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// The date the scenario describes the world as of (ISO 8601, e.g. `2025-10-31`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub as_of: Option<String>,
+}
+
+/// A source document.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSource {
+    /// Identifier used in citations (`source = "ID#paragraph"`).
+    pub id: Located<String>,
+    /// Title of the document.
+    pub title: String,
+    /// Publisher or outlet.
+    pub outlet: String,
+    /// Publication date (ISO 8601 recommended).
+    pub date: String,
+    /// Where the document can be found online.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub url: Option<String>,
+    /// A local copy, relative to the scenario file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub file: Option<String>,
+}
+
+/// The part an actor plays.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawRole {
+    /// A party to the conflict.
+    Belligerent,
+    /// A third party brokering the talks.
+    Mediator,
+    /// An ally that arms, funds or backs a party.
+    Supporter,
+    /// A domestic audience or constituency.
+    Domestic,
+    /// Anything else.
+    Other,
+}
+
+/// An actor.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawActor {
+    /// Identifier, unique among actors.
+    pub id: Located<String>,
+    /// Human name.
+    pub name: String,
+    /// Role in the negotiation.
+    pub role: RawRole,
+    /// Whether a deal needs this actor's consent.
+    #[serde(default)]
+    pub veto: bool,
+    /// Capability or power (non-negative), with provenance.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub power: Option<Located<RawQuantity>>,
+}
+
+/// How an issue's options are defined.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawIssueKind {
+    /// Named options listed under `options` (`ordered` says whether they form a scale).
+    Categorical,
+    /// Whole numbers from `min` to `max` in steps of `step` (default 1).
+    Integer,
+    /// Real numbers from `min` to `max`, discretised into `steps` evenly spaced options.
+    Real,
+}
+
+/// An issue. Which fields apply depends on `kind`; a field that does not apply is an error.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawIssue {
+    /// Identifier, unique among issues.
+    pub id: Located<String>,
+    /// Human name.
+    pub name: String,
+    /// `categorical`, `integer` or `real`: always explicit, never inferred.
+    pub kind: Located<RawIssueKind>,
+    /// Categorical: whether the options, in file order, form a scale.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub ordered: Option<bool>,
+    /// Categorical: the options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<Located<Vec<RawOption>>>,
+    /// Integer and real: smallest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Located<RawQuantity>>,
+    /// Integer and real: largest value.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Located<RawQuantity>>,
+    /// Integer: distance between options (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub step: Option<Located<RawQuantity>>,
+    /// Real: number of options, both ends included (at least 2).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub steps: Option<Located<u32>>,
+    /// Integer and real: unit of the values, for display.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub unit: Option<String>,
+}
+
+/// An option of a categorical issue.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawOption {
+    /// Identifier, unique within the issue.
+    pub id: Located<String>,
+    /// Human label (defaults to the id).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub label: Option<String>,
+}
+
+/// One actor's preferences.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawPreferences {
+    /// The actor these preferences belong to.
+    pub actor: Located<String>,
+    /// Utility of the actor's best alternative to a negotiated agreement, in [0, 1].
+    pub reservation: Located<RawQuantity>,
+    /// Issue weights (non-negative). Issues left out weigh 0. Weights that do not sum to
+    /// 1 are rescaled to do so, with a warning.
+    #[serde(default)]
+    pub weights: OrderedMap<Located<String>, Located<RawQuantity>>,
+    /// Value of each weighted issue's options, in [0, 1].
+    #[serde(default)]
+    pub values: OrderedMap<Located<String>, Located<RawValueFunction>>,
+    /// Interaction terms: utility added when options occur together.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub linkages: Vec<RawLinkage>,
+    /// Options or combinations the actor will not accept.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub red_lines: Vec<RawRedLine>,
+}
+
+/// Value function of one issue.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawFunction {
+    /// One value per option, under `options` (the default when `function` is absent).
+    Table,
+    /// Straight line from `at_min` at the issue's minimum to `at_max` at its maximum.
+    Linear,
+    /// 1 at `peak`, falling linearly to 0 at `low` and `high`.
+    Triangular,
+    /// `below` under `threshold`, `above` from it on.
+    Step,
+}
+
+/// An issue's value function. `function` selects which other fields apply.
+#[derive(Clone, Debug, Default, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawValueFunction {
+    /// `table` (default), `linear`, `triangular` or `step`; the last three only for
+    /// integer and real issues.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub function: Option<Located<RawFunction>>,
+    /// Table: the value of every option, keyed by option id.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub options: Option<OrderedMap<Located<String>, Located<RawQuantity>>>,
+    /// Linear: value at the issue's minimum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_min: Option<Located<RawQuantity>>,
+    /// Linear: value at the issue's maximum.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub at_max: Option<Located<RawQuantity>>,
+    /// Triangular: where the value reaches 0 on the low side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub low: Option<Located<RawQuantity>>,
+    /// Triangular: the most preferred point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub peak: Option<Located<RawQuantity>>,
+    /// Triangular: where the value reaches 0 on the high side.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub high: Option<Located<RawQuantity>>,
+    /// Step: the switch point.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub threshold: Option<Located<RawQuantity>>,
+    /// Step: value under the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub below: Option<Located<RawQuantity>>,
+    /// Step: value at and above the threshold.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub above: Option<Located<RawQuantity>>,
+}
+
+/// A condition: every listed issue takes one of the listed options.
+pub type RawCondition = OrderedMap<Located<String>, Located<OneOrMany>>;
+
+/// An interaction term.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLinkage {
+    /// Identifier, unique among the actor's linkages.
+    pub id: Located<String>,
+    /// When it applies: `{ issue = "option" }` or `{ issue = ["option", ...] }` for each issue.
+    pub when: Located<RawCondition>,
+    /// Utility added (negative: subtracted), in [-1, 1].
+    pub delta: Located<RawQuantity>,
+}
+
+/// A red line.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawRedLine {
+    /// Identifier, unique among the actor's red lines.
+    pub id: Located<String>,
+    /// Outcomes matching this condition are unacceptable to the actor.
+    pub when: Located<RawCondition>,
+    /// Why, in words.
+    pub reason: String,
+    /// Citation for the red line (`ID#paragraph`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+/// A number, optionally with its provenance: `0.4`, or
+/// `{ value = 0.4, source = "cnn-2024-10#12" }`, or `{ value = 0.4, assumption = "why" }`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RawQuantity {
+    /// The number.
+    pub value: f64,
+    /// Citation `ID#paragraph` (or `ID`).
+    pub source: Option<String>,
+    /// The reason for an assumed value.
+    pub assumption: Option<String>,
+    /// A free-text remark.
+    pub note: Option<String>,
+}
+
+impl RawQuantity {
+    /// A bare number.
+    pub fn bare(value: f64) -> Self {
+        Self { value, source: None, assumption: None, note: None }
+    }
+}
+
+impl<'de> serde::Deserialize<'de> for RawQuantity {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawQuantity;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a number, or a table { value = number, source = \"id#paragraph\" | assumption = \"why\" }")
+            }
+            fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawQuantity, E> {
+                Ok(RawQuantity::bare(v))
+            }
+            fn visit_i64<E: de::Error>(self, v: i64) -> Result<RawQuantity, E> {
+                Ok(RawQuantity::bare(v as f64))
+            }
+            fn visit_u64<E: de::Error>(self, v: u64) -> Result<RawQuantity, E> {
+                Ok(RawQuantity::bare(v as f64))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, mut map: A) -> Result<RawQuantity, A::Error> {
+                let mut value = None;
+                let mut q = RawQuantity::bare(0.0);
+                while let Some(key) = map.next_key::<String>()? {
+                    match key.as_str() {
+                        "value" => value = Some(map.next_value::<f64>()?),
+                        "source" => q.source = Some(map.next_value()?),
+                        "assumption" => q.assumption = Some(map.next_value()?),
+                        "note" => q.note = Some(map.next_value()?),
+                        other => {
+                            return Err(de::Error::unknown_field(other, &["value", "source", "assumption", "note"]));
+                        }
+                    }
+                }
+                q.value = value.ok_or_else(|| de::Error::missing_field("value"))?;
+                Ok(q)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Serialize for RawQuantity {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        if self.source.is_none() && self.assumption.is_none() && self.note.is_none() {
+            return serializer.serialize_f64(self.value);
+        }
+        let mut map = serializer.serialize_map(None)?;
+        map.serialize_entry("value", &self.value)?;
+        if let Some(s) = &self.source {
+            map.serialize_entry("source", s)?;
+        }
+        if let Some(a) = &self.assumption {
+            map.serialize_entry("assumption", a)?;
+        }
+        if let Some(n) = &self.note {
+            map.serialize_entry("note", n)?;
+        }
+        map.end()
+    }
+}
+
+impl JsonSchema for RawQuantity {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Quantity".into()
+    }
+    fn json_schema(_: &mut SchemaGenerator) -> Schema {
+        schemars::json_schema!({
+            "description": "A number with its provenance. A bare number is accepted but listed as unstated by `parley sources`; shipped scenarios cite a source or state an assumption for every number.",
+            "oneOf": [
+                { "type": "number" },
+                {
+                    "type": "object",
+                    "properties": {
+                        "value": { "type": "number" },
+                        "source": { "type": "string", "description": "Citation: a source id, optionally with a paragraph, e.g. `cnn-2024-10#12`." },
+                        "assumption": { "type": "string", "description": "Why this value was assumed." },
+                        "note": { "type": "string", "description": "A free-text remark." }
+                    },
+                    "required": ["value"],
+                    "additionalProperties": false
+                }
+            ]
+        })
+    }
+}

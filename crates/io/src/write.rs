@@ -1,0 +1,189 @@
+//! From a validated [`Scenario`] back to a scenario file.
+
+use parley_core::{Condition, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction};
+
+use crate::located::{Located, OneOrMany, OrderedMap};
+use crate::raw::{
+    RawActor, RawCondition, RawFunction, RawIssue, RawIssueKind, RawLinkage, RawMetadata, RawOption, RawPreferences,
+    RawQuantity, RawRedLine, RawRole, RawScenario, RawSource, RawValueFunction,
+};
+
+fn quantity(q: &Quantity) -> Located<RawQuantity> {
+    let mut raw = RawQuantity::bare(q.value);
+    match &q.provenance {
+        Provenance::Cited { citation } => raw.source = Some(citation.to_string()),
+        Provenance::Assumption { reason } => raw.assumption = Some(reason.clone()),
+        Provenance::Unstated => {}
+    }
+    Located::new(raw)
+}
+
+fn condition(c: &Condition, issues: &[Issue]) -> Located<RawCondition> {
+    Located::new(OrderedMap(
+        c.terms
+            .iter()
+            .map(|(i, opts)| {
+                let ids = opts.iter().map(|&o| issues[*i].options[o].id.clone()).collect();
+                (Located::new(issues[*i].id.clone()), Located::new(OneOrMany(ids)))
+            })
+            .collect(),
+    ))
+}
+
+/// The raw form of a scenario, ready to serialise.
+pub fn to_raw(s: &Scenario) -> RawScenario {
+    let issues = &s.issues;
+    RawScenario {
+        scenario: RawMetadata {
+            id: Located::new(s.metadata.id.clone()),
+            title: s.metadata.title.clone(),
+            description: s.metadata.description.clone(),
+            as_of: s.metadata.as_of.clone(),
+        },
+        sources: s
+            .sources
+            .iter()
+            .map(|x| RawSource {
+                id: Located::new(x.id.clone()),
+                title: x.title.clone(),
+                outlet: x.outlet.clone(),
+                date: x.date.clone(),
+                url: x.url.clone(),
+                file: x.file.clone(),
+            })
+            .collect(),
+        actors: s
+            .actors
+            .iter()
+            .map(|a| RawActor {
+                id: Located::new(a.id.clone()),
+                name: a.name.clone(),
+                role: match a.role {
+                    Role::Belligerent => RawRole::Belligerent,
+                    Role::Mediator => RawRole::Mediator,
+                    Role::Supporter => RawRole::Supporter,
+                    Role::Domestic => RawRole::Domestic,
+                    Role::Other => RawRole::Other,
+                },
+                veto: a.veto,
+                power: a.power.as_ref().map(quantity),
+            })
+            .collect(),
+        issues: issues
+            .iter()
+            .map(|i| {
+                let mut raw = RawIssue {
+                    id: Located::new(i.id.clone()),
+                    name: i.name.clone(),
+                    kind: Located::new(RawIssueKind::Categorical),
+                    ordered: None,
+                    options: None,
+                    min: None,
+                    max: None,
+                    step: None,
+                    steps: None,
+                    unit: None,
+                };
+                match &i.kind {
+                    IssueKind::Categorical { ordered } => {
+                        raw.ordered = ordered.then_some(true);
+                        raw.options = Some(Located::new(
+                            i.options
+                                .iter()
+                                .map(|o| RawOption {
+                                    id: Located::new(o.id.clone()),
+                                    label: (o.label != o.id).then(|| o.label.clone()),
+                                })
+                                .collect(),
+                        ));
+                    }
+                    IssueKind::Integer { min, max, step, unit } => {
+                        raw.kind = Located::new(RawIssueKind::Integer);
+                        (raw.min, raw.max, raw.step, raw.unit) =
+                            (Some(quantity(min)), Some(quantity(max)), Some(quantity(step)), unit.clone());
+                    }
+                    IssueKind::Real { min, max, steps, unit } => {
+                        raw.kind = Located::new(RawIssueKind::Real);
+                        (raw.min, raw.max, raw.steps, raw.unit) =
+                            (Some(quantity(min)), Some(quantity(max)), Some(Located::new(*steps)), unit.clone());
+                    }
+                }
+                raw
+            })
+            .collect(),
+        preferences: s
+            .actors
+            .iter()
+            .zip(&s.preferences)
+            .map(|(a, p)| RawPreferences {
+                actor: Located::new(a.id.clone()),
+                reservation: quantity(&p.reservation),
+                weights: OrderedMap(
+                    issues
+                        .iter()
+                        .zip(&p.weights)
+                        .filter_map(|(i, w)| w.as_ref().map(|w| (Located::new(i.id.clone()), quantity(w))))
+                        .collect(),
+                ),
+                values: OrderedMap(
+                    issues
+                        .iter()
+                        .zip(&p.values)
+                        .filter_map(|(i, v)| v.as_ref().map(|v| (Located::new(i.id.clone()), Located::new(value_function(v, i)))))
+                        .collect(),
+                ),
+                linkages: p
+                    .linkages
+                    .iter()
+                    .map(|l| RawLinkage {
+                        id: Located::new(l.id.clone()),
+                        when: condition(&l.when, issues),
+                        delta: quantity(&l.delta),
+                    })
+                    .collect(),
+                red_lines: p
+                    .red_lines
+                    .iter()
+                    .map(|r| RawRedLine {
+                        id: Located::new(r.id.clone()),
+                        when: condition(&r.when, issues),
+                        reason: r.reason.clone(),
+                        source: r.source.as_ref().map(ToString::to_string),
+                    })
+                    .collect(),
+            })
+            .collect(),
+    }
+}
+
+fn value_function(v: &ValueFunction, issue: &Issue) -> RawValueFunction {
+    let f = |f| Some(Located::new(f));
+    match v {
+        ValueFunction::Table { values } => RawValueFunction {
+            options: Some(OrderedMap(
+                issue.options.iter().zip(values).map(|(o, q)| (Located::new(o.id.clone()), quantity(q))).collect(),
+            )),
+            ..RawValueFunction::default()
+        },
+        ValueFunction::Linear { at_min, at_max } => RawValueFunction {
+            function: f(RawFunction::Linear),
+            at_min: Some(quantity(at_min)),
+            at_max: Some(quantity(at_max)),
+            ..RawValueFunction::default()
+        },
+        ValueFunction::Triangular { low, peak, high } => RawValueFunction {
+            function: f(RawFunction::Triangular),
+            low: Some(quantity(low)),
+            peak: Some(quantity(peak)),
+            high: Some(quantity(high)),
+            ..RawValueFunction::default()
+        },
+        ValueFunction::Step { threshold, below, above } => RawValueFunction {
+            function: f(RawFunction::Step),
+            threshold: Some(quantity(threshold)),
+            below: Some(quantity(below)),
+            above: Some(quantity(above)),
+            ..RawValueFunction::default()
+        },
+    }
+}

@@ -120,10 +120,12 @@ pub fn load(path: &Path) -> Result<Loaded, Error> {
 
 /// Parses and validates scenario text; `name` is used in messages.
 pub fn parse(text: &str, name: &str, format: Format) -> Result<Loaded, Error> {
-    let source = || NamedSource::new(name, text.to_string()).with_language(match format {
-        Format::Toml => "toml",
-        Format::Json => "json",
-    });
+    let source = || {
+        NamedSource::new(name, text.to_string()).with_language(match format {
+            Format::Toml => "toml",
+            Format::Json => "json",
+        })
+    };
     let invalid = |diagnostics: Vec<Diagnostic>| {
         let count = diagnostics.iter().filter(|d| d.is_error()).count();
         Error::Invalid {
@@ -132,7 +134,7 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Loaded, Error> {
             diagnostics: diagnostics.into_iter().map(|d| d.with_source(source())).collect(),
         }
     };
-    let raw = parse_raw(text, format).map_err(|d| invalid(vec![d]))?;
+    let raw = parse_raw(text, format).map_err(|d| invalid(vec![*d]))?;
     match validate::validate(&raw) {
         Ok((scenario, warnings)) => {
             Ok(Loaded { scenario, warnings: warnings.into_iter().map(|d| d.with_source(source())).collect() })
@@ -142,14 +144,16 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Loaded, Error> {
 }
 
 /// Parses text into the raw file model (shape only, no cross-reference checks).
-pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Diagnostic> {
+pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Box<Diagnostic>> {
     match format {
         Format::Toml => {
             let _spans = SpanMode::enable(true);
             toml::from_str::<RawScenario>(text).map_err(|e| {
-                Diagnostic::error("parley::syntax", e.message().to_string())
-                    .at(e.span(), "here")
-                    .help("see `parley schema` for the file format")
+                Box::new(
+                    Diagnostic::error("parley::syntax", e.message().to_string())
+                        .at(e.span(), "here")
+                        .help("see `parley schema` for the file format"),
+                )
             })
         }
         Format::Json => {
@@ -159,9 +163,11 @@ pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Diagnostic> 
                 let message = e.to_string();
                 // serde_json appends " at line L column C"; the label shows the position.
                 let message = message.split(" at line ").next().unwrap_or(&message).to_string();
-                Diagnostic::error("parley::syntax", message)
-                    .at(offset.map(|o| o..o), "here")
-                    .help("see `parley schema` for the file format")
+                Box::new(
+                    Diagnostic::error("parley::syntax", message)
+                        .at(offset.map(|o| o..o), "here")
+                        .help("see `parley schema` for the file format"),
+                )
             })
         }
     }
@@ -177,7 +183,8 @@ fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize
 
 /// The scenario as TOML text.
 pub fn to_toml(scenario: &Scenario) -> Result<String, Error> {
-    toml::to_string_pretty(&to_raw(scenario)).map_err(|e| Error::Internal(format!("cannot serialise the scenario: {e}")))
+    toml::to_string_pretty(&to_raw(scenario))
+        .map_err(|e| Error::Internal(format!("cannot serialise the scenario: {e}")))
 }
 
 /// The JSON Schema of scenario files, pretty-printed.

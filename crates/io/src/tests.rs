@@ -82,7 +82,10 @@ fn test_base_is_valid() {
     let loaded = parse(BASE, "sale.toml", Format::Toml).unwrap();
     let s = &loaded.scenario;
     assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
-    assert_eq!(s.issues[0].options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(), ["9000", "9500", "10000", "10500", "11000"]);
+    assert_eq!(
+        s.issues[0].options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
+        ["9000", "9500", "10000", "10500", "11000"]
+    );
     assert_eq!(s.numbers().len(), 3 + 2 * 7, "min/max/step + per actor reservation, 2 weights, 2 + 2 values");
 }
 
@@ -110,7 +113,10 @@ fn test_error_syntax() {
 
 #[test]
 fn test_error_unknown_key() {
-    insta::assert_snapshot!(error_of(&[("role = \"other\"\nveto = true\n\n[[issues]]", "role = \"other\"\nveto = true\nvetoes = 2\n\n[[issues]]")]));
+    insta::assert_snapshot!(error_of(&[(
+        "role = \"other\"\nveto = true\n\n[[issues]]",
+        "role = \"other\"\nveto = true\nvetoes = 2\n\n[[issues]]"
+    )]));
 }
 
 #[test]
@@ -140,7 +146,10 @@ fn test_error_dangling_actor() {
 
 #[test]
 fn test_error_dangling_issue_in_weights() {
-    insta::assert_snapshot!(error_of(&[("weights = { price = 0.8, extras = 0.2 }", "weights = { price = 0.8, extra = 0.2 }")]));
+    insta::assert_snapshot!(error_of(&[(
+        "weights = { price = 0.8, extras = 0.2 }",
+        "weights = { price = 0.8, extra = 0.2 }"
+    )]));
 }
 
 #[test]
@@ -170,7 +179,10 @@ fn test_error_reservation_out_of_range() {
 
 #[test]
 fn test_error_negative_weight() {
-    insta::assert_snapshot!(error_of(&[("weights = { price = 0.7, extras = 0.3 }", "weights = { price = 1.3, extras = -0.3 }")]));
+    insta::assert_snapshot!(error_of(&[(
+        "weights = { price = 0.7, extras = 0.3 }",
+        "weights = { price = 1.3, extras = -0.3 }"
+    )]));
 }
 
 #[test]
@@ -242,7 +254,10 @@ fn test_error_triangular_order() {
 
 #[test]
 fn test_error_function_on_categorical_issue() {
-    insta::assert_snapshot!(error_of(&[("{ options = { none = 1.0, tyres = 0.4 } }", "{ function = \"linear\", at_min = 1.0, at_max = 0.0 }")]));
+    insta::assert_snapshot!(error_of(&[(
+        "{ options = { none = 1.0, tyres = 0.4 } }",
+        "{ function = \"linear\", at_min = 1.0, at_max = 0.0 }"
+    )]));
 }
 
 #[test]

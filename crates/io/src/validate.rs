@@ -112,7 +112,10 @@ impl<'a> Validator<'a> {
         let mut actors: Vec<Actor> = Vec::new();
         for a in &raw.actors {
             self.unique(&a.id, "actor", actors.iter().map(|x| x.id.as_str()));
-            let power = a.power.as_ref().map(|p| self.quantity(p, &format!("actor \"{}\": power", a.id.value), 0.0, f64::INFINITY));
+            let power = a
+                .power
+                .as_ref()
+                .map(|p| self.quantity(p, &format!("actor \"{}\": power", a.id.value), 0.0, f64::INFINITY));
             actors.push(Actor {
                 id: a.id.value.clone(),
                 name: a.name.clone(),
@@ -150,18 +153,24 @@ impl<'a> Validator<'a> {
         for p in &raw.preferences {
             let Some(actor) = actors.iter().position(|a| a.id == p.actor.value) else {
                 self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("preferences for unknown actor \"{}\"", p.actor.value))
-                        .at(span(&p.actor), "no such actor")
-                        .help(format!("the actors are {}", list(actors.iter().map(|a| &a.id)))),
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("preferences for unknown actor \"{}\"", p.actor.value),
+                    )
+                    .at(span(&p.actor), "no such actor")
+                    .help(format!("the actors are {}", list(actors.iter().map(|a| &a.id)))),
                 );
                 continue;
             };
             let prefs = self.preferences(p, &issues);
             if preferences[actor].is_some() {
                 self.push(
-                    Diagnostic::error("parley::duplicate-id", format!("actor \"{}\" has a second [[preferences]] entry", p.actor.value))
-                        .at(span(&p.actor), "second entry")
-                        .help("merge the two entries into one"),
+                    Diagnostic::error(
+                        "parley::duplicate-id",
+                        format!("actor \"{}\" has a second [[preferences]] entry", p.actor.value),
+                    )
+                    .at(span(&p.actor), "second entry")
+                    .help("merge the two entries into one"),
                 );
             }
             preferences[actor] = Some(prefs);
@@ -172,9 +181,12 @@ impl<'a> Validator<'a> {
                 Some(p) => complete.push(p),
                 None => {
                     self.push(
-                        Diagnostic::error("parley::missing-value", format!("actor \"{}\" has no [[preferences]] entry", actor.id))
-                            .at(span(&raw_actor.id), "declared here")
-                            .help(format!("add [[preferences]] with actor = \"{}\" and its reservation value", actor.id)),
+                        Diagnostic::error(
+                            "parley::missing-value",
+                            format!("actor \"{}\" has no [[preferences]] entry", actor.id),
+                        )
+                        .at(span(&raw_actor.id), "declared here")
+                        .help(format!("add [[preferences]] with actor = \"{}\" and its reservation value", actor.id)),
                     );
                     complete.push(Preferences {
                         weights: vec![None; issues.len()],
@@ -263,9 +275,12 @@ impl<'a> Validator<'a> {
                 Ok(n) if n >= 1 => (id, Some(n)),
                 _ => {
                     self.push(
-                        Diagnostic::error("parley::provenance", format!("{what}: citation \"{text}\" has a bad paragraph number"))
-                            .at(at, "bad citation")
-                            .help("cite as \"source-id#12\": paragraphs count non-empty lines from 1"),
+                        Diagnostic::error(
+                            "parley::provenance",
+                            format!("{what}: citation \"{text}\" has a bad paragraph number"),
+                        )
+                        .at(at, "bad citation")
+                        .help("cite as \"source-id#12\": paragraphs count non-empty lines from 1"),
                     );
                     return None;
                 }
@@ -299,7 +314,13 @@ impl<'a> Validator<'a> {
         }
     }
 
-    fn require<'q>(&mut self, field: &'q Option<Located<RawQuantity>>, name: &str, context: &str, at: Option<Range<usize>>) -> Option<&'q Located<RawQuantity>> {
+    fn require<'q>(
+        &mut self,
+        field: &'q Option<Located<RawQuantity>>,
+        name: &str,
+        context: &str,
+        at: Option<Range<usize>>,
+    ) -> Option<&'q Located<RawQuantity>> {
         if field.is_none() {
             self.push(
                 Diagnostic::error("parley::field-kind", format!("{context}: `{name}` is required"))
@@ -322,9 +343,12 @@ impl<'a> Validator<'a> {
                 self.forbid(&i.steps, "steps", &ctx, kind_help);
                 if i.unit.is_some() {
                     self.push(
-                        Diagnostic::error("parley::field-kind", format!("{ctx}: `unit` does not apply to a categorical issue"))
-                            .at(span(&i.kind), "categorical")
-                            .help(kind_help),
+                        Diagnostic::error(
+                            "parley::field-kind",
+                            format!("{ctx}: `unit` does not apply to a categorical issue"),
+                        )
+                        .at(span(&i.kind), "categorical")
+                        .help(kind_help),
                     );
                 }
                 match &i.options {
@@ -340,7 +364,11 @@ impl<'a> Validator<'a> {
                     ),
                     Some(list_) => {
                         for o in &list_.value {
-                            self.unique(&o.id, &format!("option of {ctx}:"), options.iter().map(|x: &IssueOption| x.id.as_str()));
+                            self.unique(
+                                &o.id,
+                                &format!("option of {ctx}:"),
+                                options.iter().map(|x: &IssueOption| x.id.as_str()),
+                            );
                             options.push(IssueOption {
                                 id: o.id.value.clone(),
                                 label: o.label.clone().unwrap_or_else(|| o.id.value.clone()),
@@ -355,9 +383,12 @@ impl<'a> Validator<'a> {
                 self.forbid(&i.options, "options", &ctx, kind_help);
                 if i.ordered.is_some() {
                     self.push(
-                        Diagnostic::error("parley::field-kind", format!("{ctx}: `ordered` applies only to categorical issues"))
-                            .at(span(&i.kind), "numeric issues are always ordered")
-                            .help("remove `ordered`"),
+                        Diagnostic::error(
+                            "parley::field-kind",
+                            format!("{ctx}: `ordered` applies only to categorical issues"),
+                        )
+                        .at(span(&i.kind), "numeric issues are always ordered")
+                        .help("remove `ordered`"),
                     );
                 }
                 let is_integer = i.kind.value == RawIssueKind::Integer;
@@ -366,17 +397,29 @@ impl<'a> Validator<'a> {
                 } else {
                     self.forbid(&i.step, "step", &ctx, kind_help);
                 }
-                let min = self.require(&i.min, "min", &ctx, span(&i.kind)).map(|q| self.quantity(q, &format!("{ctx}: min"), f64::NEG_INFINITY, f64::INFINITY));
-                let max = self.require(&i.max, "max", &ctx, span(&i.kind)).map(|q| self.quantity(q, &format!("{ctx}: max"), f64::NEG_INFINITY, f64::INFINITY));
+                let min = self
+                    .require(&i.min, "min", &ctx, span(&i.kind))
+                    .map(|q| self.quantity(q, &format!("{ctx}: min"), f64::NEG_INFINITY, f64::INFINITY));
+                let max = self
+                    .require(&i.max, "max", &ctx, span(&i.kind))
+                    .map(|q| self.quantity(q, &format!("{ctx}: max"), f64::NEG_INFINITY, f64::INFINITY));
                 let unit = i.unit.clone();
                 let (Some(min), Some(max)) = (min, max) else {
-                    return Issue { id: i.id.value.clone(), name: i.name.clone(), kind: IssueKind::Categorical { ordered: true }, options };
+                    return Issue {
+                        id: i.id.value.clone(),
+                        name: i.name.clone(),
+                        kind: IssueKind::Categorical { ordered: true },
+                        options,
+                    };
                 };
                 if max.value < min.value {
                     self.push(
-                        Diagnostic::error("parley::empty", format!("{ctx}: the range is empty (min {} > max {})", min.value, max.value))
-                            .at(i.max.as_ref().and_then(span), "below min")
-                            .help("make max at least min"),
+                        Diagnostic::error(
+                            "parley::empty",
+                            format!("{ctx}: the range is empty (min {} > max {})", min.value, max.value),
+                        )
+                        .at(i.max.as_ref().and_then(span), "below min")
+                        .help("make max at least min"),
                     );
                 }
                 let label = |x: f64| match &unit {
@@ -391,29 +434,48 @@ impl<'a> Validator<'a> {
                     for (name, q, field) in [("min", &min, &i.min), ("max", &max, &i.max), ("step", &step, &i.step)] {
                         if q.value.is_finite() && q.value.fract() != 0.0 {
                             self.push(
-                                Diagnostic::error("parley::out-of-range", format!("{ctx}: {name} {} is not a whole number", q.value))
-                                    .at(field.as_ref().and_then(span), "not whole")
-                                    .help("integer issues take whole numbers; use kind = \"real\" for fractions"),
+                                Diagnostic::error(
+                                    "parley::out-of-range",
+                                    format!("{ctx}: {name} {} is not a whole number", q.value),
+                                )
+                                .at(field.as_ref().and_then(span), "not whole")
+                                .help("integer issues take whole numbers; use kind = \"real\" for fractions"),
                             );
                         }
                     }
-                    let count = if step.value > 0.0 && max.value >= min.value { ((max.value - min.value) / step.value).floor() + 1.0 } else { 0.0 };
+                    let count = if step.value > 0.0 && max.value >= min.value {
+                        ((max.value - min.value) / step.value).floor() + 1.0
+                    } else {
+                        0.0
+                    };
                     if count.is_finite() && count >= 1.0 && count <= MAX_OPTIONS_PER_ISSUE as f64 {
                         let count = count as usize;
                         let last = min.value + (count - 1) as f64 * step.value;
                         if (last - max.value).abs() > 1e-9 {
                             self.push(
-                                Diagnostic::error("parley::out-of-range", format!("{ctx}: the range {}..{} is not a whole number of steps of {}", min.value, max.value, step.value))
-                                    .at(i.step.as_ref().and_then(span).or(span(&i.kind)), "step")
-                                    .help(format!("end the range at {last} or choose a step that divides it")),
+                                Diagnostic::error(
+                                    "parley::out-of-range",
+                                    format!(
+                                        "{ctx}: the range {}..{} is not a whole number of steps of {}",
+                                        min.value, max.value, step.value
+                                    ),
+                                )
+                                .at(i.step.as_ref().and_then(span).or(span(&i.kind)), "step")
+                                .help(format!("end the range at {last} or choose a step that divides it")),
                             );
                         }
-                        options = (0..count).map(|k| min.value + k as f64 * step.value).map(|x| IssueOption { id: numeric_id(x), label: label(x), value: Some(x) }).collect();
+                        options = (0..count)
+                            .map(|k| min.value + k as f64 * step.value)
+                            .map(|x| IssueOption { id: numeric_id(x), label: label(x), value: Some(x) })
+                            .collect();
                     } else if count > MAX_OPTIONS_PER_ISSUE as f64 {
                         self.push(
-                            Diagnostic::error("parley::out-of-range", format!("{ctx} would have {count} options, more than {MAX_OPTIONS_PER_ISSUE}"))
-                                .at(span(&i.kind), "too many options")
-                                .help("use a larger step"),
+                            Diagnostic::error(
+                                "parley::out-of-range",
+                                format!("{ctx} would have {count} options, more than {MAX_OPTIONS_PER_ISSUE}"),
+                            )
+                            .at(span(&i.kind), "too many options")
+                            .help("use a larger step"),
                         );
                     }
                     IssueKind::Integer { min, max, step, unit }
@@ -422,9 +484,15 @@ impl<'a> Validator<'a> {
                         Some(s) if s.value >= 2 && s.value as usize <= MAX_OPTIONS_PER_ISSUE => s.value,
                         Some(s) => {
                             self.push(
-                                Diagnostic::error("parley::out-of-range", format!("{ctx}: steps is {}, but must be within [2, {MAX_OPTIONS_PER_ISSUE}]", s.value))
-                                    .at(span(s), "out of range")
-                                    .help("a real issue is discretised into at least 2 options (both ends)"),
+                                Diagnostic::error(
+                                    "parley::out-of-range",
+                                    format!(
+                                        "{ctx}: steps is {}, but must be within [2, {MAX_OPTIONS_PER_ISSUE}]",
+                                        s.value
+                                    ),
+                                )
+                                .at(span(s), "out of range")
+                                .help("a real issue is discretised into at least 2 options (both ends)"),
                             );
                             2
                         }
@@ -467,9 +535,12 @@ impl<'a> Validator<'a> {
             };
             let Some(i) = issues.iter().position(|x| x.id == key.value) else {
                 self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("{who} weighs unknown issue \"{}\"", key.value))
-                        .at(span(key), "no such issue")
-                        .help(issue_help()),
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("{who} weighs unknown issue \"{}\"", key.value),
+                    )
+                    .at(span(key), "no such issue")
+                    .help(issue_help()),
                 );
                 continue;
             };
@@ -485,15 +556,21 @@ impl<'a> Validator<'a> {
         let sum: f64 = weights.iter().flatten().map(|q| q.value).sum();
         if p.weights.0.is_empty() || sum == 0.0 {
             self.push(
-                Diagnostic::warning("parley::weights", format!("{who} weighs no issue, so its utility is 0 for every outcome"))
-                    .at(span(&p.actor), "no weights")
-                    .help("add [preferences.weights] unless the actor truly cares about none of the issues"),
+                Diagnostic::warning(
+                    "parley::weights",
+                    format!("{who} weighs no issue, so its utility is 0 for every outcome"),
+                )
+                .at(span(&p.actor), "no weights")
+                .help("add [preferences.weights] unless the actor truly cares about none of the issues"),
             );
         } else if sum.is_finite() && (sum - 1.0).abs() > WEIGHT_SUM_TOLERANCE {
             self.push(
-                Diagnostic::warning("parley::weights", format!("{who}: weights sum to {sum}; they are rescaled to sum to 1"))
-                    .at(first_weight_span, "weights start here")
-                    .help("weights are relative importances; write them to sum to 1 to silence this warning"),
+                Diagnostic::warning(
+                    "parley::weights",
+                    format!("{who}: weights sum to {sum}; they are rescaled to sum to 1"),
+                )
+                .at(first_weight_span, "weights start here")
+                .help("weights are relative importances; write them to sum to 1 to silence this warning"),
             );
         }
 
@@ -504,24 +581,33 @@ impl<'a> Validator<'a> {
         for (key, vf) in &p.values.0 {
             let Some(i) = issues.iter().position(|x| x.id == key.value) else {
                 self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("{who} gives values for unknown issue \"{}\"", key.value))
-                        .at(span(key), "no such issue")
-                        .help(issue_help()),
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("{who} gives values for unknown issue \"{}\"", key.value),
+                    )
+                    .at(span(key), "no such issue")
+                    .help(issue_help()),
                 );
                 continue;
             };
             if given[i] {
                 self.push(
-                    Diagnostic::error("parley::duplicate-id", format!("{who} gives values for issue \"{}\" twice", key.value))
-                        .at(span(key), "second entry")
-                        .help("keep one value function per issue"),
+                    Diagnostic::error(
+                        "parley::duplicate-id",
+                        format!("{who} gives values for issue \"{}\" twice", key.value),
+                    )
+                    .at(span(key), "second entry")
+                    .help("keep one value function per issue"),
                 );
             }
             if weights[i].as_ref().is_none_or(|w| w.value == 0.0) {
                 self.push(
-                    Diagnostic::warning("parley::no-effect", format!("{who} gives values for issue \"{}\" but no weight, so they change nothing", key.value))
-                        .at(span(key), "unweighted issue")
-                        .help(format!("add a weight for \"{}\" or remove these values", key.value)),
+                    Diagnostic::warning(
+                        "parley::no-effect",
+                        format!("{who} gives values for issue \"{}\" but no weight, so they change nothing", key.value),
+                    )
+                    .at(span(key), "unweighted issue")
+                    .help(format!("add a weight for \"{}\" or remove these values", key.value)),
                 );
             }
             given[i] = true;
@@ -531,9 +617,12 @@ impl<'a> Validator<'a> {
             if weights[i].as_ref().is_some_and(|w| w.value > 0.0) && !given[i] {
                 let at = p.weights.0.iter().find(|(k, _)| k.value == issue.id).and_then(|(k, _)| span(k));
                 self.push(
-                    Diagnostic::error("parley::missing-value", format!("{who} weighs issue \"{}\" but gives no values for its options", issue.id))
-                        .at(at, "weighted here")
-                        .help(format!("add [preferences.values.{}] with a value in [0, 1] for each option", issue.id)),
+                    Diagnostic::error(
+                        "parley::missing-value",
+                        format!("{who} weighs issue \"{}\" but gives no values for its options", issue.id),
+                    )
+                    .at(at, "weighted here")
+                    .help(format!("add [preferences.values.{}] with a value in [0, 1] for each option", issue.id)),
                 );
             }
         }
@@ -563,11 +652,20 @@ impl<'a> Validator<'a> {
         let function = raw.function.as_ref().map_or(RawFunction::Table, |f| f.value);
         let numeric = issue.kind.range().is_some();
         let help_fn = "a value function is `table` (with `options`), or for integer and real issues `linear` (at_min, at_max), `triangular` (low, peak, high) or `step` (threshold, below, above)";
-        let unit = |s: &mut Self, q: &Located<RawQuantity>, name: &str| s.quantity(q, &format!("{ctx}: {name}"), 0.0, 1.0);
-        let free = |s: &mut Self, q: &Located<RawQuantity>, name: &str| s.quantity(q, &format!("{ctx}: {name}"), f64::NEG_INFINITY, f64::INFINITY);
+        let unit =
+            |s: &mut Self, q: &Located<RawQuantity>, name: &str| s.quantity(q, &format!("{ctx}: {name}"), 0.0, 1.0);
+        let free = |s: &mut Self, q: &Located<RawQuantity>, name: &str| {
+            s.quantity(q, &format!("{ctx}: {name}"), f64::NEG_INFINITY, f64::INFINITY)
+        };
         let params = [
-            ("at_min", &raw.at_min), ("at_max", &raw.at_max), ("low", &raw.low), ("peak", &raw.peak),
-            ("high", &raw.high), ("threshold", &raw.threshold), ("below", &raw.below), ("above", &raw.above),
+            ("at_min", &raw.at_min),
+            ("at_max", &raw.at_max),
+            ("low", &raw.low),
+            ("peak", &raw.peak),
+            ("high", &raw.high),
+            ("threshold", &raw.threshold),
+            ("below", &raw.below),
+            ("above", &raw.above),
         ];
         let allowed: &[&str] = match function {
             RawFunction::Table => &[],
@@ -582,9 +680,12 @@ impl<'a> Validator<'a> {
         }
         if function != RawFunction::Table && !numeric {
             self.push(
-                Diagnostic::error("parley::field-kind", format!("{ctx}: a {:?} function needs an integer or real issue", function).to_lowercase())
-                    .at(raw.function.as_ref().and_then(span), "categorical issue")
-                    .help("give a value for every option with `options = { ... }`"),
+                Diagnostic::error(
+                    "parley::field-kind",
+                    format!("{ctx}: a {:?} function needs an integer or real issue", function).to_lowercase(),
+                )
+                .at(raw.function.as_ref().and_then(span), "categorical issue")
+                .help("give a value for every option with `options = { ... }`"),
             );
             return None;
         }
@@ -603,27 +704,41 @@ impl<'a> Validator<'a> {
                 for (key, q) in &options.0 {
                     let Some(o) = issue.option_index(&key.value) else {
                         self.push(
-                            Diagnostic::error("parley::unknown-reference", format!("{ctx}: unknown option \"{}\"", key.value))
-                                .at(span(key), "no such option")
-                                .help(format!("the options of \"{}\" are {}", issue.id, list(issue.options.iter().map(|o| &o.id)))),
+                            Diagnostic::error(
+                                "parley::unknown-reference",
+                                format!("{ctx}: unknown option \"{}\"", key.value),
+                            )
+                            .at(span(key), "no such option")
+                            .help(format!(
+                                "the options of \"{}\" are {}",
+                                issue.id,
+                                list(issue.options.iter().map(|o| &o.id))
+                            )),
                         );
                         continue;
                     };
                     if table[o].is_some() {
                         self.push(
-                            Diagnostic::error("parley::duplicate-id", format!("{ctx}: option \"{}\" valued twice", key.value))
-                                .at(span(key), "second value")
-                                .help("keep one value per option"),
+                            Diagnostic::error(
+                                "parley::duplicate-id",
+                                format!("{ctx}: option \"{}\" valued twice", key.value),
+                            )
+                            .at(span(key), "second value")
+                            .help("keep one value per option"),
                         );
                     }
                     table[o] = Some(unit(self, q, &format!("option \"{}\"", key.value)));
                 }
-                let missing: Vec<&str> = issue.options.iter().zip(&table).filter(|(_, v)| v.is_none()).map(|(o, _)| o.id.as_str()).collect();
+                let missing: Vec<&str> =
+                    issue.options.iter().zip(&table).filter(|(_, v)| v.is_none()).map(|(o, _)| o.id.as_str()).collect();
                 if !missing.is_empty() {
                     self.push(
-                        Diagnostic::error("parley::missing-value", format!("{ctx}: no value for {}", list(missing.iter())))
-                            .at(at, "incomplete table")
-                            .help("every option of a weighted issue needs a value in [0, 1]"),
+                        Diagnostic::error(
+                            "parley::missing-value",
+                            format!("{ctx}: no value for {}", list(missing.iter())),
+                        )
+                        .at(at, "incomplete table")
+                        .help("every option of a weighted issue needs a value in [0, 1]"),
                     );
                     return None;
                 }
@@ -641,15 +756,22 @@ impl<'a> Validator<'a> {
                 let (low, peak, high) = (low?, peak?, high?);
                 if !(low.value <= peak.value && peak.value <= high.value) {
                     self.push(
-                        Diagnostic::error("parley::out-of-range", format!("{ctx}: triangular needs low ≤ peak ≤ high, got {} / {} / {}", low.value, peak.value, high.value))
-                            .at(at, "triangle")
-                            .help("order the three points"),
+                        Diagnostic::error(
+                            "parley::out-of-range",
+                            format!(
+                                "{ctx}: triangular needs low ≤ peak ≤ high, got {} / {} / {}",
+                                low.value, peak.value, high.value
+                            ),
+                        )
+                        .at(at, "triangle")
+                        .help("order the three points"),
                     );
                 }
                 Some(ValueFunction::Triangular { low, peak, high })
             }
             RawFunction::Step => {
-                let threshold = self.require(&raw.threshold, "threshold", &ctx, at.clone()).map(|q| free(self, q, "threshold"));
+                let threshold =
+                    self.require(&raw.threshold, "threshold", &ctx, at.clone()).map(|q| free(self, q, "threshold"));
                 let below = self.require(&raw.below, "below", &ctx, at.clone()).map(|q| unit(self, q, "below"));
                 let above = self.require(&raw.above, "above", &ctx, at).map(|q| unit(self, q, "above"));
                 Some(ValueFunction::Step { threshold: threshold?, below: below?, above: above? })
@@ -699,9 +821,16 @@ impl<'a> Validator<'a> {
                         }
                     }
                     None => self.push(
-                        Diagnostic::error("parley::unknown-reference", format!("{ctx}: issue \"{}\" has no option \"{o}\"", key.value))
-                            .at(span(options), "unknown option")
-                            .help(format!("the options of \"{}\" are {}", key.value, list(issues[i].options.iter().map(|o| &o.id)))),
+                        Diagnostic::error(
+                            "parley::unknown-reference",
+                            format!("{ctx}: issue \"{}\" has no option \"{o}\"", key.value),
+                        )
+                        .at(span(options), "unknown option")
+                        .help(format!(
+                            "the options of \"{}\" are {}",
+                            key.value,
+                            list(issues[i].options.iter().map(|o| &o.id))
+                        )),
                     ),
                 }
             }

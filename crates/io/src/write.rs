@@ -129,7 +129,9 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
                     issues
                         .iter()
                         .zip(&p.values)
-                        .filter_map(|(i, v)| v.as_ref().map(|v| (Located::new(i.id.clone()), Located::new(value_function(v, i)))))
+                        .filter_map(|(i, v)| {
+                            v.as_ref().map(|v| (Located::new(i.id.clone()), Located::new(value_function(v, i))))
+                        })
                         .collect(),
                 ),
                 linkages: p

@@ -40,7 +40,7 @@ use crate::utility::UtilityModel;
 use summary::{Setup, Summary};
 
 /// Outcomes evaluated per parallel work item.
-const CHUNK: u64 = 1 << 16;
+const CHUNK: u64 = 1 << 18;
 
 /// What [`analyze`] computes and within which limits.
 #[derive(Clone, Debug)]
@@ -223,6 +223,7 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
     let setup = Setup {
         n_actors: n,
         bargainer_mask: bargainers.iter().fold(0u64, |m, &b| m | (1 << b)),
+        all_bargain: bargainers.len() == n,
         bargainers: bargainers.clone(),
         reservation: model.reservation().to_vec(),
         option_offsets: option_offsets.clone(),

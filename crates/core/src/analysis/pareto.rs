@@ -89,10 +89,34 @@ fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
     Ordering::Equal
 }
 
+/// Buckets of the quick-rejection table of a [`Staircase`].
+const BUCKETS: usize = 256;
+
 /// The two-actor frontier: sorted by `u0` ascending with `u1` strictly descending.
-#[derive(Clone, Debug, Default)]
+///
+/// Most points of a large space are dominated, so a table answers most queries in O(1)
+/// before the binary search: `floor[b]` is the largest `u1` among points ever inserted
+/// whose `u0` is at least the upper edge of bucket `b` (utilities lie in `[0, 1]`). A point
+/// in bucket `b` with `u1 <= floor[b]` is strictly dominated by such a point, which is on
+/// the staircase or dominated by a point that is.
+#[derive(Clone, Debug)]
 pub(crate) struct Staircase {
     steps: Vec<(f64, f64, u64)>,
+    floor: Box<[f64; BUCKETS]>,
+}
+
+impl Default for Staircase {
+    fn default() -> Self {
+        Self { steps: Vec::new(), floor: Box::new([f64::NEG_INFINITY; BUCKETS]) }
+    }
+}
+
+/// The bucket of a utility; multiplying by a power of two is exact, so bucket edges are
+/// exact too.
+#[inline(always)]
+fn bucket(x: f64) -> usize {
+    // Saturating float-to-int casts clamp out-of-range values (and NaN to 0).
+    ((x * BUCKETS as f64) as usize).min(BUCKETS - 1)
 }
 
 impl Staircase {
@@ -100,12 +124,36 @@ impl Staircase {
         self.steps.len()
     }
 
+    /// Whether a point once inserted strictly dominates `(x, y)`, by the O(1) table only:
+    /// `false` means "maybe not".
+    #[inline(always)]
+    pub(crate) fn rejects(&self, x: f64, y: f64) -> bool {
+        y <= self.floor[bucket(x)]
+    }
+
+    /// Whether a step strictly dominates `(x, y)`: the table first, then a binary search.
+    #[inline]
+    pub(crate) fn dominated(&self, x: f64, y: f64) -> bool {
+        if self.rejects(x, y) {
+            return true;
+        }
+        let at = self.steps.partition_point(|s| s.0 <= x);
+        self.steps.get(at).is_some_and(|s| s.1 >= y)
+    }
+
     /// Offers a point; keeps it if no step dominates or equals it.
+    #[inline(always)]
+    pub(crate) fn insert(&mut self, x: f64, y: f64, outcome: u64) {
+        if !self.rejects(x, y) {
+            self.insert_slow(x, y, outcome);
+        }
+    }
+
     // Exact float comparison is the point here: equal utility vectors are the same frontier
     // point, and any tolerance would make dominance intransitive.
     #[allow(clippy::float_cmp)]
-    #[inline]
-    pub(crate) fn insert(&mut self, x: f64, y: f64, outcome: u64) {
+    #[inline(never)]
+    fn insert_slow(&mut self, x: f64, y: f64, outcome: u64) {
         // First step with u0 >= x: among steps with u0 >= x it has the largest u1.
         let at = self.steps.partition_point(|s| s.0 < x);
         let next = self.steps.get(at).copied();
@@ -122,6 +170,15 @@ impl Staircase {
         let end = if next.is_some_and(|s| s.0 == x) { at + 1 } else { at };
         let start = self.steps[..at].partition_point(|s| s.1 > y);
         self.steps.splice(start..end, std::iter::once((x, y, outcome)));
+        // Buckets whose upper edge is at most x now have a point with u1 = y beyond them.
+        // The last bucket is never raised: it holds u0 = 1, where a point can be equalled
+        // but not beaten on u0.
+        let below = ((x * BUCKETS as f64) as usize).min(BUCKETS - 1);
+        for f in &mut self.floor[..below] {
+            if *f < y {
+                *f = y;
+            }
+        }
     }
 
     pub(crate) fn merge(&mut self, other: Staircase) {
@@ -228,11 +285,21 @@ impl Skyline {
         if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(SortFilter::new(dims)) }
     }
 
-    #[inline]
+    #[inline(always)]
     pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
         match self {
             Skyline::Two(s) => s.insert(u[0], u[1], outcome),
             Skyline::Many(s) => s.insert(u, outcome),
+        }
+    }
+
+    /// Whether `u` is certainly strictly dominated by a point already offered (exact for
+    /// two actors; for more, `false` means "maybe not").
+    #[inline]
+    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
+        match self {
+            Skyline::Two(s) => s.dominated(u[0], u[1]),
+            Skyline::Many(_) => false,
         }
     }
 

@@ -15,17 +15,81 @@ pub(crate) trait Visit {
     /// `outcome` is the outcome's index, `digits` its options, `utilities` one per actor,
     /// `crossed` the bit mask of actors whose red lines it crosses.
     fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64);
+
+    /// Offers a whole run of the last issue at once, for a purely additive model without
+    /// red lines: outcome `first + j` has utilities `base[a] + column[j * n + a]`, none
+    /// crosses a red line, and `upper`/`lower` are the exact per-actor maximum/minimum over
+    /// the run. Returns `false` to have the outcomes visited one by one instead.
+    fn visit_block(&mut self, block: &Block<'_>) -> bool {
+        let _ = block;
+        false
+    }
+}
+
+/// A run of the last issue in a purely additive model without red lines: outcome
+/// `first + j` has utilities `base[a] + column[j * n + a]`.
+pub(crate) struct Block<'a> {
+    /// Index of the run's first outcome.
+    pub first: u64,
+    /// Every actor's utility from the other issues.
+    pub base: &'a [f64],
+    /// The last issue's values, `n` per option.
+    pub column: &'a [f64],
+    /// The options of the last issue whose values no other option's values dominate
+    /// (ties: the first); only their outcomes can be on the frontier.
+    pub efficient: &'a [usize],
+    /// Exact per-actor maximum over the run.
+    pub upper: &'a [f64],
+    /// Exact per-actor minimum over the run.
+    pub lower: &'a [f64],
+}
+
+/// The number of actors, known at compile time (`Fixed`) or only at run time (`Dynamic`).
+/// The scan is generic over it so that, for the common small counts, the compiler unrolls
+/// the per-actor loops of the hot path; the source is the same for every width.
+trait Width: Copy {
+    fn n(self) -> usize;
+}
+
+#[derive(Clone, Copy)]
+struct Fixed<const N: usize>;
+impl<const N: usize> Width for Fixed<N> {
+    #[inline(always)]
+    fn n(self) -> usize {
+        N
+    }
+}
+
+#[derive(Clone, Copy)]
+struct Dynamic(usize);
+impl Width for Dynamic {
+    #[inline(always)]
+    fn n(self) -> usize {
+        self.0
+    }
 }
 
 /// Visits every outcome with index in `range`.
 pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit) {
+    match model.n_actors() {
+        1 => scan_width(model, range, visitor, Fixed::<1>),
+        2 => scan_width(model, range, visitor, Fixed::<2>),
+        3 => scan_width(model, range, visitor, Fixed::<3>),
+        4 => scan_width(model, range, visitor, Fixed::<4>),
+        5 => scan_width(model, range, visitor, Fixed::<5>),
+        6 => scan_width(model, range, visitor, Fixed::<6>),
+        n => scan_width(model, range, visitor, Dynamic(n)),
+    }
+}
+
+fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit, width: impl Width) {
     if range.is_empty() {
         return;
     }
     let space = model.space();
     let radices = space.radices();
     let k = radices.len();
-    let n = model.n_actors();
+    let n = width.n();
     let last = k - 1;
     let linkages = model.has_linkages();
     let red_lines = model.has_red_lines();
@@ -45,17 +109,33 @@ pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl V
     };
     refresh(&mut prefix, &digits, 0);
 
-    // The last issue's column of every actor, contiguous for the inner loop.
+    // The last issue's values, every actor's for one option side by side.
     let r_last = radices[last] as usize;
-    let mut column = vec![0.0f64; n * r_last];
-    for a in 0..n {
-        for j in 0..r_last {
-            column[a * r_last + j] = model.weighted_value(a, last, j as u32);
-        }
-    }
+    let column: Vec<f64> =
+        (0..r_last).flat_map(|j| (0..n).map(move |a| model.weighted_value(a, last, j as u32))).collect();
+
+    // Per-actor extremes of the last issue's values, for whole-run bounds.
+    let column_max: Vec<f64> =
+        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().fold(f64::NEG_INFINITY, f64::max)).collect();
+    let column_min: Vec<f64> =
+        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().fold(f64::INFINITY, f64::min)).collect();
+    let additive = !linkages && !red_lines;
+    // Options of the last issue not dominated by (or equal to an earlier) another option.
+    let efficient: Vec<usize> = (0..r_last)
+        .filter(|&j| {
+            let vj = &column[j * n..(j + 1) * n];
+            !(0..r_last).any(|i| {
+                let vi = &column[i * n..(i + 1) * n];
+                i != j && vi.iter().zip(vj).all(|(x, y)| x >= y) && (vi != vj || i < j)
+            })
+        })
+        .collect();
 
     let mut utilities = vec![0.0f64; n];
     let mut base = vec![0.0f64; n];
+    let mut upper = vec![0.0f64; n];
+    let mut lower = vec![0.0f64; n];
+    let (utilities, base) = (&mut utilities[..n], &mut base[..n]);
     let mut index = range.start;
     loop {
         for a in 0..n {
@@ -63,19 +143,21 @@ pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl V
         }
         let first = digits[last] as usize;
         let stop = (r_last as u64).min(first as u64 + (range.end - index)) as usize;
-        for j in first..stop {
-            digits[last] = j as u32;
+        let whole_run = additive && first == 0 && stop == r_last;
+        if whole_run {
+            // Adding the same base is monotone under rounding, so these bounds are exact.
             for a in 0..n {
-                utilities[a] = base[a] + column[a * r_last + j];
+                upper[a] = base[a] + column_max[a];
+                lower[a] = base[a] + column_min[a];
             }
-            if linkages {
-                for (a, u) in utilities.iter_mut().enumerate() {
-                    *u = model.finish(a, *u, &digits);
-                }
-            }
-            let crossed = if red_lines { model.crossed_red_lines(&digits) } else { 0 };
-            visitor.visit(index, &digits, &utilities, crossed);
-            index += 1;
+        }
+        let block =
+            || Block { first: index, base, column: &column, efficient: &efficient, upper: &upper, lower: &lower };
+        if whole_run && visitor.visit_block(&block()) {
+            index += r_last as u64;
+            digits[last] = (r_last - 1) as u32;
+        } else {
+            visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width);
         }
         if index >= range.end {
             return;
@@ -93,6 +175,41 @@ pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl V
             digits[level] = 0;
         }
         refresh(&mut prefix, &digits, level);
+    }
+}
+
+/// Visits outcomes one by one along a run of the last issue.
+#[allow(clippy::too_many_arguments)]
+#[inline(always)]
+fn visit_run(
+    model: &UtilityModel,
+    visitor: &mut impl Visit,
+    column: &[f64],
+    run: Range<usize>,
+    base: &[f64],
+    utilities: &mut [f64],
+    digits: &mut [u32],
+    index: &mut u64,
+    width: impl Width,
+) {
+    let n = width.n();
+    let last = digits.len() - 1;
+    let linkages = model.has_linkages();
+    let red_lines = model.has_red_lines();
+    for (j, values) in column.chunks_exact(n).enumerate().take(run.end).skip(run.start) {
+        digits[last] = j as u32;
+        let values = &values[..n];
+        for a in 0..n {
+            utilities[a] = base[a] + values[a];
+        }
+        if linkages {
+            for (a, u) in utilities.iter_mut().enumerate() {
+                *u = model.finish(a, *u, digits);
+            }
+        }
+        let crossed = if red_lines { model.crossed_red_lines(digits) } else { 0 };
+        visitor.visit(*index, digits, utilities, crossed);
+        *index += 1;
     }
 }
 

@@ -6,7 +6,7 @@
 //! result is the same however rayon splits the work.
 
 use super::pareto::Skyline;
-use super::scan::Visit;
+use super::scan::{Block, Visit};
 use crate::error::Error;
 
 /// Fixed facts about the analysis every summary needs.
@@ -16,6 +16,8 @@ pub(crate) struct Setup {
     /// The bargainers: veto players, or every actor if nobody holds a veto.
     pub bargainers: Vec<usize>,
     pub bargainer_mask: u64,
+    /// Whether every actor is a bargainer (a faster path through the margins).
+    pub all_bargain: bool,
     pub reservation: Vec<f64>,
     /// Start of each issue's options in the option-statistics rows.
     pub option_offsets: Vec<usize>,
@@ -170,7 +172,58 @@ impl<'s> Summary<'s> {
 }
 
 impl Visit for Summary<'_> {
-    #[inline]
+    /// Whole runs are summarised from their bounds when nothing per outcome is asked for
+    /// (no rankings, no option statistics): the counts, extremes and zone membership follow
+    /// from the bounds, and the frontier is skipped when the run's best corner is dominated.
+    #[inline(always)]
+    fn visit_block(&mut self, block: &Block<'_>) -> bool {
+        let Block { first, base, column, efficient, upper, lower } = *block;
+        let setup = self.setup;
+        if setup.top_k > 0 || setup.option_stats {
+            return false;
+        }
+        let n = base.len();
+        let run = (column.len() / n) as u64;
+        self.outcomes += run;
+        self.admissible += run;
+        let (ideal, worst) = (&mut self.ideal[..n], &mut self.worst[..n]);
+        for a in 0..n {
+            ideal[a] = if upper[a] > ideal[a] { upper[a] } else { ideal[a] };
+            worst[a] = if lower[a] < worst[a] { lower[a] } else { worst[a] };
+        }
+        let (res, bargainers) = (&setup.reservation, &setup.bargainers);
+        if bargainers.iter().all(|&b| lower[b] >= res[b]) {
+            self.zopa += run;
+        } else if bargainers.iter().all(|&b| upper[b] >= res[b]) {
+            for values in column.chunks_exact(n) {
+                self.zopa += u64::from(bargainers.iter().all(|&b| base[b] + values[b] >= res[b]));
+            }
+        }
+        if !self.skyline.dominated(upper) {
+            let mut u = [0.0; 8];
+            let mut heap;
+            let u: &mut [f64] = if n <= u.len() {
+                &mut u[..n]
+            } else {
+                heap = vec![0.0; n];
+                &mut heap
+            };
+            for &j in efficient {
+                let values = &column[j * n..(j + 1) * n];
+                for a in 0..n {
+                    u[a] = base[a] + values[a];
+                }
+                self.skyline.insert(u, first + j as u64);
+            }
+            if self.skyline.len() > setup.max_frontier_points {
+                self.check_budget();
+            }
+        }
+        true
+    }
+
+    // Inlined into each width-specialised scan, so the per-actor loops unroll.
+    #[inline(always)]
     fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
         let setup = self.setup;
         self.outcomes += 1;
@@ -197,26 +250,33 @@ impl Visit for Summary<'_> {
             return;
         }
         self.admissible += 1;
-        for (a, &u) in utilities.iter().enumerate() {
-            if u > self.ideal[a] {
-                self.ideal[a] = u;
-            }
-            if u < self.worst[a] {
-                self.worst[a] = u;
-            }
+        let n = utilities.len();
+        // Utilities are never NaN, so plain comparisons (not NaN-aware max/min) suffice.
+        let (ideal, worst) = (&mut self.ideal[..n], &mut self.worst[..n]);
+        for a in 0..n {
+            let u = utilities[a];
+            ideal[a] = if u > ideal[a] { u } else { ideal[a] };
+            worst[a] = if u < worst[a] { u } else { worst[a] };
         }
-        if self.error.is_none() {
-            self.skyline.insert(utilities, outcome);
-            if self.skyline.len() > setup.max_frontier_points {
-                self.check_budget();
-            }
+        self.skyline.insert(utilities, outcome);
+        if self.skyline.len() > setup.max_frontier_points {
+            self.check_budget();
         }
         let mut min_margin = f64::INFINITY;
         let mut margin_sum = 0.0;
-        for &b in &setup.bargainers {
-            let m = utilities[b] - setup.reservation[b];
-            min_margin = min_margin.min(m);
-            margin_sum += m;
+        if setup.all_bargain {
+            let reservation = &setup.reservation[..n];
+            for a in 0..n {
+                let m = utilities[a] - reservation[a];
+                min_margin = if m < min_margin { m } else { min_margin };
+                margin_sum += m;
+            }
+        } else {
+            for &b in &setup.bargainers {
+                let m = utilities[b] - setup.reservation[b];
+                min_margin = min_margin.min(m);
+                margin_sum += m;
+            }
         }
         if min_margin >= 0.0 {
             self.zopa += 1;

@@ -97,7 +97,7 @@ fn test_red_line_of_veto_player_removes_outcomes_and_blocks_options() {
         id: "no-giveaway".into(),
         when: Condition { terms: vec![(0, vec![20])] },
         reason: "test".into(),
-            source: None,
+        source: None,
     });
     let a = run(&s, &AnalysisOptions::default());
     assert_eq!(a.admissible, 20);
@@ -143,6 +143,18 @@ fn test_same_result_on_one_and_two_threads() {
     let a = one.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
     let b = two.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
     assert_eq!(a, b);
+}
+
+#[test]
+fn test_block_path_agrees_with_outcome_path_on_synthetic_domains() {
+    for (issues, parties) in [(4, 2), (5, 2), (4, 3)] {
+        let model = UtilityModel::new(&synthetic(issues, parties)).unwrap();
+        let slow = analyze(&model, &AnalysisOptions::default()).unwrap();
+        let fast = analyze(&model, &AnalysisOptions::frontier_only()).unwrap();
+        assert_eq!(fast.frontier, slow.frontier);
+        assert_eq!(fast.solutions, slow.solutions);
+        assert_eq!((fast.zopa, &fast.ideal, &fast.worst), (slow.zopa, &slow.ideal, &slow.worst));
+    }
 }
 
 /// The reference tables of the synthetic benchmark domains, computed with NegMAS 0.16.0.
@@ -225,7 +237,7 @@ fn small_scenario() -> impl Strategy<Value = Scenario> {
                         id: format!("r{a}{i}{o}"),
                         when: Condition { terms: vec![(i, vec![o])] },
                         reason: String::new(),
-            source: None,
+                        source: None,
                     });
                 }
                 s
@@ -271,6 +283,13 @@ proptest! {
             prop_assert!(in_zone(&s.package.utilities));
         }
         prop_assert_eq!(a.solutions.is_empty(), a.zopa == 0);
+        // Without rankings or option statistics whole runs take the bounds-based path;
+        // it must agree with the outcome-by-outcome path.
+        let fast = analyze(&model, &AnalysisOptions::frontier_only()).unwrap();
+        prop_assert_eq!(&fast.frontier, &a.frontier);
+        prop_assert_eq!(&fast.solutions, &a.solutions);
+        prop_assert_eq!((fast.outcomes, fast.admissible, fast.zopa), (a.outcomes, a.admissible, a.zopa));
+        prop_assert_eq!((&fast.ideal, &fast.worst), (&a.ideal, &a.worst));
         for p in &a.best_deals { prop_assert!(in_zone(&p.utilities)); }
         for m in &a.near_misses { prop_assert!(!in_zone(&m.package.utilities)); }
     }

@@ -1,1 +1,82 @@
-fn main() {}
+//! The `parley` command-line tool: a thin layer that reads scenarios with `parley-io`,
+//! runs the engine of `parley-core`, and prints tables or JSON.
+//!
+//! Exit codes: 0 success; 1 the command ran but a check failed; 2 bad input or usage.
+//! A closed standard output (for example `parley analyze | head`) ends quietly with 0.
+
+mod args;
+mod commands;
+mod output;
+mod scenario;
+
+use std::process::ExitCode;
+
+use clap::Parser;
+
+use args::{Cli, Command};
+
+/// How a command ended, when it did not fail outright.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Status {
+    /// Everything held.
+    Success,
+    /// The command ran, but a check it performs failed.
+    CheckFailed,
+}
+
+/// Why a command could not finish.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Bad input or usage: the report says what and where.
+    Input(miette::Report),
+    /// Bad input whose diagnostics were already printed; this line sums them up.
+    Reported(String),
+    /// Standard output was closed by the reader.
+    BrokenPipe,
+}
+
+impl From<miette::Report> for Failure {
+    fn from(report: miette::Report) -> Self {
+        Failure::Input(report)
+    }
+}
+
+/// Diagnostics look the same everywhere: Unicode drawing, colour only on a terminal and
+/// only without `NO_COLOR`, no hyperlinks (so logs and tests see the same text).
+fn install_report_handler() {
+    use std::io::IsTerminal;
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty());
+    let _ = miette::set_hook(Box::new(move |_| {
+        Box::new(miette::MietteHandlerOpts::new().unicode(true).color(color).terminal_links(false).width(100).build())
+    }));
+}
+
+fn main() -> ExitCode {
+    install_report_handler();
+    let cli = Cli::parse();
+    if let Some(jobs) = cli.jobs
+        && let Err(e) = rayon::ThreadPoolBuilder::new().num_threads(jobs.max(1)).build_global()
+    {
+        eprintln!("parley: cannot start {jobs} worker threads: {e}");
+        return ExitCode::from(2);
+    }
+    let result = match cli.command {
+        Command::Analyze(args) => commands::analyze::run(&args, cli.format),
+        Command::Validate(args) => commands::validate::run(&args, cli.format),
+        Command::Schema => commands::schema::run(),
+        Command::Sources(args) => commands::sources::run(&args, cli.format),
+        Command::Generate(args) => commands::generate::run(&args),
+    };
+    match result {
+        Ok(Status::Success) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,
+        Ok(Status::CheckFailed) => ExitCode::from(1),
+        Err(Failure::Input(report)) => {
+            eprintln!("{report:?}");
+            ExitCode::from(2)
+        }
+        Err(Failure::Reported(summary)) => {
+            eprintln!("parley: {summary}");
+            ExitCode::from(2)
+        }
+    }
+}

@@ -3,7 +3,7 @@
 //! TOML input records the byte range of every [`Located`] value (through `toml::Spanned`),
 //! so validation errors can underline the offending text. JSON input has no span support
 //! in serde_json; there `Located` values carry no span and diagnostics name the item
-//! instead. Which mode applies is set for the duration of one parse by [`SpanMode`].
+//! instead. Which mode applies is set for the duration of one parse.
 
 use std::cell::Cell;
 use std::fmt;

@@ -2,7 +2,7 @@
 //!
 //! Deserialisation only checks shape (unknown keys are errors, types must match);
 //! everything that needs cross-references — ids, ranges, sums — is checked by
-//! [`validate`](crate::validate). The JSON Schema shipped with parley is generated from
+//! validation when the scenario is built. The JSON Schema shipped with parley is generated from
 //! these types, and their doc comments become its descriptions.
 
 use std::fmt;
@@ -17,6 +17,7 @@ use crate::located::{Located, OneOrMany, OrderedMap};
 /// A parley scenario: actors, issues, preferences and the sources behind every number.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
+#[schemars(title = "parley scenario")]
 pub struct RawScenario {
     /// What the scenario is.
     pub scenario: RawMetadata,

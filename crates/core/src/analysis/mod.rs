@@ -3,7 +3,7 @@
 //!
 //! [`analyze`] walks the whole outcome space once, in parallel chunks, without storing it:
 //! each chunk evaluates every actor's utility for its outcomes and folds them into a
-//! [`Summary`](summary::Summary) (counts, bounds, a Pareto skyline, rankings, per-option
+//! summary (counts, bounds, a Pareto skyline, rankings, per-option
 //! statistics); summaries merge in any order to the same result. Memory is bounded by the
 //! frontier, which is checked against a budget so an oversized request fails with a clear
 //! error instead of exhausting memory.

@@ -1,0 +1,75 @@
+//! Writing results: standard output with broken-pipe handling, files written atomically,
+//! and shared formatting helpers.
+
+use std::io::Write;
+use std::path::Path;
+
+use comfy_table::presets::UTF8_FULL_CONDENSED;
+use comfy_table::{ContentArrangement, Table};
+use parley_core::{Package, Scenario};
+
+use crate::Failure;
+
+/// Prints `text` to standard output; a closed pipe is not an error.
+pub(crate) fn print(text: &str) -> Result<(), Failure> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Ok(()) => Ok(()),
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Err(Failure::BrokenPipe),
+        Err(e) => Err(miette::miette!("cannot write to standard output: {e}").into()),
+    }
+}
+
+/// Prints a value as pretty JSON.
+pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
+    let mut text = serde_json::to_string_pretty(value).map_err(|e| miette::miette!("cannot serialise output: {e}"))?;
+    text.push('\n');
+    print(&text)
+}
+
+/// Writes `text` to `path` through a temporary file in the same directory and a rename,
+/// so a reader never sees a half-written file and an existing file survives a failure.
+pub(crate) fn write_atomically(path: &Path, text: &str) -> Result<(), Failure> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| miette::miette!("{} is not a file name", path.display()))?;
+    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
+    if let Err(e) = result {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(miette::miette!("cannot write {}: {e}", path.display()).into());
+    }
+    Ok(())
+}
+
+/// A table in the house style.
+pub(crate) fn table(header: Vec<String>) -> Table {
+    let mut t = Table::new();
+    t.load_style(UTF8_FULL_CONDENSED).set_content_arrangement(ContentArrangement::Dynamic).set_header(header);
+    t
+}
+
+/// A utility with three decimals.
+pub(crate) fn utility(u: f64) -> String {
+    format!("{u:.3}")
+}
+
+/// A package as `issue=option` pairs, compact.
+pub(crate) fn package_ids(scenario: &Scenario, package: &Package) -> String {
+    scenario
+        .issues
+        .iter()
+        .zip(&package.options)
+        .map(|(i, &o)| format!("{}={}", i.id, i.options[o as usize].id))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// A package in words: one `issue: option label` line each.
+pub(crate) fn package_words(scenario: &Scenario, package: &Package) -> Vec<String> {
+    scenario
+        .issues
+        .iter()
+        .zip(&package.options)
+        .map(|(i, &o)| format!("{}: {}", i.name, i.options[o as usize].label))
+        .collect()
+}

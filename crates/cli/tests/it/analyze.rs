@@ -1,0 +1,119 @@
+//! `parley analyze` on the built-in scenario, on files, and against the NegMAS tables.
+
+use std::io::Read;
+use std::process::Stdio;
+
+use crate::util::Dir;
+
+#[test]
+fn test_built_in_scenario_prints_every_section() {
+    let run = Dir::new().run(&["analyze"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    for section in [
+        "zone of possible agreement",
+        "Pareto frontier:",
+        "Bargaining solutions",
+        "Nash",
+        "Kalai-Smorodinsky",
+        "egalitarian",
+        "utilitarian",
+        "Who blocks what",
+        "conditional on the scenario's numbers",
+    ] {
+        assert!(run.stdout.contains(section), "missing {section:?} in:\n{}", run.stdout);
+    }
+}
+
+#[test]
+fn test_json_output_parses_and_is_consistent() {
+    let run = Dir::new().run(&["analyze", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let j = run.json();
+    assert_eq!(j["parley_version"], env!("CARGO_PKG_VERSION"));
+    let zopa = j["zopa"].as_u64().unwrap();
+    assert!(zopa <= j["admissible"].as_u64().unwrap());
+    assert!(j["admissible"].as_u64().unwrap() <= j["outcomes"].as_u64().unwrap());
+    let frontier = j["frontier"].as_array().unwrap();
+    for s in j["solutions"].as_array().unwrap() {
+        assert!(frontier.iter().any(|p| p["index"] == s["package"]["index"]), "solution on the frontier");
+    }
+    let nash = &j["solutions"][0];
+    assert_eq!(nash["concept"], "nash");
+    assert!(nash["package"]["terms"].is_object());
+    assert!(nash["package"]["utilities"].is_object());
+}
+
+/// The synthetic domains through the binary, against the NegMAS 0.16.0 reference tables.
+#[test]
+fn test_synthetic_domains_match_negmas_reference() {
+    let dir = Dir::new();
+    for (outcomes, parties, pareto, nash) in [
+        ("1e3", "2", 19, vec![0.805017, 0.90899]),
+        ("1e4", "2", 77, vec![0.836206, 0.647785]),
+        ("1e3", "3", 50, vec![0.660301, 0.753729, 0.794312]),
+        ("1e3", "5", 588, vec![0.509945, 0.783777, 0.776987, 0.633421, 0.834465]),
+    ] {
+        let file = format!("syn-{parties}-{outcomes}.toml");
+        let generated = dir.run(&["generate", "synthetic", "--outcomes", outcomes, "--parties", parties, "-o", &file]);
+        assert_eq!(generated.code, 0, "{}", generated.stderr);
+        let run = dir.run(&["analyze", &file, "--disagreement", "negmas", "--format", "json"]);
+        assert_eq!(run.code, 0, "{}", run.stderr);
+        let j = run.json();
+        assert_eq!(j["frontier"].as_array().unwrap().len(), pareto, "{parties} parties, {outcomes}");
+        let got = &j["solutions"][0]["package"]["utilities"];
+        for (p, want) in nash.iter().enumerate() {
+            let u = got[format!("p{p}")].as_f64().unwrap();
+            assert!((u - want).abs() < 1e-6, "{parties} parties {outcomes}: u{p} = {u}, NegMAS {want}");
+        }
+    }
+}
+
+#[test]
+fn test_empty_zone_is_reported_not_an_error() {
+    let dir = Dir::new();
+    let text = crate::validate::MINIMAL.replace("reservation = 0.2", "reservation = 0.9");
+    let f = dir.create("tight.toml", &text);
+    let run = dir.run(&["analyze", f.to_str().unwrap()]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("No bargaining solution"), "{}", run.stdout);
+    assert!(run.stdout.contains("Nearest packages outside the zone"), "{}", run.stdout);
+}
+
+#[test]
+fn test_oversized_request_is_refused_with_a_clear_message() {
+    let dir = Dir::new();
+    dir.run(&["generate", "synthetic", "--outcomes", "1e6", "--parties", "2", "-o", "big.toml"]);
+    let run = dir.run(&["analyze", "big.toml", "--max-outcomes", "1000"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("more than the limit"), "{}", run.stderr);
+    let run = dir.run(&["analyze", "big.toml", "--memory-limit", "0"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("memory budget"), "{}", run.stderr);
+}
+
+#[test]
+fn test_missing_file_is_exit_2() {
+    let run = Dir::new().run(&["analyze", "nope.toml"]);
+    assert_eq!(run.code, 2);
+    assert!(run.stderr.contains("cannot read nope.toml"), "{}", run.stderr);
+}
+
+#[test]
+fn test_closed_stdout_is_not_an_error() {
+    let dir = Dir::new();
+    let mut child = dir.command(&["schema"]).stdout(Stdio::piped()).spawn().unwrap();
+    let mut first = [0u8; 16];
+    child.stdout.as_mut().unwrap().read_exact(&mut first).unwrap();
+    drop(child.stdout.take());
+    assert_eq!(child.wait().unwrap().code(), Some(0));
+}
+
+#[test]
+fn test_same_output_on_one_and_two_threads() {
+    let dir = Dir::new();
+    dir.run(&["generate", "synthetic", "--outcomes", "1e5", "--parties", "3", "-o", "s.toml"]);
+    let one = dir.run(&["--jobs", "1", "analyze", "s.toml", "--format", "json"]);
+    let two = dir.run(&["--jobs", "2", "analyze", "s.toml", "--format", "json"]);
+    assert_eq!(one.code, 0);
+    assert_eq!(one.stdout, two.stdout);
+}

@@ -1,0 +1,9 @@
+//! Integration tests: they run the real `parley` binary on real files.
+
+mod analyze;
+mod generate;
+mod help;
+mod readme;
+mod sources;
+mod util;
+mod validate;

@@ -196,16 +196,34 @@ impl Staircase {
     }
 }
 
+/// Kept points with the largest sums, tried first against every new point.
+const PIVOTS: usize = 16;
+
 /// The frontier of three or more actors, reduced in batches by sort-filter-skyline.
+///
+/// New points are first tried against a few kept points with the largest utility sums
+/// (the strongest dominators); most dominated points stop there and are never buffered.
 #[derive(Clone, Debug)]
 pub(crate) struct SortFilter {
     kept: PointSet,
     pending: PointSet,
+    /// Utilities of up to [`PIVOTS`] kept points, `dims` each.
+    pivots: Vec<f64>,
 }
 
 impl SortFilter {
     pub(crate) fn new(dims: usize) -> Self {
-        Self { kept: PointSet::new(dims), pending: PointSet::new(dims) }
+        Self { kept: PointSet::new(dims), pending: PointSet::new(dims), pivots: Vec::new() }
+    }
+
+    /// Whether a pivot strictly dominates `u`.
+    #[inline]
+    fn pivot_dominates(&self, u: &[f64]) -> bool {
+        self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u)
+    }
+
+    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
+        self.pivot_dominates(u)
     }
 
     /// Points held (kept plus pending), an upper bound on the frontier size so far.
@@ -215,8 +233,13 @@ impl SortFilter {
 
     #[inline]
     pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+        if self.pivot_dominates(u) {
+            return;
+        }
         self.pending.push(u, outcome);
-        if self.pending.len() >= SORT_FILTER_BATCH.max(self.kept.len()) {
+        // Reduce early while there are no pivots yet, then in large batches.
+        let batch = if self.pivots.is_empty() { 1024 } else { SORT_FILTER_BATCH.max(self.kept.len()) };
+        if self.pending.len() >= batch {
             self.reduce();
         }
     }
@@ -232,6 +255,9 @@ impl SortFilter {
         all.utilities.extend(pending.utilities);
         all.outcomes.extend(pending.outcomes);
         self.kept = sort_filter(all);
+        // `sort_filter` keeps points in descending order of their sums.
+        let n = self.kept.len().min(PIVOTS);
+        self.pivots = self.kept.utilities[..n * dims].to_vec();
     }
 
     pub(crate) fn merge(&mut self, other: SortFilter) {
@@ -294,12 +320,12 @@ impl Skyline {
     }
 
     /// Whether `u` is certainly strictly dominated by a point already offered (exact for
-    /// two actors; for more, `false` means "maybe not").
+    /// two actors; for more, only the pivots are tried, so `false` means "maybe not").
     #[inline]
     pub(crate) fn dominated(&self, u: &[f64]) -> bool {
         match self {
             Skyline::Two(s) => s.dominated(u[0], u[1]),
-            Skyline::Many(_) => false,
+            Skyline::Many(s) => s.dominated(u),
         }
     }
 
@@ -388,6 +414,25 @@ pub(crate) mod tests {
             }
             right.merge(left);
             prop_assert_eq!(right.into_point_set(), brute_force(&pts));
+        }
+    }
+
+    #[test]
+    fn test_sort_filter_with_pivots_matches_definition() {
+        // Enough points that the pivots and several reductions come into play; a coarse
+        // grid makes ties and shared coordinates common.
+        let mut state = 7u64;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            ((state >> 33) % 12) as f64 / 12.0
+        };
+        for dims in [3, 4] {
+            let pts: Vec<Vec<f64>> = (0..5000).map(|_| (0..dims).map(|_| next()).collect()).collect();
+            let mut s = Skyline::new(dims);
+            for (i, p) in pts.iter().enumerate() {
+                s.insert(p, i as u64);
+            }
+            assert_eq!(s.into_point_set(), brute_force(&pts), "{dims} dimensions");
         }
     }
 

@@ -38,6 +38,9 @@ pub enum Command {
     /// Which deals exist: the zone of possible agreement, the Pareto frontier, the Nash,
     /// Kalai-Smorodinsky, egalitarian and utilitarian packages, and who blocks what.
     Analyze(AnalyzeArgs),
+    /// Check the sources' claims against the model: each expectation passes or fails, with its
+    /// citation and the numbers behind the verdict. Exits 1 if any fails.
+    Check(CheckArgs),
     /// Check scenario files and report every problem with its file, line and column.
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files (for editor completion and validation).
@@ -76,6 +79,21 @@ pub struct AnalyzeArgs {
     /// Memory the Pareto frontier may use, in MiB.
     #[arg(long, default_value_t = 4096, value_name = "MIB")]
     pub memory_limit: usize,
+
+    /// Apply a lever of the scenario before analysing (repeatable; applied in order).
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
+
+    /// Compare the baseline with every lever of the scenario, side by side.
+    #[arg(long)]
+    pub compare: bool,
+}
+
+/// `parley check`.
+#[derive(Debug, Args)]
+pub struct CheckArgs {
+    /// Scenario file; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
 }
 
 /// Disagreement convention.

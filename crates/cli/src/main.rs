@@ -62,6 +62,7 @@ fn main() -> ExitCode {
     }
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(&args, cli.format),
+        Command::Check(args) => commands::check::run(&args, cli.format),
         Command::Validate(args) => commands::validate::run(&args, cli.format),
         Command::Schema => commands::schema::run(),
         Command::Sources(args) => commands::sources::run(&args, cli.format),

@@ -7,9 +7,9 @@ use parley_io::{Format, Loaded};
 use crate::Failure;
 
 /// The built-in scenario, embedded in the binary.
-pub(crate) const BUILT_IN: &str = include_str!("../../../scenarios/coalition-2025.toml");
+pub(crate) const BUILT_IN: &str = include_str!("../../../scenarios/ukraine-2025.toml");
 /// The name the built-in scenario goes by in messages.
-pub(crate) const BUILT_IN_NAME: &str = "built-in:coalition-2025.toml";
+pub(crate) const BUILT_IN_NAME: &str = "built-in:ukraine-2025.toml";
 
 /// Loads the scenario at `path`, or the built-in one; prints its warnings to stderr.
 pub(crate) fn load(path: Option<&Path>) -> Result<Loaded, Failure> {
@@ -22,4 +22,22 @@ pub(crate) fn load(path: Option<&Path>) -> Result<Loaded, Failure> {
         eprintln!("{:?}", miette::Report::new(warning.clone()));
     }
     Ok(loaded)
+}
+
+/// The scenario with these levers applied, in order; an unknown lever is a usage error.
+pub(crate) fn with_levers(scenario: &parley_core::Scenario, ids: &[String]) -> Result<parley_core::Scenario, Failure> {
+    let mut s = scenario.clone();
+    for id in ids {
+        let Some(lever) = scenario.lever(id) else {
+            let known: Vec<&str> = scenario.levers.iter().map(|l| l.id.as_str()).collect();
+            let help = if known.is_empty() {
+                "this scenario defines no [[lever]]".to_string()
+            } else {
+                format!("the levers are: {}", known.join(", "))
+            };
+            return Err(miette::miette!(help = help, "unknown lever \"{id}\"").into());
+        };
+        s = s.with_lever(lever).map_err(|e| miette::miette!("lever \"{id}\": {e}"))?;
+    }
+    Ok(s)
 }

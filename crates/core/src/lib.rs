@@ -32,6 +32,8 @@
 
 pub mod analysis;
 mod error;
+pub mod expect;
+pub mod lever;
 pub mod outcome;
 pub mod preferences;
 pub mod scenario;
@@ -43,6 +45,8 @@ pub(crate) mod test_utils;
 
 pub use analysis::{Analysis, AnalysisOptions, Disagreement, Package, Solution, SolutionConcept, analyze};
 pub use error::Error;
+pub use expect::{Check, Dispute, Expectation, Verdict, evaluate, evaluate_all};
+pub use lever::{Change, Lever, LeverError};
 pub use outcome::{Issue, IssueKind, IssueOption, Outcome, OutcomeSpace};
 pub use preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
 pub use scenario::{Actor, Citation, Metadata, Provenance, Quantity, Role, Scenario, Source};

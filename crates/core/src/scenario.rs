@@ -8,6 +8,8 @@
 
 use serde::Serialize;
 
+use crate::expect::Expectation;
+use crate::lever::{Change, Lever};
 use crate::outcome::{Issue, OutcomeSpace};
 use crate::preferences::Preferences;
 
@@ -156,6 +158,10 @@ pub struct Scenario {
     pub issues: Vec<Issue>,
     /// One entry per actor, in the order of [`Scenario::actors`].
     pub preferences: Vec<Preferences>,
+    /// Named what-ifs.
+    pub levers: Vec<Lever>,
+    /// The sources' claims, as checks.
+    pub expectations: Vec<Expectation>,
 }
 
 /// One number of a scenario and where it sits, as listed by `parley sources`.
@@ -205,6 +211,13 @@ impl Scenario {
             prefs.visit_numbers(&self.issues, &mut |name, quantity| {
                 out.push(NumberRef { path: format!("preferences.{}.{}", actor.id, name), quantity })
             });
+        }
+        for lever in &self.levers {
+            for change in &lever.changes {
+                if let Change::Set { path, quantity } = change {
+                    out.push(NumberRef { path: format!("levers.{}.set.{}", lever.id, path), quantity });
+                }
+            }
         }
         out
     }

@@ -114,6 +114,8 @@ pub fn synthetic(issues: usize, parties: usize) -> Scenario {
             })
             .collect(),
         preferences,
+        levers: Vec::new(),
+        expectations: Vec::new(),
     }
 }
 

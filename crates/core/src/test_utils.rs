@@ -57,7 +57,15 @@ impl TestScenario {
                 (actor, prefs)
             })
             .unzip();
-        Scenario { metadata: Metadata::default(), sources: Vec::new(), actors, issues, preferences }
+        Scenario {
+            metadata: Metadata::default(),
+            sources: Vec::new(),
+            actors,
+            issues,
+            preferences,
+            levers: Vec::new(),
+            expectations: Vec::new(),
+        }
     }
 
     /// Two issues, two options each, solvable by hand (a logrolling problem):

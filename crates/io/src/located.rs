@@ -106,6 +106,13 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
 
+impl<K, V> OrderedMap<K, V> {
+    /// Whether the map has no entry.
+    pub fn is_empty(&self) -> bool {
+        self.0.is_empty()
+    }
+}
+
 impl<K, V> Default for OrderedMap<K, V> {
     fn default() -> Self {
         Self(Vec::new())

@@ -33,6 +33,114 @@ pub struct RawScenario {
     /// What each actor wants: one entry per actor.
     #[serde(default)]
     pub preferences: Vec<RawPreferences>,
+    /// Named what-ifs (`parley analyze --lever ID`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub lever: Vec<RawLever>,
+    /// Claims from the sources as checks on the model (`parley check`).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub expect: Vec<RawExpectation>,
+}
+
+/// A named what-if: numbers to set, options to take off the table, rules to drop.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLever {
+    /// Identifier, used as `--lever ID`.
+    pub id: Located<String>,
+    /// Human name.
+    pub name: String,
+    /// What pulling the lever means.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub description: String,
+    /// Citation `ID#paragraph` of the passage the lever comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Located<String>>,
+    /// Or: why the lever is modelled this way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// Numbers to replace, by the path `parley sources` lists: `"preferences.ukr.reservation" = { value = 0.4, source = "..." }`.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub set: OrderedMap<Located<String>, Located<RawQuantity>>,
+    /// Issues reduced to the listed options: `{ nato = "closed" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fix: Option<Located<RawCondition>>,
+    /// Red lines or linkages removed: `["preferences.rus.red_lines.ID"]`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub drop: Vec<Located<String>>,
+}
+
+/// The kinds of expectation check.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawCheckKind {
+    /// Some package matching `given` is acceptable to `actor`.
+    Accepts,
+    /// No package matching `given` is acceptable to `actor`.
+    Rejects,
+    /// Some package matching `given` (default: any) is in the zone of possible agreement.
+    ZoneExists,
+    /// No package matching `given` (default: any) is in the zone.
+    NoZone,
+    /// The zone is not empty and all of it matches `given`.
+    ZoneOnly,
+    /// On the issues in `given`, `actor` gets a larger share of its best values than `other`.
+    Favours,
+    /// `actor`'s best package matching `given` beats its best matching `versus`.
+    Prefers,
+    /// `actor`'s loss from `given` relative to `versus` is smaller under `with` than under `without`.
+    LinkageEases,
+}
+
+/// A source passage that disputes a claim.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDispute {
+    /// Citation `ID#paragraph`.
+    pub source: Located<String>,
+    /// What the passage says against the claim.
+    pub note: String,
+}
+
+/// A claim as a check on the model. `check` selects which other fields apply.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawExpectation {
+    /// Identifier.
+    pub id: Located<String>,
+    /// The claim, paraphrased.
+    pub claim: String,
+    /// Citation `ID#paragraph` of the claim.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Located<String>>,
+    /// Or: the assumption the expectation encodes.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// Passages that dispute the claim.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub disputed_by: Vec<RawDispute>,
+    /// Levers applied before checking.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub levers: Vec<Located<String>>,
+    /// What is checked.
+    pub check: Located<RawCheckKind>,
+    /// The actor the check is about (accepts, rejects, favours, prefers, linkage_eases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub actor: Option<Located<String>>,
+    /// The actor compared with (favours).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub other: Option<Located<String>>,
+    /// The terms: issue → option or options.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub given: Option<Located<RawCondition>>,
+    /// The terms compared with (prefers, linkage_eases).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus: Option<Located<RawCondition>>,
+    /// linkage_eases: terms under which the loss should be smaller.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub with: Option<Located<RawCondition>>,
+    /// linkage_eases: terms under which the loss is larger.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub without: Option<Located<RawCondition>>,
 }
 
 /// Scenario metadata.

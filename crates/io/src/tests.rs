@@ -53,6 +53,21 @@ reservation = { value = 0.3, assumption = "another buyer waits" }
 weights = { price = 0.8, extras = 0.2 }
 values.price = { function = "linear", at_min = 0.0, at_max = 1.0 }
 values.extras = { options = { none = 1.0, tyres = 0.4 } }
+
+[[lever]]
+id = "rival-offer"
+name = "Another buyer makes an offer"
+assumption = "a rival offer raises what the seller can get elsewhere"
+set = { "preferences.seller.reservation" = { value = 0.5, assumption = "rival offer near the asking price" } }
+fix = { extras = "tyres" }
+
+[[expect]]
+id = "no-lowball"
+claim = "The seller will not sell at the lowest price without extras"
+source = "memo#2"
+check = "rejects"
+actor = "seller"
+given = { price = "9000", extras = "none" }
 "#;
 
 fn render(diagnostic: &dyn miette::Diagnostic) -> String {
@@ -86,7 +101,14 @@ fn test_base_is_valid() {
         s.issues[0].options.iter().map(|o| o.id.as_str()).collect::<Vec<_>>(),
         ["9000", "9500", "10000", "10500", "11000"]
     );
-    assert_eq!(s.numbers().len(), 3 + 2 * 7, "min/max/step + per actor reservation, 2 weights, 2 + 2 values");
+    assert_eq!(
+        s.numbers().len(),
+        3 + 2 * 7 + 1,
+        "min/max/step, per actor reservation, 2 weights, 2 + 2 values; 1 lever"
+    );
+    assert_eq!(s.levers[0].changes.len(), 2);
+    let verdict = parley_core::evaluate(s, &s.expectations[0]).unwrap();
+    assert!(verdict.passed, "{}", verdict.explanation);
 }
 
 #[test]
@@ -261,6 +283,39 @@ fn test_error_function_on_categorical_issue() {
 }
 
 #[test]
+fn test_error_lever_unknown_path() {
+    insta::assert_snapshot!(error_of(&[(
+        "\"preferences.seller.reservation\" =",
+        "\"preferences.seller.reservaton\" ="
+    )]));
+}
+
+#[test]
+fn test_error_lever_unknown_option() {
+    insta::assert_snapshot!(error_of(&[("fix = { extras = \"tyres\" }", "fix = { extras = \"wheels\" }")]));
+}
+
+#[test]
+fn test_error_expectation_missing_field() {
+    insta::assert_snapshot!(error_of(&[("actor = \"seller\"\ngiven", "given")]));
+}
+
+#[test]
+fn test_error_expectation_field_of_other_check() {
+    insta::assert_snapshot!(error_of(&[("check = \"rejects\"", "check = \"no_zone\"")]));
+}
+
+#[test]
+fn test_error_expectation_unknown_lever() {
+    insta::assert_snapshot!(error_of(&[("check = \"rejects\"", "levers = [\"rival\"]\ncheck = \"rejects\"")]));
+}
+
+#[test]
+fn test_error_expectation_without_provenance() {
+    insta::assert_snapshot!(error_of(&[("source = \"memo#2\"\n", "")]));
+}
+
+#[test]
 fn test_all_errors_are_reported_at_once() {
     let e = parse(
         &BASE.replace("actor = \"seller\"", "actor = \"seler\"").replace("source = \"memo#1\"", "source = \"mem0\""),
@@ -269,8 +324,9 @@ fn test_all_errors_are_reported_at_once() {
     )
     .unwrap_err();
     let Error::Invalid { count, .. } = &e else { panic!("invalid") };
-    // The unknown actor, the unknown source, and the seller left without preferences.
-    assert_eq!(*count, 3, "{}", render(&e));
+    // The unknown actor (in the preferences and in the expectation), the unknown source,
+    // and the seller left without preferences.
+    assert_eq!(*count, 4, "{}", render(&e));
 }
 
 #[test]

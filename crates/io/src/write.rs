@@ -1,11 +1,12 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
-use parley_core::{Condition, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction};
+use parley_core::{Change, Check, Condition, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction};
 
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
-    RawActor, RawCondition, RawFunction, RawIssue, RawIssueKind, RawLinkage, RawMetadata, RawOption, RawPreferences,
-    RawQuantity, RawRedLine, RawRole, RawScenario, RawSource, RawValueFunction,
+    RawActor, RawCheckKind, RawCondition, RawDispute, RawExpectation, RawFunction, RawIssue, RawIssueKind, RawLever,
+    RawLinkage, RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSource,
+    RawValueFunction,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -28,6 +29,95 @@ fn condition(c: &Condition, issues: &[Issue]) -> Located<RawCondition> {
             })
             .collect(),
     ))
+}
+
+/// `source` / `assumption` fields for a provenance.
+fn provenance(p: &Provenance) -> (Option<Located<String>>, Option<String>) {
+    match p {
+        Provenance::Cited { citation } => (Some(Located::new(citation.to_string())), None),
+        Provenance::Assumption { reason } => (None, Some(reason.clone())),
+        Provenance::Unstated => (None, None),
+    }
+}
+
+fn lever(l: &parley_core::Lever, issues: &[Issue]) -> RawLever {
+    let (source, assumption) = provenance(&l.provenance);
+    let mut raw = RawLever {
+        id: Located::new(l.id.clone()),
+        name: l.name.clone(),
+        description: l.description.clone(),
+        source,
+        assumption,
+        set: OrderedMap::default(),
+        fix: None,
+        drop: Vec::new(),
+    };
+    let mut fixed = Condition::default();
+    for change in &l.changes {
+        match change {
+            Change::Set { path, quantity: q } => raw.set.0.push((Located::new(path.clone()), quantity(q))),
+            Change::Fix { keep } => fixed = fixed.and(keep),
+            Change::Drop { path } => raw.drop.push(Located::new(path.clone())),
+        }
+    }
+    if !fixed.terms.is_empty() {
+        raw.fix = Some(condition(&fixed, issues));
+    }
+    raw
+}
+
+fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
+    let (source, assumption) = provenance(&e.provenance);
+    let actor = |a: &usize| Some(Located::new(s.actors[*a].id.clone()));
+    let cond = |c: &Condition| Some(condition(c, &s.issues));
+    let mut raw = RawExpectation {
+        id: Located::new(e.id.clone()),
+        claim: e.claim.clone(),
+        source,
+        assumption,
+        disputed_by: e
+            .disputed_by
+            .iter()
+            .map(|d| RawDispute { source: Located::new(d.citation.to_string()), note: d.note.clone() })
+            .collect(),
+        levers: e.levers.iter().map(|l| Located::new(l.clone())).collect(),
+        check: Located::new(RawCheckKind::Accepts),
+        actor: None,
+        other: None,
+        given: None,
+        versus: None,
+        with: None,
+        without: None,
+    };
+    let kind = match &e.check {
+        Check::Accepts { actor: a, given } | Check::Rejects { actor: a, given } => {
+            (raw.actor, raw.given) = (actor(a), cond(given));
+            if matches!(e.check, Check::Accepts { .. }) { RawCheckKind::Accepts } else { RawCheckKind::Rejects }
+        }
+        Check::ZoneExists { given } | Check::NoZone { given } => {
+            raw.given = (!given.terms.is_empty()).then(|| condition(given, &s.issues));
+            if matches!(e.check, Check::ZoneExists { .. }) { RawCheckKind::ZoneExists } else { RawCheckKind::NoZone }
+        }
+        Check::ZoneOnly { given } => {
+            raw.given = cond(given);
+            RawCheckKind::ZoneOnly
+        }
+        Check::Favours { actor: a, other, given } => {
+            (raw.actor, raw.other, raw.given) = (actor(a), actor(other), cond(given));
+            RawCheckKind::Favours
+        }
+        Check::Prefers { actor: a, given, versus } => {
+            (raw.actor, raw.given, raw.versus) = (actor(a), cond(given), cond(versus));
+            RawCheckKind::Prefers
+        }
+        Check::LinkageEases { actor: a, given, versus, with, without } => {
+            (raw.actor, raw.given, raw.versus, raw.with, raw.without) =
+                (actor(a), cond(given), cond(versus), cond(with), cond(without));
+            RawCheckKind::LinkageEases
+        }
+    };
+    raw.check = Located::new(kind);
+    raw
 }
 
 /// The raw form of a scenario, ready to serialise.
@@ -155,6 +245,8 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
                     .collect(),
             })
             .collect(),
+        lever: s.levers.iter().map(|l| lever(l, issues)).collect(),
+        expect: s.expectations.iter().map(|e| expectation(e, s)).collect(),
     }
 }
 

@@ -12,8 +12,7 @@ use crate::{Failure, Status, scenario};
 
 pub(crate) fn run(args: &AnalyzeArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
-    let s = &loaded.scenario;
-    let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
+    let s = &scenario::with_levers(&loaded.scenario, &args.levers)?;
     let options = AnalysisOptions {
         disagreement: match args.disagreement {
             DisagreementArg::Reservation => Disagreement::Reservation,
@@ -24,10 +23,113 @@ pub(crate) fn run(args: &AnalyzeArgs, format: OutputFormat) -> Result<Status, Fa
         max_outcomes: args.max_outcomes,
         memory_budget: args.memory_limit.saturating_mul(1 << 20),
     };
+    if args.compare {
+        return compare(s, &args.levers, &options, format);
+    }
+    let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
     let analysis = analyze(&model, &options).map_err(|e| miette::miette!("{e}"))?;
     match format {
-        OutputFormat::Json => output::print_json(&Report::new(s, &analysis))?,
-        OutputFormat::Table => output::print(&tables(s, &analysis, args.frontier_rows))?,
+        OutputFormat::Json => output::print_json(&Report::new(s, &analysis, &args.levers))?,
+        OutputFormat::Table => {
+            let mut text = String::new();
+            if !args.levers.is_empty() {
+                let names: Vec<String> = args
+                    .levers
+                    .iter()
+                    .map(|id| s.lever(id).map_or(id.clone(), |l| format!("{id} ({})", l.name)))
+                    .collect();
+                text.push_str(&format!("With levers: {}\n", names.join(", ")));
+            }
+            text.push_str(&tables(s, &analysis, args.frontier_rows));
+            output::print(&text)?
+        }
+    }
+    Ok(Status::Success)
+}
+
+/// One row of `--compare`.
+#[derive(Serialize)]
+struct Variant<'a> {
+    lever: Option<&'a str>,
+    name: &'a str,
+    outcomes: u64,
+    zopa: u64,
+    frontier_in_zopa: usize,
+    nash: Option<PackageOut<'a>>,
+    /// Actor id to margin (utility minus reservation value) at the Nash package.
+    #[serde(serialize_with = "as_map")]
+    margins: Vec<(&'a str, f64)>,
+}
+
+/// The baseline and every lever on top of it, side by side.
+fn compare(
+    base: &Scenario,
+    applied: &[String],
+    options: &AnalysisOptions,
+    format: OutputFormat,
+) -> Result<Status, Failure> {
+    let options = AnalysisOptions { top_k: 0, option_stats: false, ..options.clone() };
+    let mut scenarios: Vec<(Option<&str>, &str, Scenario)> = vec![(None, "baseline", base.clone())];
+    for lever in &base.levers {
+        let changed = base.with_lever(lever).map_err(|e| miette::miette!("lever \"{}\": {e}", lever.id))?;
+        scenarios.push((Some(lever.id.as_str()), lever.name.as_str(), changed));
+    }
+    let mut rows = Vec::new();
+    for (lever, name, s) in &scenarios {
+        let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
+        let a = analyze(&model, &options).map_err(|e| miette::miette!("{e}"))?;
+        let nash = a.solution(parley_core::SolutionConcept::Nash);
+        // Every actor's margin (utility minus reservation value) at the Nash package.
+        let margins = nash
+            .map(|n| {
+                base.actors
+                    .iter()
+                    .enumerate()
+                    .map(|(i, actor)| (actor.id.as_str(), n.package.utilities[i] - a.reservation[i]))
+                    .collect()
+            })
+            .unwrap_or_default();
+        rows.push((
+            Variant {
+                lever: *lever,
+                name,
+                outcomes: a.outcomes,
+                zopa: a.zopa,
+                frontier_in_zopa: a.frontier_in_zopa,
+                nash: nash.map(|n| package(s, &n.package)),
+                margins,
+            },
+            nash.map(|n| package_ids(s, &n.package)),
+        ));
+    }
+    match format {
+        OutputFormat::Json => output::print_json(&rows.iter().map(|(v, _)| v).collect::<Vec<_>>())?,
+        OutputFormat::Table => {
+            let actors: Vec<String> =
+                base.actors.iter().map(|x| if x.veto { format!("{} (veto)", x.id) } else { x.id.clone() }).collect();
+            let header =
+                ["lever", "packages", "in zone", "Nash package"].map(String::from).into_iter().chain(actors).collect();
+            let mut t = output::table(header);
+            for (v, ids) in &rows {
+                let mut row = vec![
+                    v.lever.unwrap_or("baseline").to_string(),
+                    v.outcomes.to_string(),
+                    v.zopa.to_string(),
+                    ids.clone().unwrap_or_else(|| "none: the zone is empty".into()),
+                ];
+                if let Some(nash) = &v.nash {
+                    let cells =
+                        nash.utilities.iter().zip(&v.margins).map(|((_, u), (_, m))| format!("{u:.3} ({m:+.3})"));
+                    row.extend(cells);
+                }
+                t.add_row(row);
+            }
+            let on = if applied.is_empty() { String::new() } else { format!(" (on top of: {})", applied.join(", ")) };
+            output::print(&format!(
+                "{}: the baseline and each lever{on}\nEach actor's utility at the Nash package, and in brackets its margin over its reservation value.\n{t}\n",
+                base.metadata.title
+            ))?;
+        }
     }
     Ok(Status::Success)
 }
@@ -37,6 +139,7 @@ pub(crate) fn run(args: &AnalyzeArgs, format: OutputFormat) -> Result<Status, Fa
 struct Report<'a> {
     parley_version: &'static str,
     scenario: ScenarioRef<'a>,
+    levers: &'a [String],
     outcomes: u64,
     admissible: u64,
     zopa: u64,
@@ -46,6 +149,7 @@ struct Report<'a> {
     frontier: Vec<PackageOut<'a>>,
     frontier_in_zopa: usize,
     solutions: Vec<SolutionOut<'a>>,
+    reference_solutions: Vec<SolutionOut<'a>>,
     best_deals: Vec<PackageOut<'a>>,
     near_misses: Vec<NearMissOut<'a>>,
     blocks: Vec<OptionOut<'a>>,
@@ -155,9 +259,10 @@ fn package<'a>(s: &'a Scenario, p: &Package) -> PackageOut<'a> {
 }
 
 impl<'a> Report<'a> {
-    fn new(s: &'a Scenario, a: &'a Analysis) -> Self {
+    fn new(s: &'a Scenario, a: &'a Analysis, levers: &'a [String]) -> Self {
         Report {
             parley_version: env!("CARGO_PKG_VERSION"),
+            levers,
             scenario: ScenarioRef { id: &s.metadata.id, title: &s.metadata.title, as_of: s.metadata.as_of.as_deref() },
             outcomes: a.outcomes,
             admissible: a.admissible,
@@ -182,6 +287,11 @@ impl<'a> Report<'a> {
             frontier_in_zopa: a.frontier_in_zopa,
             solutions: a
                 .solutions
+                .iter()
+                .map(|x| SolutionOut { concept: x.concept, objective: x.objective, package: package(s, &x.package) })
+                .collect(),
+            reference_solutions: a
+                .reference_solutions
                 .iter()
                 .map(|x| SolutionOut { concept: x.concept, objective: x.objective, package: package(s, &x.package) })
                 .collect(),
@@ -212,6 +322,23 @@ fn option_out<'a>(s: &'a Scenario, r: &'a OptionReport) -> OptionOut<'a> {
             .iter()
             .map(|b| BlockOut { actor: &s.actors[b.actor].id, binding: b.binding, reason: &b.reason })
             .collect(),
+    }
+}
+
+/// Each distinct solution package in words; concepts that agree share one description.
+fn describe_solutions(w: &mut String, s: &Scenario, solutions: &[parley_core::Solution]) {
+    let mut described: Vec<u64> = Vec::new();
+    for x in solutions {
+        if described.contains(&x.package.index) {
+            continue;
+        }
+        described.push(x.package.index);
+        let names: Vec<&str> =
+            solutions.iter().filter(|y| y.package.index == x.package.index).map(|y| y.concept.name()).collect();
+        let _ = writeln!(w, "\n{} package:", names.join(", "));
+        for line in package_words(s, &x.package) {
+            let _ = writeln!(w, "  - {line}");
+        }
     }
 }
 
@@ -260,8 +387,32 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
     if a.solutions.is_empty() {
         let _ = writeln!(
             w,
-            "No bargaining solution: no package is acceptable to every veto player. This is a finding, not an error; see what blocks agreement below.\n"
+            "The zone of possible agreement is empty: no package is acceptable to every veto player. This is a finding, not an error; see what blocks agreement below."
         );
+        if let Some(m) = a.near_misses.first() {
+            let _ = writeln!(
+                w,
+                "The closest package leaves {} {} below its reservation value (nearest packages are listed at the end).",
+                s.actors[m.binding_actor].name,
+                utility(m.shortfall)
+            );
+        }
+        let _ = writeln!(w);
+        if !a.reference_solutions.is_empty() {
+            let mut t = output::table(
+                ["solution".to_string(), "package".to_string()].into_iter().chain(actor_cols()).collect(),
+            );
+            for x in &a.reference_solutions {
+                let row = [x.concept.name().to_string(), package_ids(s, &x.package)];
+                t.add_row(row.into_iter().chain(x.package.utilities.iter().map(|&u| utility(u))).collect::<Vec<_>>());
+            }
+            let _ = writeln!(
+                w,
+                "For reference, the bargaining solutions over the whole frontier, measured from each veto player's worst admissible package. They are efficient compromises that at least one veto player would refuse, not deals.\n{t}"
+            );
+            describe_solutions(w, s, &a.reference_solutions);
+            let _ = writeln!(w);
+        }
     } else {
         let convention = match a.disagreement {
             Disagreement::Reservation => "reservation values; solutions chosen inside the zone",
@@ -274,20 +425,7 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
             t.add_row(row.into_iter().chain(x.package.utilities.iter().map(|&u| utility(u))).collect::<Vec<_>>());
         }
         let _ = writeln!(w, "Bargaining solutions (disagreement point: {convention})\n{t}");
-        // Concepts that agree share one description.
-        let mut described: Vec<u64> = Vec::new();
-        for x in &a.solutions {
-            if described.contains(&x.package.index) {
-                continue;
-            }
-            described.push(x.package.index);
-            let names: Vec<&str> =
-                a.solutions.iter().filter(|y| y.package.index == x.package.index).map(|y| y.concept.name()).collect();
-            let _ = writeln!(w, "\n{} package:", names.join(", "));
-            for line in package_words(s, &x.package) {
-                let _ = writeln!(w, "  - {line}");
-            }
-        }
+        describe_solutions(w, s, &a.solutions);
         let _ = writeln!(w);
     }
 

@@ -3,21 +3,24 @@
 use std::io::Read;
 use std::process::Stdio;
 
-use crate::util::Dir;
+use crate::util::{Dir, repo_root};
 
 #[test]
 fn test_built_in_scenario_prints_every_section() {
     let run = Dir::new().run(&["analyze"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     for section in [
-        "zone of possible agreement",
+        "Russia–Ukraine peace talks",
+        "zone of possible agreement is empty",
+        "The closest package leaves",
         "Pareto frontier:",
-        "Bargaining solutions",
+        "bargaining solutions over the whole frontier",
         "Nash",
         "Kalai-Smorodinsky",
         "egalitarian",
-        "utilitarian",
+        "Territory: ",
         "Who blocks what",
+        "Nearest packages outside the zone",
         "conditional on the scenario's numbers",
     ] {
         assert!(run.stdout.contains(section), "missing {section:?} in:\n{}", run.stdout);
@@ -26,12 +29,13 @@ fn test_built_in_scenario_prints_every_section() {
 
 #[test]
 fn test_json_output_parses_and_is_consistent() {
-    let run = Dir::new().run(&["analyze", "--format", "json"]);
+    let coalition = repo_root().join("scenarios/coalition-2025.toml");
+    let run = Dir::new().run(&["analyze", coalition.to_str().unwrap(), "--format", "json"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     let j = run.json();
     assert_eq!(j["parley_version"], env!("CARGO_PKG_VERSION"));
     let zopa = j["zopa"].as_u64().unwrap();
-    assert!(zopa <= j["admissible"].as_u64().unwrap());
+    assert!(zopa > 0 && zopa <= j["admissible"].as_u64().unwrap());
     assert!(j["admissible"].as_u64().unwrap() <= j["outcomes"].as_u64().unwrap());
     let frontier = j["frontier"].as_array().unwrap();
     for s in j["solutions"].as_array().unwrap() {
@@ -41,6 +45,58 @@ fn test_json_output_parses_and_is_consistent() {
     assert_eq!(nash["concept"], "nash");
     assert!(nash["package"]["terms"].is_object());
     assert!(nash["package"]["utilities"].is_object());
+}
+
+#[test]
+fn test_built_in_json_reports_the_empty_zone() {
+    let j = Dir::new().run(&["analyze", "--format", "json"]).json();
+    assert_eq!(j["scenario"]["id"], "ukraine-2025");
+    assert_eq!(j["zopa"], 0);
+    assert_eq!(j["solutions"].as_array().unwrap().len(), 0);
+    assert_eq!(j["reference_solutions"].as_array().unwrap().len(), 4);
+    assert!(!j["near_misses"].as_array().unwrap().is_empty());
+    assert!(j["provenance"]["unstated"] == 0 && j["provenance"]["cited"].as_u64().unwrap() > 50);
+}
+
+#[test]
+fn test_lever_changes_the_answer() {
+    let j = Dir::new().run(&["analyze", "--lever", "alaska_framework", "--format", "json"]).json();
+    assert_eq!(j["levers"][0], "alaska_framework");
+    assert!(j["zopa"].as_u64().unwrap() > 0);
+    let nash = &j["solutions"][0]["package"]["terms"];
+    assert_eq!(nash["nato"], "closed", "the lever fixes NATO closed");
+    assert_eq!(nash["eu"], "accession");
+}
+
+#[test]
+fn test_compare_shows_baseline_and_every_lever() {
+    let run = Dir::new().run(&["analyze", "--compare", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let rows = run.json();
+    let rows = rows.as_array().unwrap();
+    assert_eq!(rows.len(), 8, "baseline and seven levers");
+    assert!(rows[0]["lever"].is_null());
+    assert_eq!(rows[0]["zopa"], 0);
+    let alaska = rows.iter().find(|r| r["lever"] == "alaska_framework").unwrap();
+    assert!(alaska["zopa"].as_u64().unwrap() > 0);
+    assert!(alaska["margins"]["rus"].as_f64().unwrap() >= 0.0);
+    let table = Dir::new().run(&["analyze", "--compare"]);
+    assert!(
+        table.stdout.contains("us_aid_cut") && table.stdout.contains("none: the zone is empty"),
+        "{}",
+        table.stdout
+    );
+}
+
+#[test]
+fn test_unknown_lever_is_exit_2_and_lists_the_levers() {
+    let run = Dir::new().run(&["analyze", "--lever", "magic"]);
+    assert_eq!(run.code, 2);
+    assert!(
+        run.stderr.contains("unknown lever \"magic\"") && run.stderr.contains("alaska_framework"),
+        "{}",
+        run.stderr
+    );
 }
 
 /// The synthetic domains through the binary, against the NegMAS 0.16.0 reference tables.
@@ -75,7 +131,7 @@ fn test_empty_zone_is_reported_not_an_error() {
     let f = dir.create("tight.toml", &text);
     let run = dir.run(&["analyze", f.to_str().unwrap()]);
     assert_eq!(run.code, 0, "{}", run.stderr);
-    assert!(run.stdout.contains("No bargaining solution"), "{}", run.stdout);
+    assert!(run.stdout.contains("zone of possible agreement is empty"), "{}", run.stdout);
     assert!(run.stdout.contains("Nearest packages outside the zone"), "{}", run.stdout);
 }
 

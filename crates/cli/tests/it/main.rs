@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `parley` binary on real files.
 
 mod analyze;
+mod check;
 mod generate;
 mod help;
 mod readme;

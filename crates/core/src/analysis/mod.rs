@@ -24,7 +24,7 @@
 
 pub mod bargaining;
 mod pareto;
-mod scan;
+pub(crate) mod scan;
 mod summary;
 
 use std::sync::atomic::{AtomicBool, Ordering};
@@ -183,6 +183,10 @@ pub struct Analysis {
     pub frontier_in_zopa: usize,
     /// Bargaining solutions (absent when no candidate exists).
     pub solutions: Vec<Solution>,
+    /// The same concepts over the whole frontier with each bargainer's worst admissible
+    /// utility as the disagreement point: the efficient compromises, whether or not anyone
+    /// would sign them. Shown when the zone is empty, as a reference.
+    pub reference_solutions: Vec<Solution>,
     /// Best zone packages by Nash product over the reservation values.
     pub best_deals: Vec<Package>,
     /// Best admissible packages outside the zone by their smallest bargainer margin.
@@ -271,14 +275,22 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
             reservation.iter().zip(&summary.worst).map(|(r, w)| if w.is_finite() { r.max(*w) } else { *r }).collect()
         }
     };
-    let solutions = SolutionConcept::ALL
-        .iter()
-        .filter_map(|&concept| {
-            let points = frontier.iter().map(|p| p.utilities.as_slice());
-            bargaining::solve(concept, points, &bargainers, &disagreement_point, &summary.ideal)
-                .map(|(i, objective)| Solution { concept, package: frontier[i].clone(), objective })
-        })
-        .collect();
+    let solve_all = |d: &[f64]| -> Vec<Solution> {
+        SolutionConcept::ALL
+            .iter()
+            .filter_map(|&concept| {
+                let points = frontier.iter().map(|p| p.utilities.as_slice());
+                bargaining::solve(concept, points, &bargainers, d, &summary.ideal).map(|(i, objective)| Solution {
+                    concept,
+                    package: frontier[i].clone(),
+                    objective,
+                })
+            })
+            .collect()
+    };
+    let solutions = solve_all(&disagreement_point);
+    let worst: Vec<f64> = summary.worst.iter().map(|w| if w.is_finite() { *w } else { 0.0 }).collect();
+    let reference_solutions = solve_all(&worst);
 
     let best_deals = summary
         .best_deals
@@ -341,6 +353,7 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         frontier,
         frontier_in_zopa,
         solutions,
+        reference_solutions,
         best_deals,
         near_misses,
         red_line_crossings: summary.red_line_crossings,

@@ -26,6 +26,16 @@ pub(crate) trait Visit {
     }
 }
 
+/// Adapts a closure to [`Visit`], for scans that need no run-level shortcut.
+pub(crate) struct VisitFn<F>(pub F);
+
+impl<F: FnMut(u64, &[u32], &[f64], u64)> Visit for VisitFn<F> {
+    #[inline]
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
+        (self.0)(outcome, digits, utilities, crossed);
+    }
+}
+
 /// A run of the last issue in a purely additive model without red lines: outcome
 /// `first + j` has utilities `base[a] + column[j * n + a]`.
 pub(crate) struct Block<'a> {

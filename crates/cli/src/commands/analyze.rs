@@ -285,16 +285,8 @@ impl<'a> Report<'a> {
                 .collect(),
             frontier: a.frontier.iter().map(|p| package(s, p)).collect(),
             frontier_in_zopa: a.frontier_in_zopa,
-            solutions: a
-                .solutions
-                .iter()
-                .map(|x| SolutionOut { concept: x.concept, objective: x.objective, package: package(s, &x.package) })
-                .collect(),
-            reference_solutions: a
-                .reference_solutions
-                .iter()
-                .map(|x| SolutionOut { concept: x.concept, objective: x.objective, package: package(s, &x.package) })
-                .collect(),
+            solutions: solutions(s, &a.solutions),
+            reference_solutions: solutions(s, &a.reference_solutions),
             best_deals: a.best_deals.iter().map(|p| package(s, p)).collect(),
             near_misses: a
                 .near_misses
@@ -309,6 +301,12 @@ impl<'a> Report<'a> {
             provenance: Counts::of(s),
         }
     }
+}
+
+fn solutions<'a>(s: &'a Scenario, list: &[parley_core::Solution]) -> Vec<SolutionOut<'a>> {
+    list.iter()
+        .map(|x| SolutionOut { concept: x.concept, objective: x.objective, package: package(s, &x.package) })
+        .collect()
 }
 
 fn option_out<'a>(s: &'a Scenario, r: &'a OptionReport) -> OptionOut<'a> {

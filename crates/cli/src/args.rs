@@ -41,12 +41,22 @@ pub enum Command {
     /// Check the sources' claims against the model: each expectation passes or fails, with its
     /// citation and the numbers behind the verdict. Exits 1 if any fails.
     Check(CheckArgs),
+    /// How talks would go: a negotiation under a protocol, round by round, with each
+    /// party's utility of every offer and the outcome's distance to the Pareto frontier and
+    /// the Nash point.
+    Negotiate(NegotiateArgs),
+    /// Every pairing of strategies over scenarios or Genius folders, in parallel:
+    /// agreement rate, utilities, welfare, distance to Pareto and Nash, rounds.
+    Tournament(TournamentArgs),
     /// Check scenario files and report every problem with its file, line and column.
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files (for editor completion and validation).
     Schema,
     /// List every number of a scenario with its source or assumption.
     Sources(SourcesArgs),
+    /// Convert a scenario file (.toml or .json) into a Genius folder (a domain file and one
+    /// profile per actor), or a Genius folder into a scenario file.
+    Convert(ConvertArgs),
     /// Write generated scenarios.
     #[command(subcommand)]
     Generate(GenerateCommand),
@@ -55,7 +65,8 @@ pub enum Command {
 /// `parley analyze`.
 #[derive(Debug, Args)]
 pub struct AnalyzeArgs {
-    /// Scenario file (.toml or .json); without it, the built-in scenario.
+    /// Scenario file (.toml or .json) or Genius folder (a domain file and one profile per
+    /// party); without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
 
     /// Disagreement point of the bargaining solutions: the bargainers' reservation values
@@ -87,13 +98,54 @@ pub struct AnalyzeArgs {
     /// Compare the baseline with every lever of the scenario, side by side.
     #[arg(long)]
     pub compare: bool,
+
+    /// How to read a Genius folder's numbers: as Genius does (weights normalised, each
+    /// issue's evaluations divided by their maximum) or as NegMAS 0.16 does (raw weights and
+    /// evaluations) [default: genius].
+    #[arg(long, value_enum, value_name = "SEMANTICS")]
+    pub semantics: Option<SemanticsArg>,
 }
 
 /// `parley check`.
 #[derive(Debug, Args)]
 pub struct CheckArgs {
-    /// Scenario file; without it, the built-in scenario.
+    /// Scenario file or Genius folder; without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
+}
+
+/// How a Genius folder's numbers become utilities.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum SemanticsArg {
+    /// Genius: U = Σ (w / Σw) · eval / max eval of the issue; utilities in [0, 1].
+    Genius,
+    /// NegMAS 0.16: U = Σ w · eval with the raw numbers.
+    Negmas,
+}
+
+impl From<SemanticsArg> for parley_io::Semantics {
+    fn from(s: SemanticsArg) -> Self {
+        match s {
+            SemanticsArg::Genius => parley_io::Semantics::Genius,
+            SemanticsArg::Negmas => parley_io::Semantics::NegmasRaw,
+        }
+    }
+}
+
+/// `parley convert`.
+#[derive(Debug, Args)]
+pub struct ConvertArgs {
+    /// A scenario file (.toml or .json), or a Genius folder.
+    pub input: PathBuf,
+
+    /// A folder for the Genius files (created if missing) when INPUT is a scenario file; a
+    /// scenario file (.toml or .json) when INPUT is a Genius folder. Files are written
+    /// atomically.
+    #[arg(short, long, value_name = "OUTPUT")]
+    pub output: PathBuf,
+
+    /// How to read a Genius folder's numbers (see `parley analyze --help`) [default: genius].
+    #[arg(long, value_enum, value_name = "SEMANTICS")]
+    pub semantics: Option<SemanticsArg>,
 }
 
 /// Disagreement convention.
@@ -116,7 +168,7 @@ pub struct ValidateArgs {
 /// `parley sources`.
 #[derive(Debug, Args)]
 pub struct SourcesArgs {
-    /// Scenario file; without it, the built-in scenario.
+    /// Scenario file or Genius folder; without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
 
     /// Exit with code 1 if any number has neither a source nor an assumption.
@@ -146,4 +198,84 @@ pub struct SyntheticArgs {
     /// Write to this file (atomically) instead of standard output.
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
+}
+
+/// Negotiation protocols.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ProtocolArg {
+    /// Stacked alternating offers (bilateral alternating offers for two parties).
+    Saop,
+    /// A mediator's single negotiating text, revised until every party accepts.
+    Mediated,
+    /// Working-level stages on some issues (--stage), then a summit on the rest.
+    Sequenced,
+}
+
+/// `parley negotiate`.
+#[derive(Debug, Args)]
+pub struct NegotiateArgs {
+    /// Scenario file or Genius folder; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// The protocol.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Saop)]
+    pub protocol: ProtocolArg,
+
+    /// A party's strategy, as ACTOR=STRATEGY (repeatable): boulware, linear, conceder,
+    /// hardliner, tit-for-tat, batna-aware, random, time:E or batna:E. Default boulware.
+    #[arg(long = "strategy", value_name = "ACTOR=STRATEGY")]
+    pub strategies: Vec<String>,
+
+    /// Parties at the table (repeatable; default: the veto players).
+    #[arg(long = "party", value_name = "ACTOR")]
+    pub parties: Vec<String>,
+
+    /// The mediator of `--protocol mediated` (one of the parties; default: neutral).
+    #[arg(long, value_name = "ACTOR")]
+    pub mediator: Option<String>,
+
+    /// A working-level stage of `--protocol sequenced`: comma-separated issue ids (repeatable, in order).
+    #[arg(long = "stage", value_name = "ISSUE,ISSUE")]
+    pub stages: Vec<String>,
+
+    /// Deadline in rounds (per stage for sequenced talks).
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub rounds: u32,
+
+    /// Seed of the negotiation's random stream (recorded in the output).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Apply a lever of the scenario first (repeatable).
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
+
+    /// How to read a Genius folder: Genius's normalised utilities or NegMAS's raw ones
+    /// (default genius; only for Genius folders).
+    #[arg(long, value_enum, value_name = "SEMANTICS")]
+    pub semantics: Option<SemanticsArg>,
+}
+
+/// `parley tournament`.
+#[derive(Debug, Args)]
+pub struct TournamentArgs {
+    /// Scenario files or Genius folders.
+    #[arg(required = true)]
+    pub domains: Vec<PathBuf>,
+
+    /// Comma-separated strategies; every assignment of them to the parties is played.
+    #[arg(long, default_value = "boulware,linear,conceder,tit-for-tat,hardliner,random,batna-aware")]
+    pub strategies: String,
+
+    /// Deadline of each negotiation, in rounds.
+    #[arg(long, default_value_t = 100, value_name = "N")]
+    pub rounds: u32,
+
+    /// Plays of each assignment (each on its own random stream).
+    #[arg(long, default_value_t = 1, value_name = "N")]
+    pub repetitions: u32,
+
+    /// Master seed.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
 }

@@ -63,9 +63,12 @@ fn main() -> ExitCode {
     let result = match cli.command {
         Command::Analyze(args) => commands::analyze::run(&args, cli.format),
         Command::Check(args) => commands::check::run(&args, cli.format),
+        Command::Negotiate(args) => commands::negotiate::run_command(&args, cli.format),
+        Command::Tournament(args) => commands::tournament::run(&args, cli.format),
         Command::Validate(args) => commands::validate::run(&args, cli.format),
         Command::Schema => commands::schema::run(),
         Command::Sources(args) => commands::sources::run(&args, cli.format),
+        Command::Convert(args) => commands::convert::run(&args, cli.format),
         Command::Generate(args) => commands::generate::run(&args),
     };
     match result {

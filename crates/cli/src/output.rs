@@ -73,3 +73,22 @@ pub(crate) fn package_words(scenario: &Scenario, package: &Package) -> Vec<Strin
         .map(|(i, &o)| format!("{}: {}", i.name, i.options[o as usize].label))
         .collect()
 }
+
+/// Serialises pairs as a JSON object, keeping their order (for `#[serde(serialize_with)]`).
+pub(crate) fn as_map<K: serde::Serialize, V: serde::Serialize, S: serde::Serializer>(
+    pairs: &[(K, V)],
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
+}
+
+/// Like [`as_map`], for an optional list.
+pub(crate) fn as_optional_map<K: serde::Serialize, V: serde::Serialize, S: serde::Serializer>(
+    pairs: &Option<Vec<(K, V)>>,
+    serializer: S,
+) -> Result<S::Ok, S::Error> {
+    match pairs {
+        Some(p) => as_map(p, serializer),
+        None => serializer.serialize_none(),
+    }
+}

@@ -89,6 +89,7 @@ impl Scenario {
                 let prefs = &mut self.preferences[a];
                 match rest {
                     ["reservation"] => Some(&mut prefs.reservation),
+                    ["discount"] => prefs.discount.as_mut(),
                     ["weights", issue] => {
                         let i = issues.iter().position(|x| x.id == *issue)?;
                         prefs.weights[i].as_mut()
@@ -226,6 +227,25 @@ mod tests {
             assert!(m.quantity_mut(&p).is_some(), "{p}");
         }
         assert!(m.quantity_mut("preferences.a0.weights.nope").is_none());
+        assert!(m.quantity_mut("preferences.a0.discount").is_none(), "no discount, no number");
+    }
+
+    #[test]
+    fn test_discount_is_listed_and_settable() {
+        let mut s = TestScenario::logrolling();
+        s.preferences[1].discount = Some(Quantity::bare(0.9));
+        let paths: Vec<String> = s.numbers().iter().map(|n| n.path.clone()).collect();
+        assert!(paths.contains(&"preferences.a1.discount".to_string()), "{paths:?}");
+        assert!(!paths.contains(&"preferences.a0.discount".to_string()));
+        let lever = Lever {
+            id: "patience".into(),
+            name: "patience".into(),
+            description: String::new(),
+            provenance: Provenance::Unstated,
+            changes: vec![Change::Set { path: "preferences.a1.discount".into(), quantity: Quantity::bare(0.5) }],
+        };
+        let t = s.with_lever(&lever).unwrap();
+        approx::assert_relative_eq!(t.preferences[1].discount.as_ref().unwrap().value, 0.5);
     }
 
     #[test]

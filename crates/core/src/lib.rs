@@ -3,10 +3,10 @@
 //! # Brief overview
 //!
 //! * A [`Scenario`] holds the [`Actor`]s, the [`Issue`]s with their options, and each actor's
-//!   [`Preferences`] (weights, value functions, linkages, red lines, reservation value), with
-//!   the provenance of every number ([`Quantity`], [`Provenance`]). Scenarios are read and
-//!   validated by the `parley-io` crate; this crate never touches files, the clock, or the
-//!   terminal.
+//!   [`Preferences`] (weights, value functions, linkages, red lines, reservation value,
+//!   discount factor), with the provenance of every number ([`Quantity`], [`Provenance`]).
+//!   Scenarios are read and validated by the `parley-io` crate; this crate never touches
+//!   files, the clock, or the terminal.
 //! * A [`UtilityModel`] compiles the preferences into flat tables for fast evaluation.
 //! * [`analyze`] walks the [`OutcomeSpace`] in parallel and returns an [`Analysis`]: the
 //!   Pareto frontier, the zone of possible agreement, the Nash, Kalai–Smorodinsky,

@@ -1,5 +1,5 @@
-//! What each actor wants: issue weights, value functions, linkages, red lines and the
-//! reservation value.
+//! What each actor wants: issue weights, value functions, linkages, red lines, the
+//! reservation value and, optionally, a discount factor.
 //!
 //! An actor's utility for an outcome `o` is
 //!
@@ -184,6 +184,12 @@ pub struct Preferences {
     pub red_lines: Vec<RedLine>,
     /// Utility of the actor's best alternative to a negotiated agreement, on `[0, 1]`.
     pub reservation: Quantity,
+    /// Discount factor δ in `(0, 1]`, as in Genius: at normalised time `t ∈ [0, 1]` of a
+    /// negotiation (0 at the start, 1 at the deadline) an agreement is worth `u(o)·δ^t`,
+    /// and the reservation value is discounted the same way. `None` means no discounting.
+    /// Static analysis (frontier, zone, solutions) ignores it, as is usual for Genius
+    /// domains; protocols that simulate time apply it.
+    pub discount: Option<Quantity>,
 }
 
 impl Preferences {
@@ -212,6 +218,9 @@ impl Preferences {
     /// Calls `f` with every number of these preferences.
     pub fn visit_numbers<'a>(&'a self, issues: &[Issue], f: &mut dyn FnMut(String, &'a Quantity)) {
         f("reservation".into(), &self.reservation);
+        if let Some(discount) = &self.discount {
+            f("discount".into(), discount);
+        }
         for (issue, w) in issues.iter().zip(&self.weights) {
             if let Some(w) = w {
                 f(format!("weights.{}", issue.id), w);

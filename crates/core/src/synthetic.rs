@@ -81,6 +81,7 @@ pub fn synthetic(issues: usize, parties: usize) -> Scenario {
             linkages: Vec::new(),
             red_lines: Vec::new(),
             reservation: Quantity::bare(0.0),
+            discount: None,
         });
     }
     let n_outcomes = 10u64.checked_pow(issues as u32).map_or_else(|| format!("1e{issues}"), |n| n.to_string());

@@ -53,6 +53,7 @@ impl TestScenario {
                     linkages: Vec::new(),
                     red_lines: Vec::new(),
                     reservation: Quantity::bare(t.reservation),
+                    discount: None,
                 };
                 (actor, prefs)
             })

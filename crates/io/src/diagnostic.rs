@@ -129,6 +129,22 @@ pub enum Error {
         #[related]
         diagnostics: Vec<Diagnostic>,
     },
+    /// The scenario uses something the target format cannot express (Genius XML has no red
+    /// lines, linkages or non-veto parties); each problem is a [`Diagnostic`].
+    #[error("{scenario}: {count} {noun} cannot be written as Genius XML", noun = if *count == 1 { "part" } else { "parts" })]
+    #[diagnostic(
+        code(parley::unsupported),
+        help("a Genius profile is an additive utility over the issues, a reservation value and a discount factor")
+    )]
+    Unsupported {
+        /// The id of the scenario.
+        scenario: String,
+        /// Number of problems.
+        count: usize,
+        /// The problems.
+        #[related]
+        diagnostics: Vec<Diagnostic>,
+    },
     /// The scenario could not be serialised (a bug).
     #[error("internal error (please report it): {0}")]
     #[diagnostic(code(parley::internal))]

@@ -10,7 +10,10 @@
 //! underlined. Validation collects all problems before failing.
 //!
 //! * [`load`] / [`parse`] — file or text to a validated [`Loaded`] scenario plus warnings.
-//! * [`to_toml`] — a scenario back to TOML (used by `parley generate`).
+//! * [`to_toml`], [`to_json`] — a scenario back to a file (used by `parley generate` and
+//!   `parley convert`).
+//! * [`load_genius`] / [`to_genius`] — a Genius XML folder (domain and profiles) to a scenario
+//!   and back, under Genius's or NegMAS's reading of the numbers ([`Semantics`]); see [`genius`].
 //! * [`schema`] — the JSON Schema of the file format, generated from the raw types.
 //!
 //! # Example
@@ -63,6 +66,7 @@
 #![deny(missing_docs)]
 
 mod diagnostic;
+pub mod genius;
 pub mod located;
 pub mod raw;
 mod validate;
@@ -74,6 +78,7 @@ use miette::NamedSource;
 use parley_core::Scenario;
 
 pub use diagnostic::{Diagnostic, Error};
+pub use genius::{GeniusOptions, Semantics, load_genius, to_genius};
 pub use validate::MAX_OPTIONS_PER_ISSUE;
 pub use write::to_raw;
 
@@ -185,6 +190,14 @@ fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize
 pub fn to_toml(scenario: &Scenario) -> Result<String, Error> {
     toml::to_string_pretty(&to_raw(scenario))
         .map_err(|e| Error::Internal(format!("cannot serialise the scenario: {e}")))
+}
+
+/// The scenario as JSON text, in the same layout as the TOML.
+pub fn to_json(scenario: &Scenario) -> Result<String, Error> {
+    let mut text = serde_json::to_string_pretty(&to_raw(scenario))
+        .map_err(|e| Error::Internal(format!("cannot serialise the scenario: {e}")))?;
+    text.push('\n');
+    Ok(text)
 }
 
 /// The JSON Schema of scenario files, pretty-printed.

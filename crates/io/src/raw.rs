@@ -277,6 +277,11 @@ pub struct RawPreferences {
     pub actor: Located<String>,
     /// Utility of the actor's best alternative to a negotiated agreement, in [0, 1].
     pub reservation: Located<RawQuantity>,
+    /// Discount factor δ in (0, 1], as in Genius: an agreement at normalised time t in
+    /// [0, 1] is worth u·δ^t (the reservation value too). Omit it for no discounting.
+    /// Static analysis ignores it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub discount: Option<Located<RawQuantity>>,
     /// Issue weights (non-negative). Issues left out weigh 0. Weights that do not sum to
     /// 1 are rescaled to do so, with a warning.
     #[serde(default)]

@@ -367,3 +367,42 @@ fn test_line_column_of_toml_error() {
 fn test_schema_snapshot() {
     insta::assert_snapshot!(schema());
 }
+
+#[test]
+fn test_discount_is_read_listed_and_written() {
+    let text = BASE.replace(
+        "reservation = { value = 0.2, source = \"memo#1\" }",
+        "reservation = { value = 0.2, source = \"memo#1\" }\ndiscount = { value = 0.9, assumption = \"the buyer needs a car soon\" }",
+    );
+    let first = parse(&text, "sale.toml", Format::Toml).unwrap().scenario;
+    let discount = first.preferences[0].discount.as_ref().expect("a discount");
+    assert!((discount.value - 0.9).abs() < 1e-15);
+    assert!(first.preferences[1].discount.is_none());
+    assert!(first.numbers().iter().any(|n| n.path == "preferences.buyer.discount"));
+    let written = to_toml(&first).unwrap();
+    assert!(written.contains("discount"), "{written}");
+    assert_eq!(parse(&written, "again.toml", Format::Toml).unwrap().scenario, first);
+}
+
+#[test]
+fn test_error_discount_out_of_range() {
+    insta::assert_snapshot!(error_of(&[(
+        "reservation = { value = 0.2, source = \"memo#1\" }",
+        "reservation = { value = 0.2, source = \"memo#1\" }\ndiscount = 0"
+    )]));
+}
+
+#[test]
+fn test_error_lever_sets_discount_out_of_range() {
+    let text = BASE
+        .replace(
+            "reservation = { value = 0.2, source = \"memo#1\" }",
+            "reservation = { value = 0.2, source = \"memo#1\" }\ndiscount = 0.9",
+        )
+        .replace(
+            "\"preferences.seller.reservation\" = { value = 0.5, assumption = \"rival offer near the asking price\" }",
+            "\"preferences.buyer.discount\" = 1.5",
+        );
+    let e = parse(&text, "sale.toml", Format::Toml).unwrap_err();
+    assert!(render(&e).contains("lever \"rival-offer\": preferences.buyer.discount is 1.5, but must be within (0, 1]"));
+}

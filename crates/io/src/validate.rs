@@ -12,7 +12,7 @@
 //! | `parley::duplicate-id` | ids are unique (sources, actors, issues, options, per-actor linkages and red lines; one preferences entry per actor) |
 //! | `parley::unknown-reference` | every actor, issue, option and source referred to exists |
 //! | `parley::not-finite` | no NaN or infinity |
-//! | `parley::out-of-range` | values, reservation values in [0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1] |
+//! | `parley::out-of-range` | values, reservation values in [0, 1]; discount factors in (0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1] |
 //! | `parley::field-kind` | fields that do not apply to an issue kind or value function are errors, required ones must be present |
 //! | `parley::missing-value` | every option of a weighted issue has a value |
 //! | `parley::provenance` | a number gives a source or an assumption, not both; citations read `ID` or `ID#paragraph` |
@@ -71,7 +71,7 @@ fn list(ids: impl Iterator<Item = impl AsRef<str>>) -> String {
 }
 
 /// Option ids of numeric issues: the value with at most six decimals, trailing zeros cut.
-fn numeric_id(x: f64) -> String {
+pub(crate) fn numeric_id(x: f64) -> String {
     let s = format!("{x:.6}");
     let s = s.trim_end_matches('0').trim_end_matches('.');
     if s == "-0" { "0".into() } else { s.into() }
@@ -198,6 +198,7 @@ impl<'a> Validator<'a> {
                         linkages: Vec::new(),
                         red_lines: Vec::new(),
                         reservation: Quantity::bare(0.0),
+                        discount: None,
                     });
                 }
             }
@@ -266,7 +267,11 @@ impl<'a> Validator<'a> {
             } else {
                 (f64::NEG_INFINITY, f64::INFINITY)
             };
-            let quantity = self.quantity(q, &format!("{ctx}: {p}"), lo, hi);
+            let quantity = if p.ends_with(".discount") && p.starts_with("preferences.") {
+                self.discount(q, &format!("{ctx}: {p}"))
+            } else {
+                self.quantity(q, &format!("{ctx}: {p}"), lo, hi)
+            };
             if probe.quantity_mut(p).is_none() {
                 let mut near: Vec<String> = scenario
                     .numbers()
@@ -520,6 +525,20 @@ impl<'a> Validator<'a> {
             (None, None) => Provenance::Unstated,
         };
         Quantity { value: raw.value, provenance }
+    }
+
+    /// Checks a discount factor: a number as [`Validator::quantity`] checks it, within (0, 1].
+    fn discount(&mut self, q: &Located<RawQuantity>, what: &str) -> Quantity {
+        let quantity = self.quantity(q, what, f64::NEG_INFINITY, f64::INFINITY);
+        let v = quantity.value;
+        if v.is_finite() && !(v > 0.0 && v <= 1.0) {
+            self.push(
+                Diagnostic::error("parley::out-of-range", format!("{what} is {v}, but must be within (0, 1]"))
+                    .at(span(q), "out of range")
+                    .help("an agreement at normalised time t is worth u·δ^t; use 0 < δ ≤ 1, or omit `discount` for no discounting"),
+            );
+        }
+        quantity
     }
 
     /// Parses and checks a citation `ID` or `ID#paragraph`.
@@ -778,6 +797,7 @@ impl<'a> Validator<'a> {
     fn preferences(&mut self, p: &RawPreferences, issues: &[Issue]) -> Preferences {
         let who = format!("actor \"{}\"", p.actor.value);
         let reservation = self.quantity(&p.reservation, &format!("{who}: reservation value"), 0.0, 1.0);
+        let discount = p.discount.as_ref().map(|q| self.discount(q, &format!("{who}: discount factor")));
         let issue_help = || format!("the issues are {}", list(issues.iter().map(|i| &i.id)));
 
         let mut weights: Vec<Option<Quantity>> = vec![None; issues.len()];
@@ -898,7 +918,7 @@ impl<'a> Validator<'a> {
             let source = r.source.as_ref().and_then(|s| self.citation(s, span(&r.id), &ctx));
             red_lines.push(RedLine { id: r.id.value.clone(), when, reason: r.reason.clone(), source });
         }
-        Preferences { weights, values, linkages, red_lines, reservation }
+        Preferences { weights, values, linkages, red_lines, reservation, discount }
     }
 
     fn value_function(&mut self, vf: &Located<RawValueFunction>, issue: &Issue, who: &str) -> Option<ValueFunction> {

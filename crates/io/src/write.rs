@@ -208,6 +208,7 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
             .map(|(a, p)| RawPreferences {
                 actor: Located::new(a.id.clone()),
                 reservation: quantity(&p.reservation),
+                discount: p.discount.as_ref().map(quantity),
                 weights: OrderedMap(
                     issues
                         .iter()

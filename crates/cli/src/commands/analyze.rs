@@ -11,7 +11,7 @@ use crate::output::{self, package_ids, package_words, utility};
 use crate::{Failure, Status, scenario};
 
 pub(crate) fn run(args: &AnalyzeArgs, format: OutputFormat) -> Result<Status, Failure> {
-    let loaded = scenario::load(args.scenario.as_deref())?;
+    let loaded = scenario::load_with(args.scenario.as_deref(), args.semantics)?;
     let s = &scenario::with_levers(&loaded.scenario, &args.levers)?;
     let options = AnalysisOptions {
         disagreement: match args.disagreement {
@@ -57,7 +57,7 @@ struct Variant<'a> {
     frontier_in_zopa: usize,
     nash: Option<PackageOut<'a>>,
     /// Actor id to margin (utility minus reservation value) at the Nash package.
-    #[serde(serialize_with = "as_map")]
+    #[serde(serialize_with = "output::as_map")]
     margins: Vec<(&'a str, f64)>,
 }
 
@@ -178,19 +178,11 @@ struct ActorRow<'a> {
 struct PackageOut<'a> {
     index: u64,
     /// Issue id to option id, in issue order.
-    #[serde(serialize_with = "as_map")]
+    #[serde(serialize_with = "output::as_map")]
     terms: Vec<(&'a str, &'a str)>,
     /// Actor id to utility, in actor order.
-    #[serde(serialize_with = "as_map")]
+    #[serde(serialize_with = "output::as_map")]
     utilities: Vec<(&'a str, f64)>,
-}
-
-/// Serialises pairs as a JSON object, keeping their order.
-fn as_map<K: Serialize, V: Serialize, S: serde::Serializer>(
-    pairs: &[(K, V)],
-    serializer: S,
-) -> Result<S::Ok, S::Error> {
-    serializer.collect_map(pairs.iter().map(|(k, v)| (k, v)))
 }
 
 #[derive(Serialize)]
@@ -379,7 +371,10 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
             a.red_line_crossings[i].to_string(),
         ]);
     }
-    let _ = writeln!(w, "Actors (utilities on a 0-1 scale)\n{t}\n");
+    // A Genius folder read with NegMAS's semantics keeps the profiles' own scale.
+    let unit = a.ideal.iter().chain(&a.worst).all(|u| (0.0..=1.0).contains(u));
+    let scale = if unit { "on a 0-1 scale" } else { "on the profiles' own scale, not 0-1" };
+    let _ = writeln!(w, "Actors (utilities {scale})\n{t}\n");
 
     let actor_cols = || s.actors.iter().map(|x| x.id.clone());
     if a.solutions.is_empty() {

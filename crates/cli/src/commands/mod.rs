@@ -2,7 +2,10 @@
 
 pub(crate) mod analyze;
 pub(crate) mod check;
+pub(crate) mod convert;
 pub(crate) mod generate;
+pub(crate) mod negotiate;
 pub(crate) mod schema;
 pub(crate) mod sources;
+pub(crate) mod tournament;
 pub(crate) mod validate;

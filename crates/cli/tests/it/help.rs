@@ -34,6 +34,11 @@ fn test_help_sources() {
 }
 
 #[test]
+fn test_help_convert() {
+    insta::assert_snapshot!(help(&["convert", "--help"]));
+}
+
+#[test]
 fn test_help_generate_synthetic() {
     insta::assert_snapshot!(help(&["generate", "synthetic", "--help"]));
 }
@@ -53,4 +58,14 @@ fn test_schema_command_matches_the_shipped_schema() {
         run.stdout == shipped,
         "the shipped schema is stale: regenerate it with `parley schema > scenarios/scenario.schema.json`"
     );
+}
+
+#[test]
+fn test_help_negotiate() {
+    insta::assert_snapshot!(help(&["negotiate", "--help"]));
+}
+
+#[test]
+fn test_help_tournament() {
+    insta::assert_snapshot!(help(&["tournament", "--help"]));
 }

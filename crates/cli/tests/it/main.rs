@@ -3,7 +3,9 @@
 mod analyze;
 mod check;
 mod generate;
+mod genius;
 mod help;
+mod negotiate;
 mod readme;
 mod sources;
 mod util;

@@ -181,7 +181,16 @@ impl Domain {
     /// Utility of `outcome` to `actor` at relative time `t`, discounted if the actor
     /// discounts (Genius convention: `u · δ^t`).
     pub fn discounted_utility(&self, actor: usize, outcome: u64, t: f64) -> f64 {
-        let u = self.rankings[actor].utility(outcome);
+        self.discounted(actor, self.rankings[actor].utility(outcome), t)
+    }
+
+    /// The actor's reservation value at relative time `t`, discounted like utilities.
+    pub fn discounted_reservation(&self, actor: usize, t: f64) -> f64 {
+        self.discounted(actor, self.reservation[actor], t)
+    }
+
+    /// `u · δ^t` (a factor of 0 or 1 means no discounting, as in Genius).
+    fn discounted(&self, actor: usize, u: f64, t: f64) -> f64 {
         match self.discount[actor] {
             Some(d) if d > 0.0 && d < 1.0 => u * d.powf(t),
             _ => u,

@@ -190,8 +190,8 @@ pub struct Run {
     pub termination: Termination,
     /// Rounds played.
     pub rounds: u32,
-    /// Every party's utility of the agreement, discounted to the time of agreement
-    /// (reservation values when there is none).
+    /// Every party's utility of the agreement, discounted to the time of agreement, or
+    /// without one its reservation value discounted to the time the talks ended.
     pub utilities: Vec<f64>,
     /// Every action (empty unless recorded).
     pub trace: Vec<Event>,
@@ -234,12 +234,18 @@ pub fn run(
         }
         session.round += 1;
     };
+    // Agreements and reservation values are both discounted to the time the talks ended
+    // (Genius's convention; no discount factor means no discounting).
+    let ended = match termination {
+        Termination::Agreement { round, .. } | Termination::Breakdown { round, .. } => round,
+        Termination::Deadline { rounds } => rounds,
+    };
+    let t = (f64::from(ended + 1) / f64::from(session.rounds + 1)).min(1.0);
     let utilities = match termination {
-        Termination::Agreement { outcome, round } => {
-            let t = f64::from(round + 1) / f64::from(session.rounds + 1);
+        Termination::Agreement { outcome, .. } => {
             (0..domain.n_actors()).map(|a| domain.discounted_utility(a, outcome, t)).collect()
         }
-        _ => (0..domain.n_actors()).map(|a| domain.reservation(a)).collect(),
+        _ => (0..domain.n_actors()).map(|a| domain.discounted_reservation(a, t)).collect(),
     };
     let run = Run { termination, rounds: session.round.min(session.rounds) + 1, utilities, trace: session.events };
     observer.on_end(&run);

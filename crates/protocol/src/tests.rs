@@ -338,3 +338,26 @@ fn test_parties_never_offer_or_accept_across_their_red_lines() {
         }
     }
 }
+
+#[test]
+fn test_discount_applies_to_agreements_and_reservation_values() {
+    let domain = synthetic_domain(3, 2).with_discount(vec![Some(0.5), None]).with_reservation(vec![0.4, 0.3]);
+    let mut parties: Vec<Box<dyn crate::Strategy>> =
+        vec![StrategyKind::Hardliner.build(), StrategyKind::Hardliner.build()];
+    let r = run(
+        &mut StackedAlternatingOffers::default(),
+        &domain,
+        &mut parties,
+        RunConfig { rounds: 9, ..RunConfig::default() },
+        &mut NoObserver,
+    );
+    assert_eq!(r.termination, Termination::Deadline { rounds: 9 });
+    // At the deadline t = 1: party 0's reservation value is halved, party 1's is not.
+    assert_abs_diff_eq!(r.utilities[0], 0.2, epsilon = 1e-12);
+    assert_abs_diff_eq!(r.utilities[1], 0.3, epsilon = 1e-12);
+    let r = negotiate(&[StrategyKind::CONCEDER, StrategyKind::CONCEDER], 3, RunConfig::default());
+    let Termination::Agreement { outcome, round } = r.termination else { panic!("conceders agree") };
+    let discounted = synthetic_domain(3, 2).with_discount(vec![Some(0.5), Some(0.5)]);
+    let t = f64::from(round + 1) / 101.0;
+    assert_abs_diff_eq!(discounted.discounted_utility(0, outcome, t), r.utilities[0] * 0.5f64.powf(t), epsilon = 1e-12);
+}

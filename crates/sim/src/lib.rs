@@ -1,0 +1,34 @@
+//! The war beside the talks: attrition models and their calibration, for **parley**.
+//!
+//! # Brief overview
+//!
+//! * [`lanchester`]: the generalised Lanchester law `dX/dt = −a·Y^p·X^q` (square, linear
+//!   and mixed laws), integrated with fourth-order Runge–Kutta, and the square law's
+//!   closed form.
+//! * [`battle`]: a battle fought day by day with reinforcements, Engel's (1954)
+//!   verification of the square law on Iwo Jima, his estimator and a least-squares fit.
+//! * [`fit`]: Nelder–Mead minimisation and fit-quality measures, used to calibrate models
+//!   to observed series.
+//!
+//! The crate is pure: no files, no clock, no printing. Everything is deterministic.
+//!
+//! # Example
+//!
+//! ```
+//! use parley_sim::lanchester::{square_law, Attrition, Engagement};
+//!
+//! // Aimed fire: 1,000 against 800, each side killing 0.01 of the other per unit of time.
+//! let e = Engagement { x: Attrition::square(0.01), y: Attrition::square(0.01) };
+//! let (x, y) = e.integrate(1000.0, 800.0, 50.0, 500);
+//! let (xc, yc) = square_law(0.01, 0.01, 1000.0, 800.0, 50.0);
+//! assert!((x - xc).abs() < 1e-6 && (y - yc).abs() < 1e-6);
+//! ```
+
+#![deny(missing_docs)]
+
+pub mod battle;
+pub mod fit;
+pub mod lanchester;
+
+#[cfg(test)]
+mod tests;

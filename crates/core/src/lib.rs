@@ -11,6 +11,10 @@
 //! * [`analyze`] walks the [`OutcomeSpace`] in parallel and returns an [`Analysis`]: the
 //!   Pareto frontier, the zone of possible agreement, the Nash, Kalai–Smorodinsky,
 //!   egalitarian and utilitarian packages, the best deals, near misses and who blocks what.
+//! * A [`Lever`] is a named what-if applied to a copy of a scenario
+//!   ([`Scenario::with_lever`]); an [`Expectation`] is a claim from a source written as a
+//!   [`Check`] on the model, evaluated by [`evaluate`] into a [`Verdict`] with the numbers
+//!   behind it.
 //!
 //! # Example
 //!

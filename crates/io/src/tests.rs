@@ -406,3 +406,45 @@ fn test_error_lever_sets_discount_out_of_range() {
     let e = parse(&text, "sale.toml", Format::Toml).unwrap_err();
     assert!(render(&e).contains("lever \"rival-offer\": preferences.buyer.discount is 1.5, but must be within (0, 1]"));
 }
+
+/// Random damage to a valid scenario (deleted, duplicated or replaced bytes) must give a
+/// result or a diagnostic, never a panic, in both syntaxes.
+mod mangled_input {
+    use super::*;
+    use proptest::prelude::*;
+
+    fn mangle(text: &str, edits: &[(u16, u8, u8)]) -> String {
+        let mut bytes = text.as_bytes().to_vec();
+        const JUNK: &[u8] = b"[]{}=\",.#-0123456789e\n nan inf true\"x";
+        for &(at, kind, junk) in edits {
+            if bytes.is_empty() {
+                break;
+            }
+            let at = usize::from(at) % bytes.len();
+            match kind % 3 {
+                0 => {
+                    bytes.remove(at);
+                }
+                1 => {
+                    let end = (at + 8).min(bytes.len());
+                    let copy = bytes[at..end].to_vec();
+                    bytes.splice(at..at, copy);
+                }
+                _ => bytes[at] = JUNK[usize::from(junk) % JUNK.len()],
+            }
+        }
+        String::from_utf8_lossy(&bytes).into_owned()
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig::with_cases(300))]
+        #[test]
+        fn test_mangled_scenarios_never_panic(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..6)) {
+            let toml_text = mangle(BASE, &edits);
+            let _ = parse(&toml_text, "mangled.toml", Format::Toml);
+            let json = serde_json::to_string(&parse_raw(BASE, Format::Toml).unwrap()).unwrap();
+            let json_text = mangle(&json, &edits);
+            let _ = parse(&json_text, "mangled.json", Format::Json);
+        }
+    }
+}

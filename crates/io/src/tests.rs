@@ -70,7 +70,8 @@ actor = "seller"
 given = { price = "9000", extras = "none" }
 "#;
 
-fn render(diagnostic: &dyn miette::Diagnostic) -> String {
+/// A diagnostic as a user sees it: miette's graphical report, without colour.
+pub(crate) fn render(diagnostic: &dyn miette::Diagnostic) -> String {
     let mut out = String::new();
     miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
         .with_width(100)

@@ -1,6 +1,7 @@
 //! The Genius reader and writer on the shared ANAC domains (real files, read from
 //! `shared/domains` beside the repository) and on malformed copies of them.
 
+use crate::tests::render;
 use std::path::{Path, PathBuf};
 
 use parley_core::{Provenance, Scenario, UtilityModel};
@@ -21,15 +22,6 @@ fn load(dir: &Path, semantics: Semantics) -> Scenario {
         Ok(loaded) => loaded.scenario,
         Err(e) => panic!("{}", render(&e)),
     }
-}
-
-fn render(diagnostic: &dyn miette::Diagnostic) -> String {
-    let mut out = String::new();
-    miette::GraphicalReportHandler::new_themed(miette::GraphicalTheme::unicode_nocolor())
-        .with_width(100)
-        .render_report(&mut out, diagnostic)
-        .expect("render");
-    out
 }
 
 /// A copy of a shared domain in a temporary folder, with `edits` applied to `file`.

@@ -187,8 +187,13 @@ pub struct Verdict {
     pub passed: bool,
     /// The numbers behind the verdict, in words.
     pub explanation: String,
-    /// The same numbers by name, for machines.
+    /// The same numbers by name, for machines (a JSON object, in this order).
+    #[serde(serialize_with = "numbers_as_object")]
     pub numbers: Vec<(String, f64)>,
+}
+
+fn numbers_as_object<S: serde::Serializer>(numbers: &[(String, f64)], serializer: S) -> Result<S::Ok, S::Error> {
+    serializer.collect_map(numbers.iter().map(|(k, v)| (k, v)))
 }
 
 /// The best utility of `actor` over matching packages that cross none of its red lines,

@@ -33,7 +33,7 @@ fn test_built_in_scenario_has_enough_claims_from_every_source() {
     assert!(rows.iter().any(|r| !r["disputed_by"].as_array().unwrap().is_empty()), "disputed claims are marked");
     for r in rows {
         assert!(r["explanation"].as_str().unwrap().len() > 10, "numbers behind {}", r["id"]);
-        assert!(!r["numbers"].as_array().unwrap().is_empty());
+        assert!(!r["numbers"].as_object().unwrap().is_empty(), "numbers by name");
     }
 }
 

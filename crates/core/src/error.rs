@@ -41,6 +41,12 @@ pub enum Error {
         /// The configured budget in bytes.
         budget: usize,
     },
+    /// A check about the war's dynamics was given to the static evaluator.
+    #[error("the \"{check}\" check is about the war's dynamics and needs the coupled simulation (parley-sim)")]
+    NeedsSimulation {
+        /// The check's kind.
+        check: &'static str,
+    },
     /// A bug in parley.
     #[error("internal error (please report it): {0}")]
     Internal(String),

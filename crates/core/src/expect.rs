@@ -123,6 +123,55 @@ pub enum Check {
         /// Terms under which the loss is measured for comparison.
         without: Condition,
     },
+    /// On the central path of the coupled simulation (no noise), no settlement is agreed
+    /// within `months` of the scenario date.
+    NoSettlementWithin {
+        /// Months after the scenario date.
+        months: u32,
+    },
+    /// On the central path, a settlement is agreed within `months` of the scenario date.
+    SettlesWithin {
+        /// Months after the scenario date.
+        months: u32,
+    },
+    /// The actor's alternative to a deal (its dynamic reservation value) `month` months
+    /// after the scenario date is lower under the expectation's levers than under `versus`.
+    BatnaLower {
+        /// The actor (a belligerent of the conflict).
+        actor: usize,
+        /// Months after the scenario date.
+        month: u32,
+        /// Lever ids of the comparison (empty: the baseline).
+        versus: Vec<String>,
+    },
+    /// As [`Check::BatnaLower`], but higher.
+    BatnaHigher {
+        /// The actor (a belligerent of the conflict).
+        actor: usize,
+        /// Months after the scenario date.
+        month: u32,
+        /// Lever ids of the comparison (empty: the baseline).
+        versus: Vec<String>,
+    },
+    /// The expectation's levers win back at least `fraction` of what the levers `loss_from`
+    /// alone take from the actor's alternative to a deal, relative to the baseline.
+    BatnaRestored {
+        /// The actor (a belligerent of the conflict).
+        actor: usize,
+        /// Months after the scenario date.
+        month: u32,
+        /// Lever ids that cause the loss.
+        loss_from: Vec<String>,
+        /// Least share of the loss restored.
+        fraction: f64,
+    },
+    /// On the central path, the territorial holder gains at least `km2` within `months`.
+    Advances {
+        /// Months after the scenario date.
+        months: u32,
+        /// Least gain, km².
+        km2: f64,
+    },
 }
 
 impl Check {
@@ -137,7 +186,27 @@ impl Check {
             Check::Favours { .. } => "favours",
             Check::Prefers { .. } => "prefers",
             Check::LinkageEases { .. } => "linkage_eases",
+            Check::NoSettlementWithin { .. } => "no_settlement_within",
+            Check::SettlesWithin { .. } => "settles_within",
+            Check::BatnaLower { .. } => "batna_lower",
+            Check::BatnaHigher { .. } => "batna_higher",
+            Check::BatnaRestored { .. } => "batna_restored",
+            Check::Advances { .. } => "advances",
         }
+    }
+
+    /// Whether the check is about the war's dynamics, evaluated by simulation (in
+    /// `parley-sim`) rather than on the outcome space.
+    pub fn is_dynamic(&self) -> bool {
+        matches!(
+            self,
+            Check::NoSettlementWithin { .. }
+                | Check::SettlesWithin { .. }
+                | Check::BatnaLower { .. }
+                | Check::BatnaHigher { .. }
+                | Check::BatnaRestored { .. }
+                | Check::Advances { .. }
+        )
     }
 
     fn conditions_mut(&mut self) -> Vec<&mut Condition> {
@@ -150,6 +219,12 @@ impl Check {
             | Check::Favours { given, .. } => vec![given],
             Check::Prefers { given, versus, .. } => vec![given, versus],
             Check::LinkageEases { given, versus, with, without, .. } => vec![given, versus, with, without],
+            Check::NoSettlementWithin { .. }
+            | Check::SettlesWithin { .. }
+            | Check::BatnaLower { .. }
+            | Check::BatnaHigher { .. }
+            | Check::BatnaRestored { .. }
+            | Check::Advances { .. } => Vec::new(),
         }
     }
 
@@ -259,6 +334,9 @@ fn fmt(x: f64) -> String {
 
 /// Checks one expectation against a scenario.
 pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdict, Error> {
+    if expectation.check.is_dynamic() {
+        return Err(Error::NeedsSimulation { check: expectation.check.kind() });
+    }
     let mut s = scenario.clone();
     for id in &expectation.levers {
         let lever = s.lever(id).ok_or_else(|| Error::Internal(format!("unknown lever \"{id}\"")))?.clone();
@@ -383,11 +461,14 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
                 numbers: vec![("loss_without".into(), loss_without), ("loss_with".into(), loss_with)],
             }
         }
+        _ => unreachable!("dynamic checks returned above"),
     };
     Ok(verdict)
 }
 
-/// Checks every expectation of a scenario (in parallel; results in file order).
+/// Checks every static expectation of a scenario (in parallel; results in file order).
+/// Dynamic ones ([`Check::is_dynamic`]) come back as [`Error::NeedsSimulation`]; the
+/// `parley-sim` crate evaluates all of them.
 pub fn evaluate_all(scenario: &Scenario) -> Vec<Result<Verdict, Error>> {
     scenario.expectations.par_iter().map(|e| evaluate(scenario, e)).collect()
 }

@@ -68,6 +68,18 @@ pub enum LeverError {
     EmptyIssue(String),
 }
 
+impl Lever {
+    /// The lever without its `fix` changes: what it does to the world rather than to the
+    /// table. The war is simulated under this, so that taking options off the table does
+    /// not change what fighting can produce.
+    pub fn without_fixes(&self) -> Lever {
+        Lever {
+            changes: self.changes.iter().filter(|c| !matches!(c, Change::Fix { .. })).cloned().collect(),
+            ..self.clone()
+        }
+    }
+}
+
 impl Scenario {
     /// The number at a dotted path, for changing it.
     pub fn quantity_mut(&mut self, path: &str) -> Option<&mut Quantity> {
@@ -123,6 +135,10 @@ impl Scenario {
                     }
                     _ => None,
                 }
+            }
+            ["conflict", rest @ ..] => {
+                let actors = &self.actors;
+                self.conflict.as_mut()?.quantity_mut(rest, actors)
             }
             _ => None,
         }

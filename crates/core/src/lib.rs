@@ -35,6 +35,7 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod conflict;
 mod error;
 pub mod expect;
 pub mod lever;
@@ -47,7 +48,10 @@ pub mod utility;
 #[cfg(test)]
 pub(crate) mod test_utils;
 
-pub use analysis::{Analysis, AnalysisOptions, Disagreement, Package, Solution, SolutionConcept, analyze};
+pub use analysis::{
+    Analysis, AnalysisOptions, Disagreement, Package, Solution, SolutionConcept, analyze, bargaining_set,
+};
+pub use conflict::{Conflict, Month};
 pub use error::Error;
 pub use expect::{Check, Dispute, Expectation, Verdict, evaluate, evaluate_all};
 pub use lever::{Change, Lever, LeverError};

@@ -6,8 +6,11 @@
 //! [`Scenario::actors`], an issue its index in [`Scenario::issues`], an option its index in
 //! [`Issue::options`].
 
+use std::borrow::Cow;
+
 use serde::Serialize;
 
+use crate::conflict::Conflict;
 use crate::expect::Expectation;
 use crate::lever::{Change, Lever};
 use crate::outcome::{Issue, OutcomeSpace};
@@ -162,6 +165,8 @@ pub struct Scenario {
     pub levers: Vec<Lever>,
     /// The sources' claims, as checks.
     pub expectations: Vec<Expectation>,
+    /// The war beside the talks, if the scenario models it.
+    pub conflict: Option<Conflict>,
 }
 
 /// One number of a scenario and where it sits, as listed by `parley sources`.
@@ -169,8 +174,8 @@ pub struct Scenario {
 pub struct NumberRef<'a> {
     /// A dotted path naming the number, for example `actors.rus.power`.
     pub path: String,
-    /// The number and its provenance.
-    pub quantity: &'a Quantity,
+    /// The number and its provenance (for a monthly series: its mean).
+    pub quantity: Cow<'a, Quantity>,
 }
 
 impl Scenario {
@@ -199,25 +204,36 @@ impl Scenario {
         let mut out = Vec::new();
         for actor in &self.actors {
             if let Some(quantity) = &actor.power {
-                out.push(NumberRef { path: format!("actors.{}.power", actor.id), quantity });
+                out.push(NumberRef { path: format!("actors.{}.power", actor.id), quantity: Cow::Borrowed(quantity) });
             }
         }
         for issue in &self.issues {
             issue.kind.visit_numbers(&mut |name, quantity| {
-                out.push(NumberRef { path: format!("issues.{}.{}", issue.id, name), quantity })
+                out.push(NumberRef { path: format!("issues.{}.{}", issue.id, name), quantity: Cow::Borrowed(quantity) })
             });
         }
         for (actor, prefs) in self.actors.iter().zip(&self.preferences) {
             prefs.visit_numbers(&self.issues, &mut |name, quantity| {
-                out.push(NumberRef { path: format!("preferences.{}.{}", actor.id, name), quantity })
+                out.push(NumberRef {
+                    path: format!("preferences.{}.{}", actor.id, name),
+                    quantity: Cow::Borrowed(quantity),
+                })
             });
         }
         for lever in &self.levers {
             for change in &lever.changes {
                 if let Change::Set { path, quantity } = change {
-                    out.push(NumberRef { path: format!("levers.{}.set.{}", lever.id, path), quantity });
+                    out.push(NumberRef {
+                        path: format!("levers.{}.set.{}", lever.id, path),
+                        quantity: Cow::Borrowed(quantity),
+                    });
                 }
             }
+        }
+        if let Some(conflict) = &self.conflict {
+            conflict.visit_numbers(&self.actors, &mut |path, quantity| {
+                out.push(NumberRef { path: format!("conflict.{path}"), quantity })
+            });
         }
         out
     }

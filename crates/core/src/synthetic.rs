@@ -117,6 +117,7 @@ pub fn synthetic(issues: usize, parties: usize) -> Scenario {
         preferences,
         levers: Vec::new(),
         expectations: Vec::new(),
+        conflict: None,
     }
 }
 

@@ -66,6 +66,7 @@ impl TestScenario {
             preferences,
             levers: Vec::new(),
             expectations: Vec::new(),
+            conflict: None,
         }
     }
 

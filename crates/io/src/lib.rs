@@ -65,6 +65,7 @@
 
 #![deny(missing_docs)]
 
+mod data;
 mod diagnostic;
 pub mod genius;
 pub mod located;
@@ -77,6 +78,7 @@ use std::path::Path;
 use miette::NamedSource;
 use parley_core::Scenario;
 
+pub use data::{load_observations, parse_observations};
 pub use diagnostic::{Diagnostic, Error};
 pub use genius::{GeniusOptions, Semantics, load_genius, to_genius};
 pub use validate::MAX_OPTIONS_PER_ISSUE;

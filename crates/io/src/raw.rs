@@ -33,6 +33,9 @@ pub struct RawScenario {
     /// What each actor wants: one entry per actor.
     #[serde(default)]
     pub preferences: Vec<RawPreferences>,
+    /// The war of attrition beside the talks, if the scenario models it.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub conflict: Option<RawConflict>,
     /// Named what-ifs (`parley analyze --lever ID`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub lever: Vec<RawLever>,
@@ -89,6 +92,21 @@ pub enum RawCheckKind {
     Prefers,
     /// `actor`'s loss from `given` relative to `versus` is smaller under `with` than under `without`.
     LinkageEases,
+    /// On the central path of the simulated war, no settlement within `months` of the
+    /// scenario date (needs `[conflict]`).
+    NoSettlementWithin,
+    /// On the central path, a settlement within `months` of the scenario date (needs `[conflict]`).
+    SettlesWithin,
+    /// `actor`'s alternative to a deal `month` months after the scenario date is lower under
+    /// the expectation's levers than under `versus_levers` (default: the baseline).
+    BatnaLower,
+    /// As `batna_lower`, but higher.
+    BatnaHigher,
+    /// The expectation's levers win back at least `fraction` of what the levers `loss_from`
+    /// take from `actor`'s alternative to a deal at `month`.
+    BatnaRestored,
+    /// On the central path, the territorial holder gains at least `km2` within `months`.
+    Advances,
 }
 
 /// A source passage that disputes a claim.
@@ -123,7 +141,8 @@ pub struct RawExpectation {
     pub levers: Vec<Located<String>>,
     /// What is checked.
     pub check: Located<RawCheckKind>,
-    /// The actor the check is about (accepts, rejects, favours, prefers, linkage_eases).
+    /// The actor the check is about (accepts, rejects, favours, prefers, linkage_eases; a
+    /// side of the conflict for batna_lower, batna_higher, batna_restored).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Located<String>>,
     /// The actor compared with (favours).
@@ -141,6 +160,25 @@ pub struct RawExpectation {
     /// linkage_eases: terms under which the loss is larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without: Option<Located<RawCondition>>,
+    /// no_settlement_within, settles_within, advances: months after the scenario date (at least 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub months: Option<Located<i64>>,
+    /// batna_lower, batna_higher, batna_restored: the month compared, counted from the
+    /// scenario date (0: the scenario date).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub month: Option<Located<i64>>,
+    /// batna_lower, batna_higher: lever ids of the comparison (default: none, the baseline).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub versus_levers: Option<Located<Vec<Located<String>>>>,
+    /// batna_restored: lever ids that cause the loss.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub loss_from: Option<Located<Vec<Located<String>>>>,
+    /// batna_restored: least share of the loss won back, in (0, 1].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub fraction: Option<Located<f64>>,
+    /// advances: least area gained, km².
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub km2: Option<Located<f64>>,
 }
 
 /// Scenario metadata.
@@ -376,6 +414,243 @@ pub struct RawRedLine {
     /// Citation for the red line (`ID#paragraph`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source: Option<String>,
+}
+
+/// Issue id → option id: a package named in words.
+pub type RawTerms = OrderedMap<Located<String>, Located<String>>;
+
+/// The war of attrition beside the talks: two belligerents, their donors, the front, and
+/// how each side weighs fighting on against a deal. Every number is a quantity with its
+/// provenance; `parley sources` lists them under `conflict.`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawConflict {
+    /// The first simulated month, `YYYY-MM`; series start here.
+    pub start: Located<String>,
+    /// The last month of history, `YYYY-MM` (not before `start`); later months are projection.
+    pub as_of: Located<String>,
+    /// The attrition law's exponents.
+    pub law: RawLaw,
+    /// The state of every issue except the territorial one while there is no deal: issue → option.
+    pub no_deal: Located<RawTerms>,
+    /// The two belligerents, keyed by actor id (each an actor with role `belligerent`).
+    pub sides: Located<OrderedMap<Located<String>, RawSide>>,
+    /// Foreign suppliers of materiel, keyed by donor id.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub donors: OrderedMap<Located<String>, RawDonor>,
+    /// The contested area and how the front moves.
+    pub territory: RawTerritory,
+    /// How far each side looks ahead and how fast fighting corrects its beliefs.
+    pub beliefs: RawBeliefs,
+    /// Month-to-month noise of the war.
+    pub volatility: RawVolatility,
+    /// How likely a settlement is to break down.
+    pub durability: RawDurability,
+    /// Scheduled changes of the numbers (elections, aid votes).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub events: Vec<RawEvent>,
+    /// Which observed series the model was fitted to.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub calibration: Option<RawCalibration>,
+}
+
+/// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawLaw {
+    /// `p`, the exponent of the enemy's strength (≥ 0; 1: aimed fire).
+    pub enemy_exponent: Located<RawQuantity>,
+    /// `q`, the exponent of one's own strength (≥ 0; 0: square law, 1: linear law).
+    pub own_exponent: Located<RawQuantity>,
+}
+
+/// One belligerent.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSide {
+    /// Front-line personnel at the start (> 0).
+    pub manpower: Located<RawQuantity>,
+    /// Personnel added per month at full domestic support (≥ 0).
+    pub recruitment: Located<RawQuantity>,
+    /// Casualties inflicted per month per unit of the enemy's strength term, at a materiel
+    /// multiplier of 1 (≥ 0).
+    pub effectiveness: Located<RawQuantity>,
+    /// Own production of materiel, € billion per month (≥ 0).
+    pub production: Located<RawQuantity>,
+    /// Materiel flow, € billion per month, at which the materiel multiplier is 1 (> 0).
+    pub materiel_reference: Located<RawQuantity>,
+    /// Elasticity of effectiveness with respect to the materiel flow (≥ 0).
+    pub materiel_elasticity: Located<RawQuantity>,
+    /// Months over which deliveries reach the front (≥ 1).
+    pub delivery_lag: Located<RawQuantity>,
+    /// Fraction of production capacity lost per month of fighting, in [0, 1).
+    pub economic_strain: Located<RawQuantity>,
+    /// Domestic support for fighting on at the start, in [0, 1].
+    pub support: Located<RawQuantity>,
+    /// Support lost per 100,000 own casualties (≥ 0).
+    pub support_erosion: Located<RawQuantity>,
+    /// Support below which the side can no longer fight on, in [0, 1).
+    pub breaking_point: Located<RawQuantity>,
+    /// How much better than the truth the side believes it fights (> -1; 0: accurate).
+    pub optimism: Located<RawQuantity>,
+    /// Monthly discount factor of the projected no-deal path, in (0, 1].
+    pub discount: Located<RawQuantity>,
+    /// Utility subtracted per month for each 100,000 own casualties (≥ 0).
+    pub cost_of_losses: Located<RawQuantity>,
+    /// Utility subtracted per month for each € billion spent on the war (≥ 0).
+    pub cost_of_spending: Located<RawQuantity>,
+    /// Utility subtracted per month for each unit of support lost since the start (≥ 0).
+    pub cost_of_lost_support: Located<RawQuantity>,
+    /// The terms this side would impose if the other broke: every issue → an option.
+    pub victory: Located<RawTerms>,
+}
+
+/// A foreign supplier of materiel to one side.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDonor {
+    /// Human name.
+    pub name: String,
+    /// The side supplied (an actor id of one of the sides).
+    pub supplies: Located<String>,
+    /// Deliveries by month from `start`, € billion, at least through `as_of`.
+    pub deliveries: Located<RawSeries>,
+    /// Monthly deliveries after the series ends, € billion (≥ 0).
+    pub after: Located<RawQuantity>,
+}
+
+/// A monthly series with its provenance: `{ values = [...], source = "id#n" }` or
+/// `{ values = [...], assumption = "why" }`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawSeries {
+    /// One value per month.
+    pub values: Vec<Located<f64>>,
+    /// Citation `ID#paragraph` (or `ID`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// The reason for assumed values.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// A free-text remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The contested area.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawTerritory {
+    /// The territorial issue (a categorical issue id).
+    pub issue: Located<String>,
+    /// The side whose holdings are measured (an actor id of one of the sides).
+    pub holder: Located<String>,
+    /// Area the holder controls at the start, km², within [min, max].
+    pub held: Located<RawQuantity>,
+    /// Least area the holder can control, km² (≥ 0, below `max`).
+    pub min: Located<RawQuantity>,
+    /// Most area the holder can control, km².
+    pub max: Located<RawQuantity>,
+    /// km² gained per month per unit of effective force ratio above `stalemate` (≥ 0).
+    pub gain: Located<RawQuantity>,
+    /// Effective force ratio (holder to opponent) at which the front stands still (> 0).
+    pub stalemate: Located<RawQuantity>,
+    /// Area (km²) the holder would control under each option of the territorial issue that
+    /// is a line on the map: option id → area within [min, max]; at least two, all different.
+    pub anchors: Located<OrderedMap<Located<String>, Located<RawQuantity>>>,
+}
+
+/// Beliefs and foresight.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawBeliefs {
+    /// Months each side projects the war ahead (a whole number, at least 1).
+    pub horizon: Located<RawQuantity>,
+    /// Fraction of its remaining optimism a side loses per month of fighting, in [0, 1].
+    pub learning: Located<RawQuantity>,
+    /// Width of the support band over which collapse goes from unlikely to likely (> 0).
+    pub collapse_width: Located<RawQuantity>,
+}
+
+/// Month-to-month noise.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawVolatility {
+    /// Standard deviation of the log of monthly losses (≥ 0).
+    pub losses: Located<RawQuantity>,
+    /// Standard deviation of the monthly change of the front, km² (≥ 0).
+    pub territory: Located<RawQuantity>,
+}
+
+/// How likely a settlement is to break down.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDurability {
+    /// Monthly hazard of renewed war during a ceasefire, in [0, 1].
+    pub ceasefire_hazard: Located<RawQuantity>,
+    /// Monthly hazard once the ceasefire has held `consolidation` months, in [0, 1].
+    pub settled_hazard: Located<RawQuantity>,
+    /// Months a ceasefire must hold to count as a settlement (≥ 0).
+    pub consolidation: Located<RawQuantity>,
+    /// Terms that raise or lower the hazard.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub factors: Vec<RawHazardFactor>,
+}
+
+/// A multiplier of the breakdown hazard that applies when the agreed terms match.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawHazardFactor {
+    /// Identifier, unique among the factors.
+    pub id: Located<String>,
+    /// When it applies: `{ issue = "option" }` or `{ issue = ["option", ...] }`.
+    pub when: Located<RawCondition>,
+    /// The multiplier (≥ 0).
+    pub multiplier: Located<RawQuantity>,
+}
+
+/// A scheduled change of numbers at a month.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawEvent {
+    /// Identifier, unique among the events.
+    pub id: Located<String>,
+    /// Human name.
+    pub name: String,
+    /// When it happens, `YYYY-MM` (not before `start`).
+    pub month: Located<String>,
+    /// Citation `ID#paragraph` of the passage the event comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Located<String>>,
+    /// Or: why the event is modelled this way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// A free-text remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// Numbers to replace, by full path under `conflict.`: `"conflict.donors.usa.after" = { value = 0.5, assumption = "..." }`.
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub set: OrderedMap<Located<String>, Located<RawQuantity>>,
+}
+
+/// What the model was fitted to.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawCalibration {
+    /// Where the data is (free text).
+    pub data: String,
+    /// The first and last month of the fit, `["YYYY-MM", "YYYY-MM"]`, within [start, as_of].
+    pub window: Located<(Located<String>, Located<String>)>,
+    /// Data column → what the model computes for it: `losses.ACTOR` (a side's casualties
+    /// per month), `territory_change` or `held` (the holder's area, km²).
+    #[serde(default, skip_serializing_if = "OrderedMap::is_empty")]
+    pub series: OrderedMap<Located<String>, Located<String>>,
+    /// Full paths of the fitted numbers, e.g. `conflict.territory.gain`.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub fit: Vec<Located<String>>,
+    /// The fit's quality and caveats, in words.
+    #[serde(default, skip_serializing_if = "String::is_empty")]
+    pub note: String,
 }
 
 /// A number, optionally with its provenance: `0.4`, or

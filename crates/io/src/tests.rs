@@ -80,14 +80,30 @@ pub(crate) fn render(diagnostic: &dyn miette::Diagnostic) -> String {
     out
 }
 
-/// Applies `edits` to the base file and returns the rendered error.
-fn error_of(edits: &[(&str, &str)]) -> String {
-    let mut text = BASE.to_string();
+/// A valid scenario with a `[conflict]` section, levers on it and every dynamic check kind.
+const WAR: &str = include_str!("../tests/data/war.toml");
+
+/// Applies `edits` to `base` (each to the first occurrence of its target).
+fn edit(base: &str, edits: &[(&str, &str)]) -> String {
+    let mut text = base.to_string();
     for (from, to) in edits {
         assert!(text.contains(from), "edit target {from:?} not in base");
         text = text.replacen(from, to, 1);
     }
-    match parse(&text, "sale.toml", Format::Toml) {
+    text
+}
+
+/// Applies `edits` to the base file and returns the rendered error.
+fn error_of(edits: &[(&str, &str)]) -> String {
+    match parse(&edit(BASE, edits), "sale.toml", Format::Toml) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => render(&e),
+    }
+}
+
+/// Applies `edits` to the war file and returns the rendered error.
+fn war_error_of(edits: &[(&str, &str)]) -> String {
+    match parse(&edit(WAR, edits), "war.toml", Format::Toml) {
         Ok(_) => panic!("expected an error"),
         Err(e) => render(&e),
     }
@@ -408,6 +424,241 @@ fn test_error_lever_sets_discount_out_of_range() {
     assert!(render(&e).contains("lever \"rival-offer\": preferences.buyer.discount is 1.5, but must be within (0, 1]"));
 }
 
+#[test]
+fn test_war_is_valid() {
+    use parley_core::Provenance;
+    use parley_core::conflict::Observable;
+    let loaded = parse(WAR, "war.toml", Format::Toml).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let s = &loaded.scenario;
+    let c = s.conflict.as_ref().expect("a conflict");
+    assert_eq!((c.start.to_string(), c.as_of.to_string()), ("2024-01".into(), "2024-06".into()));
+    assert_eq!(c.sides.iter().map(|x| x.actor).collect::<Vec<_>>(), [0, 1]);
+    assert_eq!(c.sides[0].victory, [("border".into(), "north-claim".into()), ("guarantees".into(), "none".into())]);
+    assert_eq!(c.no_deal, [("guarantees".to_string(), "none".to_string())]);
+    assert_eq!((c.donors[0].supplies, c.donors[0].deliveries.values.len()), (1, 6));
+    assert!(matches!(c.donors[0].deliveries.provenance, Provenance::Cited { .. }));
+    assert_eq!((c.territory.holder, c.territory.anchors.len()), (0, 3));
+    assert_eq!(c.durability.factors[0].when, [("guarantees".to_string(), vec!["none".to_string()])]);
+    assert_eq!(c.events[0].set[0].0, "conflict.donors.ally.after");
+    let cal = c.calibration.as_ref().expect("a calibration");
+    // TOML tables come in key order, not file order.
+    let observed = |column: &str| cal.series.iter().find(|(c, _)| c == column).map(|(_, o)| *o);
+    assert_eq!(observed("north_losses"), Some(Observable::Losses { side: 0 }));
+    assert_eq!(observed("front_change"), Some(Observable::TerritoryChange));
+    assert_eq!(observed("north_area"), Some(Observable::Held));
+    let kinds: Vec<&str> = s.expectations.iter().map(|e| e.check.kind()).collect();
+    assert_eq!(
+        kinds,
+        ["no_settlement_within", "settles_within", "batna_lower", "batna_higher", "batna_restored", "advances"]
+    );
+    assert_eq!(
+        s.expectations[4].check,
+        parley_core::Check::BatnaRestored { actor: 1, month: 6, loss_from: vec!["aid-cut".into()], fraction: 0.5 }
+    );
+    assert_eq!(
+        s.expectations[3].check,
+        parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
+    );
+    // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
+    // volatility 2, durability 3 + 1 factor, event 1.
+    let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
+    assert_eq!(conflict_numbers.len(), 54);
+    let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
+    assert!(
+        matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
+    );
+    // Levers reach the conflict's numbers.
+    let cut = s.with_lever(s.lever("aid-cut").unwrap()).unwrap();
+    assert!(cut.conflict.unwrap().donors[0].after.value.abs() < 1e-15);
+}
+
+#[test]
+fn test_war_roundtrip_through_writer() {
+    let first = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let text = to_toml(&first).unwrap();
+    let second = parse(&text, "again.toml", Format::Toml).unwrap().scenario;
+    assert_eq!(first, second, "{text}");
+    let json = to_json(&first).unwrap();
+    assert_eq!(parse(&json, "again.json", Format::Json).unwrap().scenario, first);
+}
+
+#[test]
+fn test_war_json_reads_the_same_scenario() {
+    let toml_loaded = parse(WAR, "war.toml", Format::Toml).unwrap();
+    let json = serde_json::to_string_pretty(&parse_raw(WAR, Format::Toml).unwrap()).unwrap();
+    assert_eq!(parse(&json, "war.json", Format::Json).unwrap().scenario, toml_loaded.scenario);
+}
+
+#[test]
+fn test_war_order_of_tables_does_not_matter() {
+    // TOML hands tables over in key order, JSON in file order: reversed tables in JSON
+    // must give the same scenario.
+    let toml_loaded = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let mut raw = parse_raw(WAR, Format::Toml).unwrap();
+    let c = raw.conflict.as_mut().unwrap();
+    c.sides.value.0.reverse();
+    c.territory.anchors.value.0.reverse();
+    for (_, side) in &mut c.sides.value.0 {
+        side.victory.value.0.reverse();
+    }
+    let json = serde_json::to_string_pretty(&raw).unwrap();
+    assert!(json.find("\"south\": {").unwrap() < json.find("\"north\": {").unwrap());
+    let json_loaded = parse(&json, "war.json", Format::Json).unwrap().scenario;
+    assert_eq!(json_loaded, toml_loaded);
+    let c = json_loaded.conflict.unwrap();
+    assert_eq!(c.sides.iter().map(|s| s.actor).collect::<Vec<_>>(), [0, 1], "sides in actor order");
+    let anchors: Vec<&str> = c.territory.anchors.iter().map(|(o, _)| o.as_str()).collect();
+    assert_eq!(anchors, ["pre-war", "contact-line", "north-claim"], "anchors in option order");
+}
+
+#[test]
+fn test_error_conflict_side_unknown_actor() {
+    insta::assert_snapshot!(war_error_of(&[("[conflict.sides.north]", "[conflict.sides.nrth]")]));
+}
+
+#[test]
+fn test_error_conflict_side_not_belligerent() {
+    insta::assert_snapshot!(war_error_of(&[(
+        "name = \"South\"\nrole = \"belligerent\"",
+        "name = \"South\"\nrole = \"supporter\""
+    )]));
+}
+
+#[test]
+fn test_error_conflict_deliveries_too_short() {
+    insta::assert_snapshot!(war_error_of(&[("values = [1.0, 1.2, 0.8, 0.0, 0.5, 1.0]", "values = [1.0, 1.2, 0.8]")]));
+}
+
+#[test]
+fn test_error_conflict_anchor_unknown_option() {
+    insta::assert_snapshot!(war_error_of(&[(
+        "contact-line = 12000, north-claim",
+        "contact_line = 12000, north-claim"
+    )]));
+}
+
+#[test]
+fn test_error_conflict_no_deal_missing_issue() {
+    insta::assert_snapshot!(war_error_of(&[("no_deal = { guarantees = \"none\" }", "no_deal = {}")]));
+}
+
+#[test]
+fn test_error_conflict_event_path_outside_conflict() {
+    insta::assert_snapshot!(war_error_of(&[(
+        "\"conflict.donors.ally.after\" = { value = 0.4",
+        "\"donors.ally.after\" = { value = 0.4"
+    )]));
+}
+
+#[test]
+fn test_error_conflict_bad_month() {
+    insta::assert_snapshot!(war_error_of(&[("start = \"2024-01\"", "start = \"2024-1\"")]));
+}
+
+#[test]
+fn test_error_conflict_side_number_out_of_range() {
+    insta::assert_snapshot!(war_error_of(&[("economic_strain = 0.002", "economic_strain = 1.0")]));
+}
+
+#[test]
+fn test_error_dynamic_check_without_conflict() {
+    insta::assert_snapshot!(error_of(&[(
+        "check = \"rejects\"\nactor = \"seller\"\ngiven = { price = \"9000\", extras = \"none\" }",
+        "check = \"settles_within\"\nmonths = 12"
+    )]));
+}
+
+#[test]
+fn test_error_batna_check_actor_not_a_side() {
+    insta::assert_snapshot!(war_error_of(&[("actor = \"south\"\nmonth = 6", "actor = \"broker\"\nmonth = 6")]));
+}
+
+#[test]
+fn test_error_dynamic_check_field_of_other_kind() {
+    insta::assert_snapshot!(war_error_of(&[("months = 12\n", "months = 12\nkm2 = 500\nfraction = 0.5\n")]));
+}
+
+#[test]
+fn test_conflict_rules_are_all_reported() {
+    // Each edit breaks one rule; every one is reported, and nothing else.
+    let cases: &[(&str, &str, &str)] = &[
+        ("as_of = \"2024-06\"", "as_of = \"2023-12\"", "conflict: as_of 2023-12 is before start 2024-01"),
+        ("min = 0\nmax = 40000", "min = 40000\nmax = 40000", "the range is empty"),
+        ("held = { value = 12000", "held = { value = 45000", "held is 45000, but must be within [min, max]"),
+        ("contact-line = 12000, north-claim = 30000", "contact-line = 30000, north-claim = 30000", "are both 30000"),
+        (
+            "anchors = { pre-war = 0, contact-line = 12000, north-claim = 30000 }",
+            "anchors = { pre-war = 0 }",
+            "at least 2",
+        ),
+        ("issue = \"border\"", "issue = \"borders\"", "territory: unknown issue \"borders\""),
+        ("holder = \"north\"", "holder = \"broker\"", "holder: \"broker\" is not a side"),
+        ("supplies = \"south\"", "supplies = \"broker\"", "supplies: \"broker\" is not a side"),
+        (
+            "no_deal = { guarantees = \"none\" }",
+            "no_deal = { guarantees = \"none\", border = \"pre-war\" }",
+            "names the territorial issue",
+        ),
+        (
+            "victory = { border = \"north-claim\", guarantees = \"none\" }",
+            "victory = { border = \"north-claim\" }",
+            "victory: no option for \"guarantees\"",
+        ),
+        (
+            "victory = { border = \"north-claim\"",
+            "victory = { border = \"south-claim\"",
+            "has no option \"south-claim\"",
+        ),
+        ("when = { guarantees = \"none\" }", "when = { guarantees = \"nada\" }", "has no option \"nada\""),
+        ("multiplier = { value = 2.0", "multiplier = { value = -2.0", "multiplier is -2, but must be at least 0"),
+        ("month = \"2024-11\"", "month = \"2023-11\"", "month 2023-11 is before start 2024-01"),
+        (
+            "window = [\"2024-01\", \"2024-06\"]",
+            "window = [\"2024-01\", \"2024-07\"]",
+            "window month 2024-07 is after as_of",
+        ),
+        (
+            "window = [\"2024-01\", \"2024-06\"]",
+            "window = [\"2024-05\", \"2024-02\"]",
+            "window ends (2024-02) before it starts",
+        ),
+        ("north_area = \"held\"", "north_area = \"area\"", "unknown observable \"area\""),
+        ("= \"losses.north\"", "= \"losses.broker\"", "\"broker\" is not a side"),
+        (
+            "fit = [\"conflict.sides.south.effectiveness\"",
+            "fit = [\"conflict.sides.south.efectiveness\"",
+            "no number at path",
+        ),
+        ("values = [1.0, 1.2, 0.8, 0.0", "values = [1.0, -1.2, 0.8, 0.0", "value 2 is -1.2, but must be at least 0"),
+        ("source = \"brief#3\"", "source = \"brief3\"", "cites unknown source \"brief3\""),
+        ("horizon = 24", "horizon = 2.5", "horizon is 2.5, but must be a whole number"),
+        ("discount = 0.98", "discount = 0", "discount is 0, but must be within (0, 1]"),
+        ("optimism = 0.2", "optimism = -1", "optimism is -1, but must be greater than -1"),
+        (
+            "\"conflict.sides.south.support\" = { value = 0.9",
+            "\"conflict.sides.south.support\" = { value = 1.9",
+            "support is 1.9, but must be within [0, 1]",
+        ),
+        ("months = 12", "months = 0", "months is 0, but must be within [1, 4294967295]"),
+        ("month = 6", "month = -1", "month is -1, but must be within [0, 4294967295]"),
+        ("versus_levers = [\"aid-cut\"]", "versus_levers = [\"aid-cuts\"]", "unknown lever \"aid-cuts\""),
+        ("loss_from = [\"aid-cut\"]", "loss_from = []", "`loss_from` lists no lever"),
+        ("fraction = 0.5", "fraction = 0", "fraction is 0, but must be within (0, 1]"),
+        ("km2 = 1000", "km2 = nan", "km2 is NaN"),
+        ("check = \"batna_restored\"", "check = \"batna_lower\"", "`loss_from` does not apply"),
+    ];
+    for (from, to, expect) in cases {
+        let e = parse(&edit(WAR, &[(from, to)]), "war.toml", Format::Toml).unwrap_err();
+        let Error::Invalid { diagnostics, .. } = &e else { panic!("invalid") };
+        let errors: Vec<&Diagnostic> = diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.iter().any(|d| d.message.contains(expect)), "{to:?}: expected {expect:?} in\n{}", render(&e));
+        assert!(errors.iter().all(|d| d.label.is_some() && d.help.is_some()), "{}", render(&e));
+        let at_most = if to.contains("fraction = 0") || to.contains("batna_lower") { 2 } else { 1 };
+        assert!(errors.len() <= at_most, "{to:?}: one error expected\n{}", render(&e));
+    }
+}
+
 /// Random damage to a valid scenario (deleted, duplicated or replaced bytes) must give a
 /// result or a diagnostic, never a panic, in both syntaxes.
 mod mangled_input {
@@ -441,11 +692,13 @@ mod mangled_input {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn test_mangled_scenarios_never_panic(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..6)) {
-            let toml_text = mangle(BASE, &edits);
-            let _ = parse(&toml_text, "mangled.toml", Format::Toml);
-            let json = serde_json::to_string(&parse_raw(BASE, Format::Toml).unwrap()).unwrap();
-            let json_text = mangle(&json, &edits);
-            let _ = parse(&json_text, "mangled.json", Format::Json);
+            for base in [BASE, WAR] {
+                let toml_text = mangle(base, &edits);
+                let _ = parse(&toml_text, "mangled.toml", Format::Toml);
+                let json = serde_json::to_string(&parse_raw(base, Format::Toml).unwrap()).unwrap();
+                let json_text = mangle(&json, &edits);
+                let _ = parse(&json_text, "mangled.json", Format::Json);
+            }
         }
     }
 }

@@ -12,7 +12,9 @@
 //! | `parley::duplicate-id` | ids are unique (sources, actors, issues, options, per-actor linkages and red lines; one preferences entry per actor) |
 //! | `parley::unknown-reference` | every actor, issue, option and source referred to exists |
 //! | `parley::not-finite` | no NaN or infinity |
-//! | `parley::out-of-range` | values, reservation values in [0, 1]; discount factors in (0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1] |
+//! | `parley::out-of-range` | values, reservation values in [0, 1]; discount factors in (0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1]; the conflict's numbers in their ranges (see `raw::RawConflict`) and its months in order |
+//! | `parley::month` | months read `YYYY-MM` |
+//! | `parley::conflict` | the `[conflict]` section holds together: exactly two belligerent sides; donors, holder and observed losses name a side; a categorical territorial issue with at least two distinct anchors; dynamic checks need the section and name a side |
 //! | `parley::field-kind` | fields that do not apply to an issue kind or value function are errors, required ones must be present |
 //! | `parley::missing-value` | every option of a weighted issue has a value |
 //! | `parley::provenance` | a number gives a source or an assumption, not both; citations read `ID` or `ID#paragraph` |
@@ -21,7 +23,9 @@
 //!
 //! Levers must name existing numbers, issues, options and rules; expectations must name
 //! existing actors and levers, give exactly the fields their check kind takes, and cite a
-//! source or state an assumption.
+//! source or state an assumption. In `[conflict]`, `no_deal` names an option of every issue
+//! but the territorial one and each side's `victory` one of every issue; events and
+//! calibration name numbers by full path under `conflict.`.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -36,6 +40,7 @@ use crate::diagnostic::Diagnostic;
 use crate::located::Located;
 use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario};
 
+mod conflict;
 mod issues;
 mod levers;
 
@@ -203,6 +208,8 @@ impl<'a> Validator<'a> {
                 }
             }
         }
+        // Before levers and expectations: they may name the conflict's numbers and sides.
+        let conflict = raw.conflict.as_ref().map(|c| self.conflict(c, &actors, &issues));
         let mut scenario = Scenario {
             metadata,
             sources,
@@ -211,6 +218,7 @@ impl<'a> Validator<'a> {
             preferences: complete,
             levers: Vec::new(),
             expectations: Vec::new(),
+            conflict,
         };
         for l in &raw.lever {
             let lever = self.lever(l, &scenario);
@@ -262,16 +270,29 @@ impl<'a> Validator<'a> {
                     .help(format!("use a value {range}")),
             );
         }
-        let provenance = match (&raw.source, &raw.assumption) {
+        let provenance = self.number_provenance(&raw.source, &raw.assumption, span(q), what);
+        Quantity { value: raw.value, provenance }
+    }
+
+    /// The provenance of a number (or a series of numbers): a citation checked against the
+    /// sources, or a non-empty assumption, not both.
+    fn number_provenance(
+        &mut self,
+        source: &Option<String>,
+        assumption: &Option<String>,
+        at: Option<Range<usize>>,
+        what: &str,
+    ) -> Provenance {
+        match (source, assumption) {
             (Some(_), Some(_)) => {
                 self.push(
                     Diagnostic::error("parley::provenance", format!("{what} gives both a source and an assumption"))
-                        .at(span(q), "both given")
+                        .at(at, "both given")
                         .help("a number is either cited (source) or assumed (assumption); put extra remarks in `note`"),
                 );
                 Provenance::Unstated
             }
-            (Some(source), None) => match self.citation(source, span(q), what) {
+            (Some(source), None) => match self.citation(source, at, what) {
                 Some(citation) => Provenance::Cited { citation },
                 None => Provenance::Unstated,
             },
@@ -279,15 +300,14 @@ impl<'a> Validator<'a> {
                 if reason.trim().is_empty() {
                     self.push(
                         Diagnostic::error("parley::provenance", format!("{what} has an empty assumption"))
-                            .at(span(q), "empty reason")
+                            .at(at, "empty reason")
                             .help("say why the value was chosen"),
                     );
                 }
                 Provenance::Assumption { reason: reason.clone() }
             }
             (None, None) => Provenance::Unstated,
-        };
-        Quantity { value: raw.value, provenance }
+        }
     }
 
     /// Checks a discount factor: a number as [`Validator::quantity`] checks it, within (0, 1].

@@ -1,12 +1,16 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
-use parley_core::{Change, Check, Condition, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction};
+use parley_core::conflict::{Observable, Series, Side, Terms};
+use parley_core::{
+    Actor, Change, Check, Condition, Conflict, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction,
+};
 
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
-    RawActor, RawCheckKind, RawCondition, RawDispute, RawExpectation, RawFunction, RawIssue, RawIssueKind, RawLever,
-    RawLinkage, RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSource,
-    RawValueFunction,
+    RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDonor, RawDurability,
+    RawEvent, RawExpectation, RawFunction, RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage,
+    RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSeries, RawSide,
+    RawSource, RawTerms, RawTerritory, RawValueFunction, RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -88,7 +92,15 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
         versus: None,
         with: None,
         without: None,
+        months: None,
+        month: None,
+        versus_levers: None,
+        loss_from: None,
+        fraction: None,
+        km2: None,
     };
+    let ids = |l: &[String]| Some(Located::new(l.iter().map(|x| Located::new(x.clone())).collect()));
+    let number = |n: u32| Some(Located::new(i64::from(n)));
     let kind = match &e.check {
         Check::Accepts { actor: a, given } | Check::Rejects { actor: a, given } => {
             (raw.actor, raw.given) = (actor(a), cond(given));
@@ -115,9 +127,179 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
                 (actor(a), cond(given), cond(versus), cond(with), cond(without));
             RawCheckKind::LinkageEases
         }
+        Check::NoSettlementWithin { months } => {
+            raw.months = number(*months);
+            RawCheckKind::NoSettlementWithin
+        }
+        Check::SettlesWithin { months } => {
+            raw.months = number(*months);
+            RawCheckKind::SettlesWithin
+        }
+        Check::BatnaLower { actor: a, month, versus } | Check::BatnaHigher { actor: a, month, versus } => {
+            (raw.actor, raw.month) = (actor(a), number(*month));
+            raw.versus_levers = (!versus.is_empty()).then(|| ids(versus)).flatten();
+            if matches!(e.check, Check::BatnaLower { .. }) {
+                RawCheckKind::BatnaLower
+            } else {
+                RawCheckKind::BatnaHigher
+            }
+        }
+        Check::BatnaRestored { actor: a, month, loss_from, fraction } => {
+            (raw.actor, raw.month, raw.loss_from) = (actor(a), number(*month), ids(loss_from));
+            raw.fraction = Some(Located::new(*fraction));
+            RawCheckKind::BatnaRestored
+        }
+        Check::Advances { months, km2 } => {
+            (raw.months, raw.km2) = (number(*months), Some(Located::new(*km2)));
+            RawCheckKind::Advances
+        }
     };
     raw.check = Located::new(kind);
     raw
+}
+
+fn terms(t: &Terms) -> Located<RawTerms> {
+    Located::new(OrderedMap(t.iter().map(|(i, o)| (Located::new(i.clone()), Located::new(o.clone()))).collect()))
+}
+
+fn series(s: &Series) -> Located<RawSeries> {
+    let mut raw = RawSeries {
+        values: s.values.iter().map(|&v| Located::new(v)).collect(),
+        source: None,
+        assumption: None,
+        note: None,
+    };
+    match &s.provenance {
+        Provenance::Cited { citation } => raw.source = Some(citation.to_string()),
+        Provenance::Assumption { reason } => raw.assumption = Some(reason.clone()),
+        Provenance::Unstated => {}
+    }
+    Located::new(raw)
+}
+
+fn side(s: &Side) -> RawSide {
+    RawSide {
+        manpower: quantity(&s.manpower),
+        recruitment: quantity(&s.recruitment),
+        effectiveness: quantity(&s.effectiveness),
+        production: quantity(&s.production),
+        materiel_reference: quantity(&s.materiel_reference),
+        materiel_elasticity: quantity(&s.materiel_elasticity),
+        delivery_lag: quantity(&s.delivery_lag),
+        economic_strain: quantity(&s.economic_strain),
+        support: quantity(&s.support),
+        support_erosion: quantity(&s.support_erosion),
+        breaking_point: quantity(&s.breaking_point),
+        optimism: quantity(&s.optimism),
+        discount: quantity(&s.discount),
+        cost_of_losses: quantity(&s.cost_of_losses),
+        cost_of_spending: quantity(&s.cost_of_spending),
+        cost_of_lost_support: quantity(&s.cost_of_lost_support),
+        victory: terms(&s.victory),
+    }
+}
+
+fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
+    let id = |a: usize| Located::new(actors[a].id.clone());
+    let month = |m: parley_core::Month| Located::new(m.to_string());
+    let t = &c.territory;
+    let d = &c.durability;
+    RawConflict {
+        start: month(c.start),
+        as_of: month(c.as_of),
+        law: RawLaw { enemy_exponent: quantity(&c.law.enemy_exponent), own_exponent: quantity(&c.law.own_exponent) },
+        no_deal: terms(&c.no_deal),
+        sides: Located::new(OrderedMap(c.sides.iter().map(|s| (id(s.actor), side(s))).collect())),
+        donors: OrderedMap(
+            c.donors
+                .iter()
+                .map(|d| {
+                    let raw = RawDonor {
+                        name: d.name.clone(),
+                        supplies: id(d.supplies),
+                        deliveries: series(&d.deliveries),
+                        after: quantity(&d.after),
+                    };
+                    (Located::new(d.id.clone()), raw)
+                })
+                .collect(),
+        ),
+        territory: RawTerritory {
+            issue: Located::new(t.issue.clone()),
+            holder: id(t.holder),
+            held: quantity(&t.held),
+            min: quantity(&t.min),
+            max: quantity(&t.max),
+            gain: quantity(&t.gain),
+            stalemate: quantity(&t.stalemate),
+            anchors: Located::new(OrderedMap(
+                t.anchors.iter().map(|(o, q)| (Located::new(o.clone()), quantity(q))).collect(),
+            )),
+        },
+        beliefs: RawBeliefs {
+            horizon: quantity(&c.beliefs.horizon),
+            learning: quantity(&c.beliefs.learning),
+            collapse_width: quantity(&c.beliefs.collapse_width),
+        },
+        volatility: RawVolatility {
+            losses: quantity(&c.volatility.losses),
+            territory: quantity(&c.volatility.territory),
+        },
+        durability: RawDurability {
+            ceasefire_hazard: quantity(&d.ceasefire_hazard),
+            settled_hazard: quantity(&d.settled_hazard),
+            consolidation: quantity(&d.consolidation),
+            factors: d
+                .factors
+                .iter()
+                .map(|f| RawHazardFactor {
+                    id: Located::new(f.id.clone()),
+                    when: Located::new(OrderedMap(
+                        f.when
+                            .iter()
+                            .map(|(i, o)| (Located::new(i.clone()), Located::new(OneOrMany(o.clone()))))
+                            .collect(),
+                    )),
+                    multiplier: quantity(&f.multiplier),
+                })
+                .collect(),
+        },
+        events: c
+            .events
+            .iter()
+            .map(|e| {
+                let (source, assumption) = provenance(&e.provenance);
+                RawEvent {
+                    id: Located::new(e.id.clone()),
+                    name: e.name.clone(),
+                    month: month(e.month),
+                    source,
+                    assumption,
+                    note: None,
+                    set: OrderedMap(e.set.iter().map(|(p, q)| (Located::new(p.clone()), quantity(q))).collect()),
+                }
+            })
+            .collect(),
+        calibration: c.calibration.as_ref().map(|cal| RawCalibration {
+            data: cal.data.clone(),
+            window: Located::new((month(cal.window.0), month(cal.window.1))),
+            series: OrderedMap(
+                cal.series
+                    .iter()
+                    .map(|(column, o)| {
+                        let what = match o {
+                            Observable::Losses { side } => format!("losses.{}", actors[*side].id),
+                            Observable::TerritoryChange => "territory_change".to_string(),
+                            Observable::Held => "held".to_string(),
+                        };
+                        (Located::new(column.clone()), Located::new(what))
+                    })
+                    .collect(),
+            ),
+            fit: cal.fit.iter().map(|p| Located::new(p.clone())).collect(),
+            note: cal.note.clone(),
+        }),
+    }
 }
 
 /// The raw form of a scenario, ready to serialise.
@@ -246,6 +428,7 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
                     .collect(),
             })
             .collect(),
+        conflict: s.conflict.as_ref().map(|c| conflict(c, &s.actors)),
         lever: s.levers.iter().map(|l| lever(l, issues)).collect(),
         expect: s.expectations.iter().map(|e| expectation(e, s)).collect(),
     }

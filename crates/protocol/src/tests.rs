@@ -44,6 +44,7 @@ fn pie(steps: u32) -> Domain {
         preferences: vec![prefs(0.0, 1.0), prefs(1.0, 0.0)],
         levers: Vec::new(),
         expectations: Vec::new(),
+        conflict: None,
     };
     Domain::new(&UtilityModel::new(&s).unwrap()).unwrap()
 }

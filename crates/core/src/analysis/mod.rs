@@ -361,5 +361,56 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
     })
 }
 
+/// The **bargaining set**: the Pareto frontier in the utility space of `actors` alone, over
+/// the outcomes that cross none of their red lines. Each point is one representative
+/// package per distinct utility vector (utilities in the order of `actors`), in canonical
+/// order (utilities lexicographically descending).
+///
+/// It depends on the preferences only, not on reservation values, so it is computed once
+/// and reused while reservation values move: whether the zone of possible agreement is
+/// empty, and the package that gives the worst-off party the largest margin, can both be
+/// read from it (a package in the zone is dominated by a frontier package in the zone).
+pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64, Vec<f64>)>, Error> {
+    let len = match model.space().len() {
+        Some(n) if (n as f64) <= AnalysisOptions::default().max_outcomes => n,
+        _ => {
+            return Err(Error::OutcomeSpaceTooLarge {
+                outcomes: model.space().len_f64(),
+                limit: AnalysisOptions::default().max_outcomes,
+            });
+        }
+    };
+    let mask = actors.iter().fold(0u64, |m, &a| m | (1 << a));
+    let chunks = len.div_ceil(CHUNK);
+    let skyline = (0..chunks)
+        .into_par_iter()
+        .map(|c| {
+            let mut sky = pareto::Skyline::new(actors.len());
+            let mut point = vec![0.0; actors.len()];
+            scan::scan(
+                model,
+                c * CHUNK..((c + 1) * CHUNK).min(len),
+                &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[f64], crossed: u64| {
+                    if crossed & mask == 0 {
+                        for (p, &a) in point.iter_mut().zip(actors) {
+                            *p = u[a];
+                        }
+                        sky.insert(&point, outcome);
+                    }
+                }),
+            );
+            sky
+        })
+        .reduce(
+            || pareto::Skyline::new(actors.len()),
+            |mut a, b| {
+                a.merge(b);
+                a
+            },
+        );
+    let set = skyline.into_point_set();
+    Ok((0..set.len()).map(|i| (set.outcomes[i], set.point(i).to_vec())).collect())
+}
+
 #[cfg(test)]
 mod tests;

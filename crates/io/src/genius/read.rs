@@ -288,6 +288,7 @@ impl Reader {
             preferences,
             levers: Vec::new(),
             expectations: Vec::new(),
+            conflict: None,
         })
     }
 

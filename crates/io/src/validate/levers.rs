@@ -3,8 +3,9 @@
 
 use std::ops::Range;
 
-use parley_core::{Change, Check, Dispute, Expectation, Lever, Provenance, Scenario};
+use parley_core::{Change, Check, Condition, Dispute, Expectation, Lever, Provenance, Scenario};
 
+use super::conflict::{conflict_bounds, is_dynamic, kind_name};
 use super::{Validator, list, span};
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
@@ -54,7 +55,10 @@ impl Validator<'_> {
             } else {
                 (f64::NEG_INFINITY, f64::INFINITY)
             };
-            let quantity = if p.ends_with(".discount") && p.starts_with("preferences.") {
+            let quantity = if let Some(rest) = p.strip_prefix("conflict.") {
+                let parts: Vec<&str> = rest.split('.').collect();
+                self.bounded(q, &format!("{ctx}: {p}"), conflict_bounds(&parts))
+            } else if p.ends_with(".discount") && p.starts_with("preferences.") {
                 self.discount(q, &format!("{ctx}: {p}"))
             } else {
                 self.quantity(q, &format!("{ctx}: {p}"), lo, hi)
@@ -174,17 +178,36 @@ impl Validator<'_> {
             K::Favours => &["actor", "other", "given"],
             K::Prefers => &["actor", "given", "versus"],
             K::LinkageEases => &["actor", "given", "versus", "with", "without"],
+            K::NoSettlementWithin | K::SettlesWithin => &["months"],
+            K::BatnaLower | K::BatnaHigher => &["actor", "month"],
+            K::BatnaRestored => &["actor", "month", "loss_from", "fraction"],
+            K::Advances => &["months", "km2"],
         };
-        let optional: &[&str] = if matches!(kind, K::ZoneExists | K::NoZone) { &["given"] } else { &[] };
-        let fields: [(&str, Option<Option<Range<usize>>>); 6] = [
+        let optional: &[&str] = match kind {
+            K::ZoneExists | K::NoZone => &["given"],
+            K::BatnaLower | K::BatnaHigher => &["versus_levers"],
+            _ => &[],
+        };
+        let fields: [(&str, Option<Option<Range<usize>>>); 12] = [
             ("actor", e.actor.as_ref().map(span)),
             ("other", e.other.as_ref().map(span)),
             ("given", e.given.as_ref().map(span)),
             ("versus", e.versus.as_ref().map(span)),
             ("with", e.with.as_ref().map(span)),
             ("without", e.without.as_ref().map(span)),
+            ("months", e.months.as_ref().map(span)),
+            ("month", e.month.as_ref().map(span)),
+            ("versus_levers", e.versus_levers.as_ref().map(span)),
+            ("loss_from", e.loss_from.as_ref().map(span)),
+            ("fraction", e.fraction.as_ref().map(span)),
+            ("km2", e.km2.as_ref().map(span)),
         ];
-        let kind_name = serde_json::to_value(kind).ok().and_then(|v| v.as_str().map(String::from)).unwrap_or_default();
+        let kind_name = kind_name(kind);
+        let takes = if optional.is_empty() || needs.is_empty() {
+            format!("check \"{kind_name}\" takes {}", needs.join(", "))
+        } else {
+            format!("check \"{kind_name}\" takes {}, and optionally {}", needs.join(", "), optional.join(", "))
+        };
         let mut complete = true;
         for (name, present) in fields {
             let needed = needs.contains(&name);
@@ -194,7 +217,7 @@ impl Validator<'_> {
                     self.push(
                         Diagnostic::error("parley::field-kind", format!("{ctx}: check \"{kind_name}\" needs `{name}`"))
                             .at(span(&e.check), "this check")
-                            .help(format!("check \"{kind_name}\" takes {}", needs.join(", "))),
+                            .help(takes.clone()),
                     );
                 }
                 Some(at) if !needed && !optional.contains(&name) => {
@@ -208,7 +231,7 @@ impl Validator<'_> {
                         .help(if needs.is_empty() {
                             "this check takes only an optional `given`".to_string()
                         } else {
-                            format!("check \"{kind_name}\" takes {}", needs.join(", "))
+                            takes.clone()
                         }),
                     );
                 }
@@ -228,15 +251,10 @@ impl Validator<'_> {
         if !complete {
             return None;
         }
-        let check = match kind {
-            K::Accepts => Check::Accepts { actor: actor?, given },
-            K::Rejects => Check::Rejects { actor: actor?, given },
-            K::ZoneExists => Check::ZoneExists { given },
-            K::NoZone => Check::NoZone { given },
-            K::ZoneOnly => Check::ZoneOnly { given },
-            K::Favours => Check::Favours { actor: actor?, other: other?, given },
-            K::Prefers => Check::Prefers { actor: actor?, given, versus },
-            K::LinkageEases => Check::LinkageEases { actor: actor?, given, versus, with, without },
+        let check = if is_dynamic(kind) {
+            self.dynamic_check(e, actor, scenario, &ctx)?
+        } else {
+            static_check(kind, actor, other, [given, versus, with, without])?
         };
         Some(Expectation {
             id: e.id.value.clone(),
@@ -247,4 +265,27 @@ impl Validator<'_> {
             check,
         })
     }
+}
+
+/// The check of a static kind, from its resolved fields.
+fn static_check(
+    kind: RawCheckKind,
+    actor: Option<usize>,
+    other: Option<usize>,
+    [given, versus, with, without]: [Condition; 4],
+) -> Option<Check> {
+    use RawCheckKind as K;
+    Some(match kind {
+        K::Accepts => Check::Accepts { actor: actor?, given },
+        K::Rejects => Check::Rejects { actor: actor?, given },
+        K::ZoneExists => Check::ZoneExists { given },
+        K::NoZone => Check::NoZone { given },
+        K::ZoneOnly => Check::ZoneOnly { given },
+        K::Favours => Check::Favours { actor: actor?, other: other?, given },
+        K::Prefers => Check::Prefers { actor: actor?, given, versus },
+        K::LinkageEases => Check::LinkageEases { actor: actor?, given, versus, with, without },
+        K::NoSettlementWithin | K::SettlesWithin | K::BatnaLower | K::BatnaHigher | K::BatnaRestored | K::Advances => {
+            return None;
+        }
+    })
 }

@@ -1,0 +1,470 @@
+//! The war beside the talks, as data: the `[conflict]` section of a scenario.
+//!
+//! A [`Conflict`] describes two belligerents fighting a war of attrition while they
+//! negotiate: each side's front-line manpower, recruitment, effectiveness, materiel (own
+//! production plus foreign aid by donor), economy and domestic support; the attrition law;
+//! how the front line moves with the force ratio; scheduled events; how each side projects
+//! the war when it weighs a deal against fighting on (its beliefs and the costs it counts);
+//! and how durable a settlement is on given terms. Every number is a [`Quantity`] with its
+//! provenance. The dynamics live in `parley-sim`; this module only holds and addresses the
+//! numbers, so levers and events can change them by path (`conflict.sides.ukr.optimism`).
+//!
+//! Issues and options are referred to by id, not position: a lever that takes options off
+//! the table does not change what the war can produce.
+
+use serde::Serialize;
+
+use crate::scenario::{Provenance, Quantity};
+
+/// A calendar month, counted from year 0 (`year · 12 + month − 1`).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
+pub struct Month(pub i32);
+
+impl Month {
+    /// Parses `YYYY-MM`.
+    pub fn parse(text: &str) -> Option<Month> {
+        let (year, month) = text.split_once('-')?;
+        if year.len() != 4 || month.len() != 2 {
+            return None;
+        }
+        let year: i32 = year.parse().ok()?;
+        let month: i32 = month.parse().ok()?;
+        (1..=12).contains(&month).then_some(Month(year * 12 + month - 1))
+    }
+
+    /// The month `n` months later.
+    pub fn plus(self, n: i32) -> Month {
+        Month(self.0 + n)
+    }
+
+    /// Months from `earlier` to `self`.
+    pub fn since(self, earlier: Month) -> i32 {
+        self.0 - earlier.0
+    }
+}
+
+impl std::fmt::Display for Month {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "{:04}-{:02}", self.0.div_euclid(12), self.0.rem_euclid(12) + 1)
+    }
+}
+
+impl Serialize for Month {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_str(self)
+    }
+}
+
+/// A monthly series with one provenance (for example a donor's deliveries).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Series {
+    /// One value per month, from [`Conflict::start`].
+    pub values: Vec<f64>,
+    /// Where the series comes from.
+    pub provenance: Provenance,
+}
+
+/// Issue id → option id: a package named in words, resolved against the scenario's issues
+/// when the war is simulated.
+pub type Terms = Vec<(String, String)>;
+
+/// The war of attrition beside the talks.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Conflict {
+    /// The first simulated month; the series start here.
+    pub start: Month,
+    /// The month the scenario describes the world as of: months up to it are history (the
+    /// war runs on the calibrated path, without talks), later months are projection.
+    pub as_of: Month,
+    /// The attrition law's exponents.
+    pub law: Law,
+    /// The two belligerents.
+    pub sides: Vec<Side>,
+    /// Foreign suppliers of materiel.
+    pub donors: Vec<Donor>,
+    /// The contested area and how the front moves.
+    pub territory: Territory,
+    /// The state of the issues other than territory while there is no deal.
+    pub no_deal: Terms,
+    /// How long each side looks ahead and how fast fighting corrects its beliefs.
+    pub beliefs: Beliefs,
+    /// Month-to-month noise of the war.
+    pub volatility: Volatility,
+    /// How likely a settlement is to break down, by its terms.
+    pub durability: Durability,
+    /// Scheduled changes.
+    pub events: Vec<ScheduledEvent>,
+    /// Which observed series the model was fitted to.
+    pub calibration: Option<Calibration>,
+}
+
+/// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Law {
+    /// `p`, the exponent of the enemy's strength (1: aimed fire).
+    pub enemy_exponent: Quantity,
+    /// `q`, the exponent of one's own strength (0: square law, 1: linear law).
+    pub own_exponent: Quantity,
+}
+
+/// One belligerent.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Side {
+    /// The actor (an index into [`crate::Scenario::actors`]).
+    pub actor: usize,
+    /// Front-line personnel at the start.
+    pub manpower: Quantity,
+    /// Personnel added per month at full domestic support.
+    pub recruitment: Quantity,
+    /// Casualties this side inflicts per month per unit of enemy strength term, at a
+    /// materiel multiplier of 1 (the `a` of the law, from the enemy's point of view).
+    pub effectiveness: Quantity,
+    /// Own production of materiel, € billion per month, at the start's economy.
+    pub production: Quantity,
+    /// Materiel flow (€ billion per month) at which the materiel multiplier is 1.
+    pub materiel_reference: Quantity,
+    /// Elasticity of effectiveness with respect to the materiel flow.
+    pub materiel_elasticity: Quantity,
+    /// Months over which deliveries reach the front (the smoothing of the flow).
+    pub delivery_lag: Quantity,
+    /// Fraction of production capacity the economy loses per month of fighting.
+    pub economic_strain: Quantity,
+    /// Domestic support for fighting on, 0–1, at the start.
+    pub support: Quantity,
+    /// Support lost per 100,000 own casualties.
+    pub support_erosion: Quantity,
+    /// Support below which the side can no longer fight on.
+    pub breaking_point: Quantity,
+    /// How much better than the truth the side believes it fights, as of the scenario date
+    /// (0: accurate; 0.2: it projects its own effectiveness 20% too high and the enemy's
+    /// 20% too low).
+    pub optimism: Quantity,
+    /// Monthly discount factor the side applies to its projected no-deal path.
+    pub discount: Quantity,
+    /// Utility the side subtracts per month for each 100,000 own casualties.
+    pub cost_of_losses: Quantity,
+    /// Utility the side subtracts per month for each € billion it spends on the war.
+    pub cost_of_spending: Quantity,
+    /// Utility the side subtracts per month for each unit of support lost since the start.
+    pub cost_of_lost_support: Quantity,
+    /// The terms this side would impose if the other broke.
+    pub victory: Terms,
+}
+
+/// A foreign supplier of materiel to one side.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Donor {
+    /// Identifier (used in paths: `conflict.donors.ID.after`).
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// The side supplied (an actor index).
+    pub supplies: usize,
+    /// Deliveries by month from [`Conflict::start`], € billion.
+    pub deliveries: Series,
+    /// Monthly deliveries after the series ends, € billion (the donor's policy).
+    pub after: Quantity,
+}
+
+/// The contested area.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Territory {
+    /// The territorial issue's id.
+    pub issue: String,
+    /// The side whose holdings are measured (an actor index).
+    pub holder: usize,
+    /// Area the holder controls at the start, km².
+    pub held: Quantity,
+    /// Least area the holder can control, km².
+    pub min: Quantity,
+    /// Most area the holder can control, km².
+    pub max: Quantity,
+    /// Area (km²) the holder would control under each option of the territorial issue that
+    /// corresponds to a line on the map, as of the scenario date.
+    pub anchors: Vec<(String, Quantity)>,
+    /// km² the holder gains per month per unit of effective force ratio above the
+    /// stalemate ratio.
+    pub gain: Quantity,
+    /// Effective force ratio (holder to opponent) at which the front stands still.
+    pub stalemate: Quantity,
+}
+
+/// Beliefs and foresight.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Beliefs {
+    /// Months each side projects the war ahead when valuing its alternative to a deal.
+    pub horizon: Quantity,
+    /// Fraction of its remaining optimism a side loses per month of fighting.
+    pub learning: Quantity,
+    /// Width of the support band over which a side's collapse goes from unlikely to likely.
+    pub collapse_width: Quantity,
+}
+
+/// Month-to-month noise.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Volatility {
+    /// Standard deviation of the log of monthly losses around the model.
+    pub losses: Quantity,
+    /// Standard deviation of the monthly change of the front, km².
+    pub territory: Quantity,
+}
+
+/// How likely a settlement is to break down.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Durability {
+    /// Monthly hazard of renewed war during a ceasefire.
+    pub ceasefire_hazard: Quantity,
+    /// Monthly hazard once the ceasefire has held [`Durability::consolidation`] months.
+    pub settled_hazard: Quantity,
+    /// Months a ceasefire must hold to count as a settlement.
+    pub consolidation: Quantity,
+    /// Terms that raise or lower the hazard.
+    pub factors: Vec<HazardFactor>,
+}
+
+/// A multiplier of the breakdown hazard that applies when the agreed terms match.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct HazardFactor {
+    /// Identifier (`conflict.durability.factors.ID`).
+    pub id: String,
+    /// Issue id → option ids any of which match.
+    pub when: Vec<(String, Vec<String>)>,
+    /// The multiplier.
+    pub multiplier: Quantity,
+}
+
+/// A change of parameters at a month (an election, an aid vote, a summit).
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScheduledEvent {
+    /// Identifier.
+    pub id: String,
+    /// Human name.
+    pub name: String,
+    /// When it happens.
+    pub month: Month,
+    /// Where the event comes from.
+    pub provenance: Provenance,
+    /// Full paths (each starting `conflict.`, as `parley sources` lists them) and their
+    /// new values.
+    pub set: Vec<(String, Quantity)>,
+}
+
+/// A series the model can be compared with.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Observable {
+    /// A side's casualties per month (an actor index).
+    Losses {
+        /// The side.
+        side: usize,
+    },
+    /// The monthly change of the holder's area, km².
+    TerritoryChange,
+    /// The holder's area at the end of the month, km².
+    Held,
+}
+
+/// What the model was fitted to.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Calibration {
+    /// The data file (free text: where to find it).
+    pub data: String,
+    /// The first and last month of the fit.
+    pub window: (Month, Month),
+    /// Data column → what the model computes for it.
+    pub series: Vec<(String, Observable)>,
+    /// Paths of the fitted parameters.
+    pub fit: Vec<String>,
+    /// The fit's quality and caveats, in words.
+    pub note: String,
+}
+
+/// Observed monthly series: one value (or a gap) per month per column.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Observations {
+    /// The months, one per row.
+    pub months: Vec<Month>,
+    /// Column name → values by row (`None`: missing).
+    pub columns: Vec<(String, Vec<Option<f64>>)>,
+}
+
+impl Observations {
+    /// The values of a column, by row.
+    pub fn column(&self, name: &str) -> Option<&[Option<f64>]> {
+        self.columns.iter().find(|(n, _)| n == name).map(|(_, v)| v.as_slice())
+    }
+
+    /// The value of a column in a month, if observed.
+    pub fn value(&self, column: &[Option<f64>], month: Month) -> Option<f64> {
+        let row = self.months.iter().position(|m| *m == month)?;
+        column.get(row).copied().flatten()
+    }
+}
+
+impl Conflict {
+    /// Every number with its path below `conflict.`, in file order. A monthly series is
+    /// listed once, as its mean, under a path naming its length
+    /// (`donors.usa.deliveries[22 months, mean]`).
+    pub fn visit_numbers<'a>(
+        &'a self,
+        actors: &[crate::Actor],
+        emit: &mut dyn FnMut(String, std::borrow::Cow<'a, Quantity>),
+    ) {
+        use std::borrow::Cow::Borrowed;
+        emit("law.enemy_exponent".into(), Borrowed(&self.law.enemy_exponent));
+        emit("law.own_exponent".into(), Borrowed(&self.law.own_exponent));
+        for side in &self.sides {
+            let id = &actors[side.actor].id;
+            for (name, q) in side.quantities() {
+                emit(format!("sides.{id}.{name}"), Borrowed(q));
+            }
+        }
+        for d in &self.donors {
+            let mean = d.deliveries.values.iter().sum::<f64>() / d.deliveries.values.len().max(1) as f64;
+            emit(
+                format!("donors.{}.deliveries[{} months, mean]", d.id, d.deliveries.values.len()),
+                std::borrow::Cow::Owned(Quantity { value: mean, provenance: d.deliveries.provenance.clone() }),
+            );
+            emit(format!("donors.{}.after", d.id), Borrowed(&d.after));
+        }
+        let t = &self.territory;
+        for (name, q) in
+            [("held", &t.held), ("min", &t.min), ("max", &t.max), ("gain", &t.gain), ("stalemate", &t.stalemate)]
+        {
+            emit(format!("territory.{name}"), Borrowed(q));
+        }
+        for (option, q) in &t.anchors {
+            emit(format!("territory.anchors.{option}"), Borrowed(q));
+        }
+        emit("beliefs.horizon".into(), Borrowed(&self.beliefs.horizon));
+        emit("beliefs.learning".into(), Borrowed(&self.beliefs.learning));
+        emit("beliefs.collapse_width".into(), Borrowed(&self.beliefs.collapse_width));
+        emit("volatility.losses".into(), Borrowed(&self.volatility.losses));
+        emit("volatility.territory".into(), Borrowed(&self.volatility.territory));
+        let d = &self.durability;
+        emit("durability.ceasefire_hazard".into(), Borrowed(&d.ceasefire_hazard));
+        emit("durability.settled_hazard".into(), Borrowed(&d.settled_hazard));
+        emit("durability.consolidation".into(), Borrowed(&d.consolidation));
+        for factor in &d.factors {
+            emit(format!("durability.factors.{}", factor.id), Borrowed(&factor.multiplier));
+        }
+        for e in &self.events {
+            for (path, q) in &e.set {
+                emit(format!("events.{}.set.{path}", e.id), Borrowed(q));
+            }
+        }
+    }
+
+    /// The number at a path below `conflict.` (as listed by [`Conflict::visit_numbers`]),
+    /// for changing it. Event values are not addressable: events are changes themselves.
+    pub fn quantity_mut(&mut self, path: &[&str], actors: &[crate::Actor]) -> Option<&mut Quantity> {
+        match path {
+            ["law", "enemy_exponent"] => Some(&mut self.law.enemy_exponent),
+            ["law", "own_exponent"] => Some(&mut self.law.own_exponent),
+            ["sides", actor, name] => {
+                let side = self.sides.iter_mut().find(|s| actors[s.actor].id == *actor)?;
+                side.quantity_mut(name)
+            }
+            ["donors", id, "after"] => self.donors.iter_mut().find(|d| d.id == *id).map(|d| &mut d.after),
+            ["territory", "anchors", option] => {
+                self.territory.anchors.iter_mut().find(|(o, _)| o == option).map(|(_, q)| q)
+            }
+            ["territory", name] => {
+                let t = &mut self.territory;
+                match *name {
+                    "held" => Some(&mut t.held),
+                    "min" => Some(&mut t.min),
+                    "max" => Some(&mut t.max),
+                    "gain" => Some(&mut t.gain),
+                    "stalemate" => Some(&mut t.stalemate),
+                    _ => None,
+                }
+            }
+            ["beliefs", name] => match *name {
+                "horizon" => Some(&mut self.beliefs.horizon),
+                "learning" => Some(&mut self.beliefs.learning),
+                "collapse_width" => Some(&mut self.beliefs.collapse_width),
+                _ => None,
+            },
+            ["volatility", "losses"] => Some(&mut self.volatility.losses),
+            ["volatility", "territory"] => Some(&mut self.volatility.territory),
+            ["durability", name] => match *name {
+                "ceasefire_hazard" => Some(&mut self.durability.ceasefire_hazard),
+                "settled_hazard" => Some(&mut self.durability.settled_hazard),
+                "consolidation" => Some(&mut self.durability.consolidation),
+                _ => None,
+            },
+            ["durability", "factors", id] => {
+                self.durability.factors.iter_mut().find(|f| f.id == *id).map(|f| &mut f.multiplier)
+            }
+            _ => None,
+        }
+    }
+
+    /// The side of an actor, if it is a belligerent of this conflict.
+    pub fn side(&self, actor: usize) -> Option<&Side> {
+        self.sides.iter().find(|s| s.actor == actor)
+    }
+}
+
+impl Side {
+    fn quantities(&self) -> [(&'static str, &Quantity); 16] {
+        [
+            ("manpower", &self.manpower),
+            ("recruitment", &self.recruitment),
+            ("effectiveness", &self.effectiveness),
+            ("production", &self.production),
+            ("materiel_reference", &self.materiel_reference),
+            ("materiel_elasticity", &self.materiel_elasticity),
+            ("delivery_lag", &self.delivery_lag),
+            ("economic_strain", &self.economic_strain),
+            ("support", &self.support),
+            ("support_erosion", &self.support_erosion),
+            ("breaking_point", &self.breaking_point),
+            ("optimism", &self.optimism),
+            ("discount", &self.discount),
+            ("cost_of_losses", &self.cost_of_losses),
+            ("cost_of_spending", &self.cost_of_spending),
+            ("cost_of_lost_support", &self.cost_of_lost_support),
+        ]
+    }
+
+    /// The number called `name`.
+    pub fn quantity_mut(&mut self, name: &str) -> Option<&mut Quantity> {
+        Some(match name {
+            "manpower" => &mut self.manpower,
+            "recruitment" => &mut self.recruitment,
+            "effectiveness" => &mut self.effectiveness,
+            "production" => &mut self.production,
+            "materiel_reference" => &mut self.materiel_reference,
+            "materiel_elasticity" => &mut self.materiel_elasticity,
+            "delivery_lag" => &mut self.delivery_lag,
+            "economic_strain" => &mut self.economic_strain,
+            "support" => &mut self.support,
+            "support_erosion" => &mut self.support_erosion,
+            "breaking_point" => &mut self.breaking_point,
+            "optimism" => &mut self.optimism,
+            "discount" => &mut self.discount,
+            "cost_of_losses" => &mut self.cost_of_losses,
+            "cost_of_spending" => &mut self.cost_of_spending,
+            "cost_of_lost_support" => &mut self.cost_of_lost_support,
+            _ => return None,
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_month_round_trip() {
+        let m = Month::parse("2024-01").unwrap();
+        assert_eq!(m.to_string(), "2024-01");
+        assert_eq!(m.plus(21).to_string(), "2025-10");
+        assert_eq!(m.plus(21).since(m), 21);
+        assert_eq!(Month::parse("2024-13"), None);
+        assert_eq!(Month::parse("24-01"), None);
+        assert_eq!(Month::parse("2024-1"), None);
+    }
+}

@@ -45,6 +45,13 @@ pub enum Command {
     /// party's utility of every offer and the outcome's distance to the Pareto frontier and
     /// the Nash point.
     Negotiate(NegotiateArgs),
+    /// The war beside the talks, month by month: the front line, losses, aid, each side's
+    /// alternative to a deal, the best package on the table and each party's margin, talks,
+    /// ceasefires and breakdowns, and how it ends.
+    Simulate(SimulateArgs),
+    /// Fit the war model's parameters to observed monthly series (losses, territory) by
+    /// least squares, and report the fit: parameters, residuals, RMSE, R², plot-ready series.
+    Calibrate(CalibrateArgs),
     /// Every pairing of strategies over scenarios or Genius folders, in parallel:
     /// agreement rate, utilities, welfare, distance to Pareto and Nash, rounds.
     Tournament(TournamentArgs),
@@ -254,6 +261,82 @@ pub struct NegotiateArgs {
     /// (default genius; only for Genius folders).
     #[arg(long, value_enum, value_name = "SEMANTICS")]
     pub semantics: Option<SemanticsArg>,
+}
+
+/// `parley simulate`.
+#[derive(Debug, Args)]
+pub struct SimulateArgs {
+    /// Scenario file with a `[conflict]` section; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// Months to simulate after the scenario date.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub months: u32,
+
+    /// Master seed of the run's random stream (recorded in the output).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// The central path: no random shocks, no random breakdowns (a side breaks only once its
+    /// support is below its breaking point).
+    #[arg(long)]
+    pub central: bool,
+
+    /// Apply a lever of the scenario first (repeatable).
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
+
+    /// Protocol of the monthly talks among the veto players: mediated (a single text, opened
+    /// with the month's best offer) or saop.
+    #[arg(long, value_enum, default_value_t = ProtocolArg::Mediated)]
+    pub protocol: ProtocolArg,
+
+    /// A party's strategy, as ACTOR=STRATEGY (repeatable; default batna:3, conceding towards
+    /// the current reservation value).
+    #[arg(long = "strategy", value_name = "ACTOR=STRATEGY")]
+    pub strategies: Vec<String>,
+
+    /// The mediator of `--protocol mediated` (one of the parties; default: the first party
+    /// whose role is mediator, else neutral).
+    #[arg(long, value_name = "ACTOR")]
+    pub mediator: Option<String>,
+
+    /// Deadline of each month's talks, in rounds.
+    #[arg(long, default_value_t = 60, value_name = "N")]
+    pub rounds: u32,
+
+    /// Also write the months as CSV to this file (written atomically).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
+}
+
+/// `parley calibrate`.
+#[derive(Debug, Args)]
+pub struct CalibrateArgs {
+    /// Scenario file with a `[conflict]` section; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// CSV of observed monthly series: a `month` column (YYYY-MM) and numeric columns.
+    #[arg(long, value_name = "FILE")]
+    pub data: PathBuf,
+
+    /// A parameter to fit, by path as `parley sources` lists it (repeatable; default: the
+    /// scenario's [conflict.calibration] fit list).
+    #[arg(long = "fit", value_name = "PATH")]
+    pub fit: Vec<String>,
+
+    /// A series to fit, as COLUMN=OUTPUT with OUTPUT losses.ACTOR, territory_change or held
+    /// (repeatable; default: the scenario's [conflict.calibration] series).
+    #[arg(long = "series", value_name = "COLUMN=OUTPUT")]
+    pub series: Vec<String>,
+
+    /// The months to fit, as FROM..TO (default: the scenario's calibration window).
+    #[arg(long, value_name = "YYYY-MM..YYYY-MM")]
+    pub window: Option<String>,
+
+    /// Also write the observed and fitted series as CSV to this file (plot-ready).
+    #[arg(long, value_name = "FILE")]
+    pub out: Option<PathBuf>,
 }
 
 /// `parley tournament`.

@@ -64,6 +64,8 @@ fn main() -> ExitCode {
         Command::Analyze(args) => commands::analyze::run(&args, cli.format),
         Command::Check(args) => commands::check::run(&args, cli.format),
         Command::Negotiate(args) => commands::negotiate::run_command(&args, cli.format),
+        Command::Simulate(args) => commands::simulate::run(&args, cli.format),
+        Command::Calibrate(args) => commands::calibrate::run(&args, cli.format),
         Command::Tournament(args) => commands::tournament::run(&args, cli.format),
         Command::Validate(args) => commands::validate::run(&args, cli.format),
         Command::Schema => commands::schema::run(),

@@ -53,20 +53,31 @@ pub(crate) fn load_with(path: Option<&Path>, semantics: Option<SemanticsArg>) ->
     Ok(loaded)
 }
 
+/// The scenario's levers with these ids, in order; an unknown lever is a usage error.
+pub(crate) fn levers<'a>(
+    scenario: &'a parley_core::Scenario,
+    ids: &[String],
+) -> Result<Vec<&'a parley_core::Lever>, Failure> {
+    ids.iter()
+        .map(|id| {
+            scenario.lever(id).ok_or_else(|| {
+                let known: Vec<&str> = scenario.levers.iter().map(|l| l.id.as_str()).collect();
+                let help = if known.is_empty() {
+                    "this scenario defines no [[lever]]".to_string()
+                } else {
+                    format!("the levers are: {}", known.join(", "))
+                };
+                miette::miette!(help = help, "unknown lever \"{id}\"").into()
+            })
+        })
+        .collect()
+}
+
 /// The scenario with these levers applied, in order; an unknown lever is a usage error.
 pub(crate) fn with_levers(scenario: &parley_core::Scenario, ids: &[String]) -> Result<parley_core::Scenario, Failure> {
     let mut s = scenario.clone();
-    for id in ids {
-        let Some(lever) = scenario.lever(id) else {
-            let known: Vec<&str> = scenario.levers.iter().map(|l| l.id.as_str()).collect();
-            let help = if known.is_empty() {
-                "this scenario defines no [[lever]]".to_string()
-            } else {
-                format!("the levers are: {}", known.join(", "))
-            };
-            return Err(miette::miette!(help = help, "unknown lever \"{id}\"").into());
-        };
-        s = s.with_lever(lever).map_err(|e| miette::miette!("lever \"{id}\": {e}"))?;
+    for lever in levers(scenario, ids)? {
+        s = s.with_lever(lever).map_err(|e| miette::miette!("lever \"{}\": {e}", lever.id))?;
     }
     Ok(s)
 }

@@ -310,20 +310,29 @@ impl Protocol for StackedAlternatingOffers {
 /// own (`mediator = Some(actor)`, like the US in the Ukraine scenario) drafts
 /// `candidates` revisions and tables the one it likes best; a neutral mediator drafts one
 /// at random. The first text is the mediator's own best outcome, or for a neutral
-/// mediator a random one.
+/// mediator a random one — unless an opening text is given ([`MediatedText::opening`]).
 #[derive(Clone, Debug)]
 pub struct MediatedText {
     /// The actor whose interests steer the drafts (`None`: neutral).
     pub mediator: Option<usize>,
     /// Drafts considered per round by an interested mediator.
     pub candidates: usize,
+    /// The first text, if the mediator brings one (for example a framework drafted
+    /// beforehand); otherwise the mediator's best outcome or a random one.
+    pub opening: Option<u64>,
     text: u64,
 }
 
 impl MediatedText {
     /// A mediated negotiation; `mediator` steers the drafts if given.
     pub fn new(mediator: Option<usize>) -> Self {
-        Self { mediator, candidates: 8, text: 0 }
+        Self { mediator, candidates: 8, opening: None, text: 0 }
+    }
+
+    /// The same, opening with `text`.
+    pub fn opening_with(mut self, text: u64) -> Self {
+        self.opening = Some(text);
+        self
     }
 
     fn revision(&self, session: &mut Session<'_>) -> u64 {
@@ -359,9 +368,10 @@ impl MediatedText {
 impl Protocol for MediatedText {
     fn init(&mut self, session: &mut Session<'_>) {
         use rand::RngExt;
-        self.text = match self.mediator {
-            Some(m) => session.domain.ranking(m).best(),
-            None => session.rng.random_range(0..session.domain.space().len().unwrap_or(1)),
+        self.text = match (self.opening, self.mediator) {
+            (Some(text), _) => text,
+            (None, Some(m)) => session.domain.ranking(m).best(),
+            (None, None) => session.rng.random_range(0..session.domain.space().len().unwrap_or(1)),
         };
     }
 

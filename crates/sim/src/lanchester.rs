@@ -44,7 +44,35 @@ impl Attrition {
         if own <= 0.0 || enemy <= 0.0 {
             return 0.0;
         }
-        self.effectiveness * enemy.powf(self.enemy_exponent) * own.powf(self.own_exponent)
+        self.effectiveness * power(enemy, self.enemy_exponent) * power(own, self.own_exponent)
+    }
+}
+
+/// Where an integration ended.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct Integrated {
+    /// X's strength.
+    pub x: f64,
+    /// Y's strength.
+    pub y: f64,
+    /// X's losses over the interval.
+    pub x_losses: f64,
+    /// Y's losses over the interval.
+    pub y_losses: f64,
+}
+
+/// `x^e`, with the common exponents (0, ½ and 1: the square and linear laws, a
+/// square-root response) exact and fast.
+#[inline]
+pub(crate) fn power(x: f64, e: f64) -> f64 {
+    if e.abs() < f64::EPSILON {
+        1.0
+    } else if (e - 1.0).abs() < f64::EPSILON {
+        x
+    } else if (e - 0.5).abs() < f64::EPSILON {
+        x.sqrt()
+    } else {
+        x.powf(e)
     }
 }
 
@@ -65,17 +93,41 @@ impl Engagement {
     /// Integrates from `(x, y)` over `duration` in `steps` fourth-order Runge–Kutta steps,
     /// without reinforcements. Strengths are floored at zero.
     pub fn integrate(&self, x: f64, y: f64, duration: f64, steps: u32) -> (f64, f64) {
+        let end = self.integrate_reinforced(x, y, [0.0, 0.0], duration, steps);
+        (end.x, end.y)
+    }
+
+    /// Integrates from `(x, y)` over `duration` in `steps` fourth-order Runge–Kutta steps
+    /// with constant reinforcement rates `[R_X, R_Y]`, and accumulates each side's losses
+    /// (the integral of its attrition rate). Strengths are floored at zero.
+    pub fn integrate_reinforced(
+        &self,
+        x: f64,
+        y: f64,
+        reinforcement: [f64; 2],
+        duration: f64,
+        steps: u32,
+    ) -> Integrated {
         let h = duration / f64::from(steps.max(1));
-        let (mut x, mut y) = (x, y);
+        let [rx, ry] = reinforcement;
+        // State: strengths and accumulated losses.
+        let rates = |x: f64, y: f64| -> [f64; 4] {
+            let (lx, ly) = (self.x.rate(x, y), self.y.rate(y, x));
+            [rx - lx, ry - ly, lx, ly]
+        };
+        let mut s = [x, y, 0.0, 0.0];
         for _ in 0..steps.max(1) {
-            let (k1x, k1y) = self.derivative(x, y);
-            let (k2x, k2y) = self.derivative(x + 0.5 * h * k1x, y + 0.5 * h * k1y);
-            let (k3x, k3y) = self.derivative(x + 0.5 * h * k2x, y + 0.5 * h * k2y);
-            let (k4x, k4y) = self.derivative(x + h * k3x, y + h * k3y);
-            x = (x + h / 6.0 * (k1x + 2.0 * k2x + 2.0 * k3x + k4x)).max(0.0);
-            y = (y + h / 6.0 * (k1y + 2.0 * k2y + 2.0 * k3y + k4y)).max(0.0);
+            let k1 = rates(s[0], s[1]);
+            let k2 = rates(s[0] + 0.5 * h * k1[0], s[1] + 0.5 * h * k1[1]);
+            let k3 = rates(s[0] + 0.5 * h * k2[0], s[1] + 0.5 * h * k2[1]);
+            let k4 = rates(s[0] + h * k3[0], s[1] + h * k3[1]);
+            for i in 0..4 {
+                s[i] += h / 6.0 * (k1[i] + 2.0 * k2[i] + 2.0 * k3[i] + k4[i]);
+            }
+            s[0] = s[0].max(0.0);
+            s[1] = s[1].max(0.0);
         }
-        (x, y)
+        Integrated { x: s[0], y: s[1], x_losses: s[2].max(0.0), y_losses: s[3].max(0.0) }
     }
 
     /// Day-by-day (forward Euler with unit steps) strengths, as Engel (1954) computed

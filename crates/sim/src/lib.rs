@@ -26,9 +26,21 @@
 
 #![deny(missing_docs)]
 
+pub mod batna;
 pub mod battle;
+pub mod calibrate;
+pub mod coupled;
+pub mod expect;
 pub mod fit;
 pub mod lanchester;
+pub mod war;
 
 #[cfg(test)]
 mod tests;
+
+/// The built-in scenario, read from the repository, for tests.
+#[cfg(test)]
+pub(crate) fn built_in() -> parley_core::Scenario {
+    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
+    parley_io::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).scenario
+}

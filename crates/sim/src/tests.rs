@@ -51,10 +51,10 @@ proptest! {
     }
 }
 
-/// The Iwo Jima series (Engel 1954), from the project's shared data beside the repository.
+/// The Iwo Jima series (Engel 1954), shipped in the repository's data folder.
 fn iwo_jima() -> DailyBattle {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("../../../shared/data/lanchester_iwo_jima_engel1954_daily.csv");
+    let path =
+        std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../data/lanchester_iwo_jima_engel1954_daily.csv");
     let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display()));
     let mut b = DailyBattle { landed: Vec::new(), casualties: Vec::new(), active: Vec::new(), defender: 21_500.0 };
     for line in text.lines().skip(1).filter(|l| !l.trim().is_empty()) {

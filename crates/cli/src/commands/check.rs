@@ -2,7 +2,8 @@
 
 use std::fmt::Write as _;
 
-use parley_core::{Provenance, Verdict, evaluate_all};
+use parley_core::{Provenance, Verdict};
+use parley_sim::expect::evaluate_all;
 use serde::Serialize;
 
 use crate::args::{CheckArgs, OutputFormat};

@@ -51,9 +51,14 @@ struct StepOut<'a> {
     utilities: Option<Vec<f64>>,
 }
 
-/// `actor=strategy` assignments over the parties, defaulting to Boulware.
-fn strategies(s: &Scenario, parties: &[usize], specs: &[String]) -> Result<Vec<StrategyKind>, Failure> {
-    let mut kinds = vec![StrategyKind::BOULWARE; parties.len()];
+/// `actor=strategy` assignments over the parties, defaulting to `default`.
+pub(crate) fn strategies(
+    s: &Scenario,
+    parties: &[usize],
+    specs: &[String],
+    default: StrategyKind,
+) -> Result<Vec<StrategyKind>, Failure> {
+    let mut kinds = vec![default; parties.len()];
     for spec in specs {
         let (actor, name) = spec.split_once('=').ok_or_else(|| {
             miette::miette!(
@@ -97,7 +102,7 @@ pub(crate) fn run_command(args: &NegotiateArgs, format: OutputFormat) -> Result<
     let s = &scenario::with_levers(&loaded.scenario, &args.levers)?;
     let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
     let seats = parties(s, &args.parties)?;
-    let kinds = strategies(s, &seats, &args.strategies)?;
+    let kinds = strategies(s, &seats, &args.strategies, StrategyKind::BOULWARE)?;
     let discount = s.preferences.iter().map(|p| p.discount.as_ref().map(|q| q.value)).collect();
     let full = Domain::new(&model).map_err(|e| miette::miette!("{e}"))?.with_discount(discount);
     let domain = full.with_parties(&seats);

@@ -7,6 +7,7 @@ mod genius;
 mod help;
 mod negotiate;
 mod readme;
+mod simulate;
 mod sources;
 mod util;
 mod validate;

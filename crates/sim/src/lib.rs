@@ -2,13 +2,20 @@
 //!
 //! # Brief overview
 //!
-//! * [`lanchester`]: the generalised Lanchester law `dX/dt = −a·Y^p·X^q` (square, linear
+//! * [`lanchester`]: the generalised Lanchester law `dX/dt = R − a·Y^p·X^q` (square, linear
 //!   and mixed laws), integrated with fourth-order Runge–Kutta, and the square law's
 //!   closed form.
 //! * [`battle`]: a battle fought day by day with reinforcements, Engel's (1954)
 //!   verification of the square law on Iwo Jima, his estimator and a least-squares fit.
-//! * [`fit`]: Nelder–Mead minimisation and fit-quality measures, used to calibrate models
-//!   to observed series.
+//! * [`fit`]: Nelder–Mead minimisation and fit-quality measures.
+//! * [`war`]: a scenario's `[conflict]` compiled and stepped month by month: materiel from
+//!   production and donors, attrition with recruitment, economy and support, the front.
+//! * [`batna`]: each belligerent's reservation value as the value of its projected no-deal
+//!   path, seen through its own optimism.
+//! * [`coupled`]: war and talks together ([`coupled::Simulation`]): ceasefires on agreed
+//!   terms, breakdowns, capitulation; precomputed once per scenario and lever set.
+//! * [`calibrate`]: least-squares fit of chosen parameters to observed monthly series.
+//! * [`expect`]: the sources' claims about the dynamics, checked on the central path.
 //!
 //! The crate is pure: no files, no clock, no printing. Everything is deterministic.
 //!

@@ -70,6 +70,35 @@ fn span<T>(l: &Located<T>) -> Option<Range<usize>> {
     l.span.clone()
 }
 
+impl Validator<'_> {
+    /// The index of the issue `key` names, or an "unknown issue" error at its span.
+    fn issue_named(&mut self, key: &Located<String>, issues: &[Issue], ctx: &str) -> Option<usize> {
+        let found = issues.iter().position(|x| x.id == key.value);
+        if found.is_none() {
+            self.push(
+                Diagnostic::error("parley::unknown-reference", format!("{ctx}: unknown issue \"{}\"", key.value))
+                    .at(span(key), "no such issue")
+                    .help(format!("the issues are {}", list(issues.iter().map(|i| &i.id)))),
+            );
+        }
+        found
+    }
+
+    /// An "unknown path" error at the span of `path`, suggesting `near` paths.
+    fn unknown_path(&mut self, path: &Located<String>, ctx: &str, near: &[String]) {
+        let help = if near.is_empty() {
+            "`parley sources` lists every path".to_string()
+        } else {
+            format!("paths under the same prefix: {}", near.join(", "))
+        };
+        self.push(
+            Diagnostic::error("parley::unknown-reference", format!("{ctx}: no number at path \"{}\"", path.value))
+                .at(span(path), "unknown path")
+                .help(help),
+        );
+    }
+}
+
 fn list(ids: impl Iterator<Item = impl AsRef<str>>) -> String {
     let all: Vec<String> = ids.map(|s| format!("\"{}\"", s.as_ref())).collect();
     if all.len() > 12 { format!("{}, … ({} in all)", all[..12].join(", "), all.len()) } else { all.join(", ") }
@@ -525,14 +554,7 @@ impl<'a> Validator<'a> {
             );
         }
         for (key, options) in &when.value.0 {
-            let Some(i) = issues.iter().position(|x| x.id == key.value) else {
-                self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("{ctx}: unknown issue \"{}\"", key.value))
-                        .at(span(key), "no such issue")
-                        .help(format!("the issues are {}", list(issues.iter().map(|i| &i.id)))),
-                );
-                continue;
-            };
+            let Some(i) = self.issue_named(key, issues, ctx) else { continue };
             if terms.iter().any(|(t, _)| *t == i) {
                 self.push(
                     Diagnostic::error("parley::duplicate-id", format!("{ctx}: issue \"{}\" appears twice", key.value))

@@ -649,14 +649,7 @@ impl Validator<'_> {
         let mut named = vec![false; issues.len()];
         let mut terms = Vec::new();
         for (key, option) in &t.value.0 {
-            let Some(i) = issues.iter().position(|x| x.id == key.value) else {
-                self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("{ctx}: unknown issue \"{}\"", key.value))
-                        .at(span(key), "no such issue")
-                        .help(format!("the issues are {}", list(issues.iter().map(|i| &i.id)))),
-                );
-                continue;
-            };
+            let Some(i) = self.issue_named(key, issues, ctx) else { continue };
             if Some(i) == except {
                 self.push(
                     Diagnostic::error(
@@ -801,16 +794,7 @@ impl Validator<'_> {
                 near.push(format!("conflict.{n}"));
             }
         });
-        let help = if near.is_empty() {
-            "`parley sources` lists every path".to_string()
-        } else {
-            format!("paths under the same prefix: {}", near.join(", "))
-        };
-        self.push(
-            Diagnostic::error("parley::unknown-reference", format!("{ctx}: no number at path \"{p}\""))
-                .at(span(path), "unknown path")
-                .help(help),
-        );
+        self.unknown_path(path, ctx, &near);
         false
     }
 

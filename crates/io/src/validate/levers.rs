@@ -71,16 +71,7 @@ impl Validator<'_> {
                     .filter(|n| n.split('.').take(2).eq(p.split('.').take(2)))
                     .collect();
                 near.truncate(8);
-                let help = if near.is_empty() {
-                    "`parley sources` lists every path".to_string()
-                } else {
-                    format!("paths under the same prefix: {}", near.join(", "))
-                };
-                self.push(
-                    Diagnostic::error("parley::unknown-reference", format!("{ctx}: no number at path \"{p}\""))
-                        .at(span(path), "unknown path")
-                        .help(help),
-                );
+                self.unknown_path(path, &ctx, &near);
                 continue;
             }
             changes.push(Change::Set { path: p.to_string(), quantity });

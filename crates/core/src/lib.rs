@@ -43,6 +43,7 @@ pub mod outcome;
 pub mod preferences;
 pub mod scenario;
 pub mod synthetic;
+pub mod uncertain;
 pub mod utility;
 
 #[cfg(test)]
@@ -58,4 +59,5 @@ pub use lever::{Change, Lever, LeverError};
 pub use outcome::{Issue, IssueKind, IssueOption, Outcome, OutcomeSpace};
 pub use preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
 pub use scenario::{Actor, Citation, Metadata, Provenance, Quantity, Role, Scenario, Source};
+pub use uncertain::{Distribution, Uncertain};
 pub use utility::UtilityModel;

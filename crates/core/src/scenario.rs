@@ -15,6 +15,7 @@ use crate::expect::Expectation;
 use crate::lever::{Change, Lever};
 use crate::outcome::{Issue, OutcomeSpace};
 use crate::preferences::Preferences;
+use crate::uncertain::Uncertain;
 
 /// Where a number comes from.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -167,6 +168,8 @@ pub struct Scenario {
     pub expectations: Vec<Expectation>,
     /// The war beside the talks, if the scenario models it.
     pub conflict: Option<Conflict>,
+    /// Numbers a Monte Carlo experiment draws from distributions.
+    pub uncertain: Vec<Uncertain>,
 }
 
 /// One number of a scenario and where it sits, as listed by `parley sources`.

@@ -118,6 +118,7 @@ pub fn synthetic(issues: usize, parties: usize) -> Scenario {
         levers: Vec::new(),
         expectations: Vec::new(),
         conflict: None,
+        uncertain: Vec::new(),
     }
 }
 

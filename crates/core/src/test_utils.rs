@@ -67,6 +67,7 @@ impl TestScenario {
             levers: Vec::new(),
             expectations: Vec::new(),
             conflict: None,
+            uncertain: Vec::new(),
         }
     }
 

@@ -248,6 +248,7 @@ impl<'a> Validator<'a> {
             levers: Vec::new(),
             expectations: Vec::new(),
             conflict,
+            uncertain: Vec::new(),
         };
         for l in &raw.lever {
             let lever = self.lever(l, &scenario);

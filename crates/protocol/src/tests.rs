@@ -45,6 +45,7 @@ fn pie(steps: u32) -> Domain {
         levers: Vec::new(),
         expectations: Vec::new(),
         conflict: None,
+        uncertain: Vec::new(),
     };
     Domain::new(&UtilityModel::new(&s).unwrap()).unwrap()
 }

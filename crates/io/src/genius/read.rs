@@ -289,6 +289,7 @@ impl Reader {
             levers: Vec::new(),
             expectations: Vec::new(),
             conflict: None,
+            uncertain: Vec::new(),
         })
     }
 

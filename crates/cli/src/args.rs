@@ -52,6 +52,15 @@ pub enum Command {
     /// Fit the war model's parameters to observed monthly series (losses, territory) by
     /// least squares, and report the fit: parameters, residuals, RMSE, R², plot-ready series.
     Calibrate(CalibrateArgs),
+    /// Monte Carlo over the scenario's uncertain assumptions: the probability of a settlement
+    /// by each month, its terms and durability, losses and territory, each lever's difference
+    /// from the baseline; tables and a summary written to a directory.
+    Experiment(ExperimentArgs),
+    /// Combine the output directories of an experiment's shards into the result of one run.
+    Merge(MergeArgs),
+    /// Which uncertain assumptions move the results most: one-at-a-time (tornado) and Sobol
+    /// indices for settlement within 12 months and the territory held at the horizon.
+    Sensitivity(SensitivityArgs),
     /// Every pairing of strategies over scenarios or Genius folders, in parallel:
     /// agreement rate, utilities, welfare, distance to Pareto and Nash, rounds.
     Tournament(TournamentArgs),
@@ -337,6 +346,91 @@ pub struct CalibrateArgs {
     /// Also write the observed and fitted series as CSV to this file (plot-ready).
     #[arg(long, value_name = "FILE")]
     pub out: Option<PathBuf>,
+}
+
+/// `parley experiment`.
+#[derive(Debug, Args)]
+pub struct ExperimentArgs {
+    /// Scenario file with a `[conflict]` section; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// Replicates (each draws the uncertain parameters and the war's shocks from its own stream).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub runs: u64,
+
+    /// Months simulated after the scenario date.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub months: u32,
+
+    /// Master seed (recorded in every output file).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Apply a lever in every arm (repeatable).
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
+
+    /// Also run one arm per other lever of the scenario and compare each with the baseline,
+    /// on common random numbers.
+    #[arg(long)]
+    pub compare: bool,
+
+    /// Output directory (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "experiment")]
+    pub out: PathBuf,
+
+    /// Continue an interrupted experiment in --out, computing only the missing replicates.
+    #[arg(long)]
+    pub resume: bool,
+
+    /// Compute only shard I of N (a contiguous block of replicates), for spreading an
+    /// experiment over machines; combine the shards with `parley merge`.
+    #[arg(long, value_name = "I/N")]
+    pub shard: Option<String>,
+
+    /// Replicates per chunk file (the unit of resumption).
+    #[arg(long, default_value_t = 250, value_name = "N")]
+    pub chunk: u64,
+}
+
+/// `parley merge`.
+#[derive(Debug, Args)]
+pub struct MergeArgs {
+    /// The shards' output directories.
+    #[arg(required = true)]
+    pub dirs: Vec<PathBuf>,
+
+    /// The scenario the shards were run on; without it, the built-in scenario.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+
+    /// Output directory of the merged result.
+    #[arg(long, value_name = "DIR")]
+    pub out: PathBuf,
+}
+
+/// `parley sensitivity`.
+#[derive(Debug, Args)]
+pub struct SensitivityArgs {
+    /// Scenario file with a `[conflict]` section and `[[uncertain]]` parameters; without it,
+    /// the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// Base sample size of the Sobol design (evaluations: N × (parameters + 2)).
+    #[arg(long, default_value_t = 512, value_name = "N")]
+    pub samples: usize,
+
+    /// Months simulated after the scenario date.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub months: u32,
+
+    /// Master seed.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Apply a lever first (repeatable).
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
 }
 
 /// `parley tournament`.

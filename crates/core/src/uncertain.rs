@@ -86,8 +86,9 @@ impl Distribution {
                     None
                 }
             }
-            Distribution::Uniform { min, max } => (!finite(&[min, max]) || min >= max)
-                .then(|| format!("min {min} must be below max {max}")),
+            Distribution::Uniform { min, max } => {
+                (!finite(&[min, max]) || min >= max).then(|| format!("min {min} must be below max {max}"))
+            }
             Distribution::Triangular { min, mode, max } | Distribution::Pert { min, mode, max } => {
                 (!finite(&[min, mode, max]) || min >= max || mode < min || mode > max)
                     .then(|| format!("need min < max and min ≤ mode ≤ max; got {min}, {mode}, {max}"))

@@ -25,6 +25,8 @@
 //! Every month draws the same random numbers in the same order whatever happens, so runs
 //! of different levers with one seed share their shocks (common random numbers).
 
+use std::sync::Arc;
+
 use parley_core::conflict::Month;
 use parley_core::{Lever, Scenario, UtilityModel, bargaining_set};
 use parley_protocol::{
@@ -204,14 +206,18 @@ struct Factor {
 pub struct Simulation {
     /// The table scenario: levers applied in full.
     scenario: Scenario,
+    /// The world the war is fought in: levers applied without their fixes.
+    world: Scenario,
     war: War,
     stakes: [Stakes; 2],
     /// Actor indices of the parties at the table.
     parties: Vec<usize>,
     /// Seat of each side at the table, if it sits there.
     side_seats: [Option<usize>; 2],
-    domain: Domain,
-    bargaining_set: Vec<(u64, Vec<f64>)>,
+    /// The ranked negotiation domain; `None` when some party's red lines exclude every
+    /// package (no talks can succeed, so none are held).
+    domain: Option<Domain>,
+    bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
     static_reservation: Vec<f64>,
     talks: Talks,
     ceasefire_hazard: f64,
@@ -256,9 +262,6 @@ impl Simulation {
             table = table.with_lever(lever).map_err(err)?;
             world = world.with_lever(&lever.without_fixes()).map_err(err)?;
         }
-        let war = War::new(&world)?;
-        let world_model = UtilityModel::new(&world)?;
-        let stakes = stakes(&world, &world_model)?;
         let model = UtilityModel::new(&table)?;
         let parties = default_parties(&table);
         let talks = talks.unwrap_or_else(|| default_talks(&table, &parties));
@@ -269,10 +272,55 @@ impl Simulation {
                 parties.len()
             )));
         }
+        let domain = match Domain::new(&model) {
+            Ok(d) => Some(d.with_parties(&parties)),
+            Err(parley_protocol::Error::NothingAcceptable { .. }) => None,
+            Err(e) => return Err(e.into()),
+        };
+        let bargaining_set = Arc::new(bargaining_set(&model, &parties)?);
+        Self::assemble(table, world, parties, domain, bargaining_set, talks)
+    }
+
+    /// The same simulation with numbers changed (paths as `parley sources` lists them).
+    /// Only numbers that leave the ranking of the outcome space unchanged may change — the
+    /// war's and the reservation values — so the ranked domain and the bargaining set are
+    /// shared, not recomputed: this is how a Monte Carlo experiment draws a replicate.
+    pub fn with_numbers(&self, numbers: &[(&str, f64)]) -> Result<Simulation, SimulationError> {
+        let mut table = self.scenario.clone();
+        let mut world = self.world.clone();
+        for (path, value) in numbers {
+            let unknown = || SimulationError::Talks(format!("no number at path \"{path}\""));
+            if !(path.starts_with("conflict.") || path.ends_with(".reservation")) {
+                return Err(SimulationError::Talks(format!(
+                    "\"{path}\" changes the ranking of the outcome space; only the war's numbers and reservation values can vary between replicates"
+                )));
+            }
+            table.quantity_mut(path).ok_or_else(unknown)?.value = *value;
+            world.quantity_mut(path).ok_or_else(unknown)?.value = *value;
+        }
+        Self::assemble(
+            table,
+            world,
+            self.parties.clone(),
+            self.domain.clone(),
+            Arc::clone(&self.bargaining_set),
+            self.talks.clone(),
+        )
+    }
+
+    fn assemble(
+        table: Scenario,
+        world: Scenario,
+        parties: Vec<usize>,
+        domain: Option<Domain>,
+        bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
+        talks: Talks,
+    ) -> Result<Simulation, SimulationError> {
+        let war = War::new(&world)?;
+        let world_model = UtilityModel::new(&world)?;
+        let stakes = stakes(&world, &world_model)?;
         let conflict = table.conflict.as_ref().ok_or(WarError::NoConflict)?;
-        let domain = Domain::new(&model)?.with_parties(&parties);
-        let bargaining_set = bargaining_set(&model, &parties)?;
-        let static_reservation = parties.iter().map(|&a| model.reservation()[a]).collect();
+        let static_reservation = parties.iter().map(|&a| table.preferences[a].reservation.value).collect();
         let side_seats = [0, 1].map(|i| parties.iter().position(|&a| a == conflict.sides[i].actor));
         let factors = conflict
             .durability
@@ -319,6 +367,7 @@ impl Simulation {
             settled_hazard: conflict.durability.settled_hazard.value,
             consolidation: conflict.durability.consolidation.value.round().max(0.0) as u32,
             scenario: table,
+            world,
             war,
             stakes,
             parties,
@@ -374,7 +423,7 @@ impl Simulation {
 
     /// The monthly breakdown hazard of a settlement on `terms`.
     pub fn hazard(&self, terms: u64, settled: bool) -> f64 {
-        let digits = self.domain.space().decode(terms);
+        let digits = self.scenario.outcome_space().decode(terms);
         let base = if settled { self.settled_hazard } else { self.ceasefire_hazard };
         let factor: f64 = self
             .factors
@@ -526,7 +575,7 @@ impl Simulation {
     /// The bargaining-set package maximising the smallest margin, and its margins.
     fn best_offer(&self, reservation: &[f64]) -> (Option<u64>, Vec<f64>) {
         let mut best: Option<(u64, f64)> = None;
-        for (outcome, u) in &self.bargaining_set {
+        for (outcome, u) in self.bargaining_set.iter() {
             let worst = u.iter().zip(reservation).map(|(u, r)| u - r).fold(f64::INFINITY, f64::min);
             if best.is_none_or(|(_, b)| worst > b) {
                 best = Some((*outcome, worst));
@@ -539,11 +588,15 @@ impl Simulation {
     }
 
     fn margins(&self, outcome: u64, reservation: &[f64]) -> Vec<f64> {
-        (0..self.parties.len()).map(|seat| self.domain.ranking(seat).utility(outcome) - reservation[seat]).collect()
+        let Some(domain) = &self.domain else { return vec![f64::NEG_INFINITY; reservation.len()] };
+        (0..self.parties.len()).map(|seat| domain.ranking(seat).utility(outcome) - reservation[seat]).collect()
     }
 
     fn negotiate(&self, reservation: &[f64], opening: Option<u64>, seed: u64) -> Termination {
-        let domain = self.domain.clone().with_reservation(reservation.to_vec());
+        let Some(domain) = &self.domain else {
+            return Termination::Deadline { rounds: 0 };
+        };
+        let domain = domain.clone().with_reservation(reservation.to_vec());
         let mut negotiators: Vec<_> = self.talks.strategies.iter().map(|k| k.build()).collect();
         let config = RunConfig { rounds: self.talks.rounds, seed, stream: 0, record_trace: false };
         let mut protocol: Box<dyn Protocol> = match self.talks.protocol {
@@ -564,7 +617,7 @@ impl Simulation {
     /// the agreed anchor).
     fn line_after(&self, terms: u64, held: f64) -> f64 {
         let (Some(issue), Some(freeze)) = (self.territory_issue, self.freeze_level) else { return held };
-        let option = self.domain.space().decode(terms)[issue] as usize;
+        let option = self.scenario.outcome_space().decode(terms)[issue] as usize;
         match self.anchors.get(option).copied().flatten() {
             Some(line) if line > freeze => held.max(line),
             Some(line) if line < freeze => held.min(line),

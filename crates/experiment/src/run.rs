@@ -1,0 +1,355 @@
+//! Replicates: one draw of the uncertain parameters, simulated under every arm.
+//!
+//! Replicate `i` draws its parameters from its own random stream (master seed, stream
+//! `i`) and simulates each arm (the baseline and each lever) on the war's random stream
+//! `i` of the same seed, so the arms share their parameters and their shocks (common
+//! random numbers): a difference between arms is the lever's, not noise. A replicate
+//! depends on nothing but the seed and its index, so results are the same on any number
+//! of threads, in any order, split into any shards.
+
+use parley_core::{Scenario, Uncertain};
+use parley_sim::coupled::{Ending, Phase, RunOptions, Simulation, SimulationError};
+use rand::SeedableRng;
+use rand_chacha::ChaCha12Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::sample::draw_uncertain;
+
+/// Mixed into the master seed for the parameter draws, so they do not share a stream with
+/// the war's shocks.
+const PARAMETER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// One arm of an experiment: the baseline (no levers) or a set of levers.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Arm {
+    /// Its name (`baseline`, or the lever ids joined with `+`).
+    pub name: String,
+    /// Lever ids, applied in order.
+    pub levers: Vec<String>,
+}
+
+impl Arm {
+    /// The arm with these levers.
+    pub fn new(levers: Vec<String>) -> Arm {
+        let name = if levers.is_empty() { "baseline".to_string() } else { levers.join("+") };
+        Arm { name, levers }
+    }
+}
+
+/// What to run.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Design {
+    /// Replicates.
+    pub runs: u64,
+    /// Months simulated after the scenario date.
+    pub months: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// The arms; the first is the reference of comparisons.
+    pub arms: Vec<Arm>,
+}
+
+/// Why an experiment cannot run.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum ExperimentError {
+    /// The simulation cannot be set up or a replicate's numbers do not apply.
+    #[error(transparent)]
+    Simulation(#[from] SimulationError),
+    /// An arm names an unknown lever.
+    #[error("unknown lever \"{0}\"")]
+    UnknownLever(String),
+    /// A shard does not fit the experiment.
+    #[error("shard {index}/{count}: {reason}")]
+    Shard {
+        /// The shard's index (from 1).
+        index: u64,
+        /// The number of shards.
+        count: u64,
+        /// What is wrong.
+        reason: String,
+    },
+}
+
+/// One month of a replicate.
+#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+pub struct MonthRow {
+    /// The phase at the end of the month.
+    pub phase: Phase,
+    /// The holder's area, km².
+    pub held: f64,
+    /// Both sides' losses in the month.
+    pub losses: [f64; 2],
+    /// Both sides' alternatives to a deal.
+    pub batna: [f64; 2],
+}
+
+/// How a replicate ended, in a word.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Outcome {
+    /// No agreement in the horizon.
+    NoSettlement,
+    /// An agreement holds at the horizon.
+    Holding,
+    /// An agreement broke down and none holds at the horizon.
+    Relapsed,
+    /// A side broke.
+    Capitulation,
+}
+
+impl Outcome {
+    /// The snake-case name.
+    pub fn name(self) -> &'static str {
+        match self {
+            Outcome::NoSettlement => "no_settlement",
+            Outcome::Holding => "holding",
+            Outcome::Relapsed => "relapsed",
+            Outcome::Capitulation => "capitulation",
+        }
+    }
+
+    /// The outcome with this name.
+    pub fn parse(name: &str) -> Option<Outcome> {
+        [Outcome::NoSettlement, Outcome::Holding, Outcome::Relapsed, Outcome::Capitulation]
+            .into_iter()
+            .find(|o| o.name() == name)
+    }
+}
+
+/// One replicate under one arm.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Replicate {
+    /// The replicate's index (its random stream).
+    pub index: u64,
+    /// The arm (an index into [`Design::arms`]).
+    pub arm: usize,
+    /// The drawn value of each uncertain parameter, in file order.
+    pub parameters: Vec<f64>,
+    /// How it ended.
+    pub outcome: Outcome,
+    /// Months after the scenario date until the first agreement, if any.
+    pub agreed_month: Option<u32>,
+    /// The terms of the first agreement (an option index per issue of the arm's scenario).
+    pub terms: Option<Vec<u32>>,
+    /// The side that broke (0 or 1), for a capitulation.
+    pub broke: Option<usize>,
+    /// Both sides' losses over the horizon.
+    pub losses: [f64; 2],
+    /// The holder's area at the horizon, km².
+    pub held: f64,
+    /// Month by month.
+    pub months: Vec<MonthRow>,
+}
+
+/// A prepared experiment: one simulation per arm, the uncertain parameters.
+pub struct Experiment {
+    design: Design,
+    uncertain: Vec<Uncertain>,
+    arms: Vec<Simulation>,
+}
+
+impl Experiment {
+    /// Prepares every arm of `design` on `scenario` (ranking its outcome space once per arm).
+    pub fn new(scenario: &Scenario, design: Design) -> Result<Experiment, ExperimentError> {
+        let arms = design
+            .arms
+            .iter()
+            .map(|arm| {
+                let levers = arm
+                    .levers
+                    .iter()
+                    .map(|id| scenario.lever(id).ok_or_else(|| ExperimentError::UnknownLever(id.clone())))
+                    .collect::<Result<Vec<_>, _>>()?;
+                Ok(Simulation::new(scenario, &levers, None)?)
+            })
+            .collect::<Result<Vec<_>, ExperimentError>>()?;
+        Ok(Experiment { design, uncertain: scenario.uncertain.clone(), arms })
+    }
+
+    /// The design.
+    pub fn design(&self) -> &Design {
+        &self.design
+    }
+
+    /// The uncertain parameters, in file order.
+    pub fn uncertain(&self) -> &[Uncertain] {
+        &self.uncertain
+    }
+
+    /// The simulation of an arm.
+    pub fn arm(&self, arm: usize) -> &Simulation {
+        &self.arms[arm]
+    }
+
+    /// Replicate `index`'s parameter values.
+    pub fn parameters(&self, index: u64) -> Vec<f64> {
+        let mut rng = ChaCha12Rng::seed_from_u64(self.design.seed ^ PARAMETER_SEED);
+        rng.set_stream(index);
+        self.uncertain.iter().map(|u| draw_uncertain(u, &mut rng)).collect()
+    }
+
+    /// Runs replicate `index` under every arm with the given parameter values (one per
+    /// uncertain parameter, in file order).
+    pub fn run_with(&self, index: u64, parameters: &[f64], noise: bool) -> Result<Vec<Replicate>, ExperimentError> {
+        let numbers: Vec<(&str, f64)> =
+            self.uncertain.iter().zip(parameters).map(|(u, &v)| (u.path.as_str(), v)).collect();
+        self.arms
+            .iter()
+            .enumerate()
+            .map(|(arm, base)| {
+                let sim = if numbers.is_empty() { None } else { Some(base.with_numbers(&numbers)?) };
+                let sim = sim.as_ref().unwrap_or(base);
+                let options = RunOptions {
+                    months: self.design.months,
+                    seed: self.design.seed,
+                    stream: index,
+                    noise,
+                    talks: true,
+                };
+                Ok(summarise_run(index, arm, parameters.to_vec(), sim, options))
+            })
+            .collect()
+    }
+
+    /// Runs replicate `index` under every arm.
+    pub fn replicate(&self, index: u64) -> Result<Vec<Replicate>, ExperimentError> {
+        self.run_with(index, &self.parameters(index), true)
+    }
+
+    /// Runs the replicates in `range` in parallel; the result is in index order, then arm
+    /// order, whatever the number of threads.
+    pub fn replicates(&self, range: std::ops::Range<u64>) -> Result<Vec<Replicate>, ExperimentError> {
+        let per: Vec<Vec<Replicate>> =
+            range.into_par_iter().map(|i| self.replicate(i)).collect::<Result<Vec<_>, ExperimentError>>()?;
+        Ok(per.into_iter().flatten().collect())
+    }
+}
+
+fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation, options: RunOptions) -> Replicate {
+    let path = sim.run(options);
+    let first =
+        path.months.iter().position(|m| matches!(m.talks, Some(parley_protocol::Termination::Agreement { .. })));
+    let terms = first.and_then(|k| path.months[k].best_offer).map(|o| sim.scenario().outcome_space().decode(o));
+    let sides: Vec<usize> =
+        sim.scenario().conflict.as_ref().map(|c| c.sides.iter().map(|s| s.actor).collect()).unwrap_or_default();
+    let (outcome, broke) = match &path.ending {
+        Ending::NoSettlement => (Outcome::NoSettlement, None),
+        Ending::Holding { .. } => (Outcome::Holding, None),
+        Ending::Relapsed { .. } => (Outcome::Relapsed, None),
+        Ending::Capitulation { actor, .. } => (Outcome::Capitulation, sides.iter().position(|a| a == actor)),
+    };
+    let mut losses = [0.0; 2];
+    for m in &path.months {
+        losses[0] += m.war.losses[0];
+        losses[1] += m.war.losses[1];
+    }
+    Replicate {
+        index,
+        arm,
+        parameters,
+        outcome,
+        agreed_month: first.map(|k| k as u32 + 1),
+        terms,
+        broke,
+        losses,
+        held: path.months.last().map_or(sim.history().last().map_or(0.0, |s| s.held), |m| m.war.held),
+        months: path
+            .months
+            .iter()
+            .map(|m| MonthRow { phase: m.phase, held: m.war.held, losses: m.war.losses, batna: m.batna })
+            .collect(),
+    }
+}
+
+/// The replicates of shard `index` of `count` (both from 1): a contiguous block, so the
+/// shards together cover every replicate once.
+pub fn shard(runs: u64, index: u64, count: u64) -> Result<std::ops::Range<u64>, ExperimentError> {
+    if count == 0 || index == 0 || index > count {
+        return Err(ExperimentError::Shard { index, count, reason: "write --shard I/N with 1 ≤ I ≤ N".into() });
+    }
+    let start = runs * (index - 1) / count;
+    let end = runs * index / count;
+    Ok(start..end)
+}
+
+#[cfg(test)]
+mod tests {
+    use parley_core::{Distribution, Provenance};
+
+    use super::*;
+    use crate::built_in;
+    use crate::stats::Proportion;
+
+    fn with_optimism_range(lo: f64, hi: f64) -> Scenario {
+        let mut s = built_in();
+        s.uncertain = vec![Uncertain {
+            path: "conflict.sides.rus.optimism".into(),
+            distribution: Distribution::Uniform { min: lo, max: hi },
+            bounds: None,
+            provenance: Provenance::Unstated,
+        }];
+        s
+    }
+
+    fn design(runs: u64, arms: Vec<Arm>) -> Design {
+        Design { runs, months: 24, seed: 42, arms }
+    }
+
+    #[test]
+    fn test_results_do_not_depend_on_the_number_of_threads() {
+        let s = with_optimism_range(2.0, 4.5);
+        let e = Experiment::new(&s, design(12, vec![Arm::new(vec![]), Arm::new(vec!["us_aid_cut".into()])])).unwrap();
+        let on = |threads: usize| {
+            let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+            pool.install(|| e.replicates(0..12).unwrap())
+        };
+        let one = on(1);
+        assert_eq!(one, on(3));
+        assert_eq!(one, on(8));
+        // In index order, then arm order; each replicate alone gives the same result.
+        assert_eq!(one[5], e.replicate(2).unwrap()[1]);
+    }
+
+    #[test]
+    fn test_arms_share_parameters_and_shocks() {
+        let s = with_optimism_range(2.0, 4.5);
+        let e = Experiment::new(&s, design(4, vec![Arm::new(vec![]), Arm::new(vec![])])).unwrap();
+        let r = e.replicate(3).unwrap();
+        assert_eq!(r[0].parameters, r[1].parameters);
+        assert_eq!(r[0].months, r[1].months, "identical arms give identical paths");
+        assert_ne!(e.parameters(3), e.parameters(4));
+    }
+
+    #[test]
+    fn test_shards_partition_the_replicates() {
+        let mut covered = Vec::new();
+        for i in 1..=3 {
+            covered.extend(shard(10, i, 3).unwrap());
+        }
+        assert_eq!(covered, (0..10).collect::<Vec<_>>());
+        assert!(shard(10, 0, 3).is_err() && shard(10, 4, 3).is_err());
+    }
+
+    /// On the central path a settlement comes within the horizon exactly when Russia's
+    /// optimism is below a threshold; with the optimism uniform on [lo, hi] the probability
+    /// of a settlement is known, and the Monte Carlo estimate's interval must cover it.
+    #[test]
+    fn test_monte_carlo_estimate_covers_a_known_probability() {
+        let (lo, hi) = (0.0, 8.0);
+        let s = with_optimism_range(lo, hi);
+        let e = Experiment::new(&s, design(400, vec![Arm::new(vec![])])).unwrap();
+        let settles = |x: f64| e.run_with(0, &[x], false).unwrap()[0].agreed_month.is_some();
+        assert!(settles(lo) && !settles(hi), "the threshold lies inside the range");
+        let (mut a, mut b) = (lo, hi);
+        for _ in 0..40 {
+            let mid = (a + b) / 2.0;
+            if settles(mid) { a = mid } else { b = mid }
+        }
+        let truth = (a - lo) / (hi - lo);
+        let hits = (0..400).filter(|&i| settles(e.parameters(i)[0])).count() as u64;
+        let p = Proportion::new(hits, 400);
+        assert!(p.lo <= truth && truth <= p.hi, "true probability {truth} outside [{}, {}]", p.lo, p.hi);
+    }
+}

@@ -2,6 +2,7 @@
 
 mod analyze;
 mod check;
+mod experiment;
 mod generate;
 mod genius;
 mod help;

@@ -148,6 +148,9 @@ pub struct Experiment {
     design: Design,
     uncertain: Vec<Uncertain>,
     arms: Vec<Simulation>,
+    /// Per arm, per uncertain parameter: whether one of the arm's levers sets it (the
+    /// lever's value then holds in every replicate of that arm).
+    fixed: Vec<Vec<bool>>,
 }
 
 impl Experiment {
@@ -162,10 +165,22 @@ impl Experiment {
                     .iter()
                     .map(|id| scenario.lever(id).ok_or_else(|| ExperimentError::UnknownLever(id.clone())))
                     .collect::<Result<Vec<_>, _>>()?;
-                Ok(Simulation::new(scenario, &levers, None)?)
+                let fixed = scenario
+                    .uncertain
+                    .iter()
+                    .map(|u| {
+                        levers.iter().any(|l| {
+                            l.changes
+                                .iter()
+                                .any(|c| matches!(c, parley_core::Change::Set { path, .. } if *path == u.path))
+                        })
+                    })
+                    .collect::<Vec<bool>>();
+                Ok((Simulation::new(scenario, &levers, None)?, fixed))
             })
             .collect::<Result<Vec<_>, ExperimentError>>()?;
-        Ok(Experiment { design, uncertain: scenario.uncertain.clone(), arms })
+        let (arms, fixed) = arms.into_iter().unzip();
+        Ok(Experiment { design, uncertain: scenario.uncertain.clone(), arms, fixed })
     }
 
     /// The design.
@@ -191,14 +206,21 @@ impl Experiment {
     }
 
     /// Runs replicate `index` under every arm with the given parameter values (one per
-    /// uncertain parameter, in file order).
+    /// uncertain parameter, in file order). A parameter that one of an arm's levers sets
+    /// keeps the lever's value in that arm.
     pub fn run_with(&self, index: u64, parameters: &[f64], noise: bool) -> Result<Vec<Replicate>, ExperimentError> {
-        let numbers: Vec<(&str, f64)> =
-            self.uncertain.iter().zip(parameters).map(|(u, &v)| (u.path.as_str(), v)).collect();
         self.arms
             .iter()
             .enumerate()
             .map(|(arm, base)| {
+                let numbers: Vec<(&str, f64)> = self
+                    .uncertain
+                    .iter()
+                    .zip(parameters)
+                    .zip(&self.fixed[arm])
+                    .filter(|(_, fixed)| !**fixed)
+                    .map(|((u, &v), _)| (u.path.as_str(), v))
+                    .collect();
                 let sim = if numbers.is_empty() { None } else { Some(base.with_numbers(&numbers)?) };
                 let sim = sim.as_ref().unwrap_or(base);
                 let options = RunOptions {

@@ -42,6 +42,88 @@ pub struct RawScenario {
     /// Claims from the sources as checks on the model (`parley check`).
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub expect: Vec<RawExpectation>,
+    /// Numbers a Monte Carlo experiment draws from distributions; other commands use the
+    /// point value written where the number is defined.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub uncertain: Vec<RawUncertain>,
+}
+
+/// A number drawn from a distribution in a Monte Carlo experiment.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawUncertain {
+    /// The number's path, as `parley sources` lists it: a number under `conflict.` or a
+    /// reservation value `preferences.ACTOR.reservation`.
+    pub path: Located<String>,
+    /// What the value is drawn from: `{ kind = "pert", min = 2.0, mode = 3.4, max = 4.5 }`.
+    pub distribution: Located<RawDistribution>,
+    /// Truncation `[lo, hi]` (finite, lo < hi): draws outside are redrawn. Required when the
+    /// distribution reaches beyond the number's allowed range.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub bounds: Option<Located<(f64, f64)>>,
+    /// Citation `ID#paragraph` of the passage the range comes from.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<Located<String>>,
+    /// Or: why the range is modelled this way.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// A free-text remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+}
+
+/// The kinds of distribution.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawDistributionKind {
+    /// Normal: `mean`, `sd` (> 0).
+    Normal,
+    /// Lognormal (the log is normal): `median` (> 0), `sigma` (> 0), the standard deviation of the log.
+    Lognormal,
+    /// Uniform: `min` < `max`.
+    Uniform,
+    /// Triangular: `min` ≤ `mode` ≤ `max`, min < max.
+    Triangular,
+    /// PERT, a beta shaped by `min` ≤ `mode` ≤ `max` (min < max).
+    Pert,
+    /// Beta with shapes `alpha`, `beta` (> 0), scaled to `[min, max]` (default `[0, 1]`).
+    Beta,
+}
+
+/// A probability distribution. `kind` selects which parameters apply; a parameter that does
+/// not apply is an error.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawDistribution {
+    /// `normal`, `lognormal`, `uniform`, `triangular`, `pert` or `beta`.
+    pub kind: Located<RawDistributionKind>,
+    /// Normal: the mean.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mean: Option<Located<f64>>,
+    /// Normal: the standard deviation (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sd: Option<Located<f64>>,
+    /// Lognormal: the median (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub median: Option<Located<f64>>,
+    /// Lognormal: the standard deviation of the log (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub sigma: Option<Located<f64>>,
+    /// Uniform, triangular, PERT, beta (default 0): the lower end.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub min: Option<Located<f64>>,
+    /// Triangular, PERT: the most likely value, in [min, max].
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mode: Option<Located<f64>>,
+    /// Uniform, triangular, PERT, beta (default 1): the upper end (> min).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub max: Option<Located<f64>>,
+    /// Beta: shape α (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub alpha: Option<Located<f64>>,
+    /// Beta: shape β (> 0).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub beta: Option<Located<f64>>,
 }
 
 /// A named what-if: numbers to set, options to take off the table, rules to drop.

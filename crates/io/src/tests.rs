@@ -659,6 +659,192 @@ fn test_conflict_rules_are_all_reported() {
     }
 }
 
+/// `[[uncertain]]` entries for the war file, one of each distribution kind.
+const WAR_UNCERTAIN: &str = include_str!("../tests/data/war-uncertain.toml");
+
+/// The war file with its uncertain numbers.
+fn war_uncertain() -> String {
+    format!("{WAR}\n{WAR_UNCERTAIN}")
+}
+
+/// Applies `edits` to the war file with uncertain numbers and returns the rendered error.
+fn uncertain_error_of(edits: &[(&str, &str)]) -> String {
+    match parse(&edit(&war_uncertain(), edits), "war.toml", Format::Toml) {
+        Ok(_) => panic!("expected an error"),
+        Err(e) => render(&e),
+    }
+}
+
+#[test]
+fn test_uncertain_is_read_and_written() {
+    use parley_core::{Distribution, Provenance};
+    let loaded = parse(&war_uncertain(), "war.toml", Format::Toml).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    let u = &loaded.scenario.uncertain;
+    let paths: Vec<&str> = u.iter().map(|x| x.path.as_str()).collect();
+    assert_eq!(
+        paths,
+        [
+            "conflict.sides.north.optimism",
+            "preferences.south.reservation",
+            "conflict.sides.south.support",
+            "conflict.territory.gain",
+            "conflict.durability.ceasefire_hazard",
+            "conflict.donors.ally.after"
+        ]
+    );
+    assert_eq!(u[0].distribution, Distribution::Pert { min: 0.0, mode: 0.2, max: 0.5 });
+    assert!(matches!(&u[0].provenance, Provenance::Cited { citation } if citation.to_string() == "brief#11"));
+    assert_eq!(u[1].bounds, Some((0.0, 1.0)));
+    assert_eq!(u[2].distribution, Distribution::Beta { alpha: 8.0, beta: 2.0, min: 0.0, max: 1.0 }, "default range");
+    assert!(matches!(u[2].provenance, Provenance::Assumption { .. }));
+    // Writer round trip, in both syntaxes; JSON has the same layout.
+    let first = loaded.scenario;
+    let text = to_toml(&first).unwrap();
+    assert!(text.contains("[[uncertain]]"), "{text}");
+    assert_eq!(parse(&text, "again.toml", Format::Toml).unwrap().scenario, first, "{text}");
+    let json = to_json(&first).unwrap();
+    assert_eq!(parse(&json, "again.json", Format::Json).unwrap().scenario, first);
+    let raw_json = serde_json::to_string_pretty(&parse_raw(&war_uncertain(), Format::Toml).unwrap()).unwrap();
+    assert!(raw_json.contains("\"uncertain\": ["), "{raw_json}");
+    assert_eq!(parse(&raw_json, "war.json", Format::Json).unwrap().scenario, first);
+}
+
+#[test]
+fn test_uncertain_without_provenance_is_unstated() {
+    // As for levers: a bare range is accepted and listed as unstated.
+    let text = edit(&war_uncertain(), &[("source = \"brief#12\"\n", "")]);
+    let loaded = parse(&text, "war.toml", Format::Toml).unwrap();
+    assert!(loaded.warnings.is_empty(), "{:?}", loaded.warnings);
+    assert_eq!(loaded.scenario.uncertain[3].provenance, parley_core::Provenance::Unstated);
+}
+
+#[test]
+fn test_error_uncertain_negative_sd() {
+    insta::assert_snapshot!(uncertain_error_of(&[("sd = 0.05", "sd = -0.05")]));
+}
+
+#[test]
+fn test_error_uncertain_inverted_uniform() {
+    insta::assert_snapshot!(uncertain_error_of(&[("min = 0.4, max = 1.0", "min = 1.0, max = 0.4")]));
+}
+
+#[test]
+fn test_error_uncertain_mode_outside_range() {
+    insta::assert_snapshot!(uncertain_error_of(&[("mode = 0.2, max = 0.5", "mode = 0.7, max = 0.5")]));
+}
+
+#[test]
+fn test_error_uncertain_unknown_kind() {
+    insta::assert_snapshot!(uncertain_error_of(&[("kind = \"lognormal\"", "kind = \"gamma\"")]));
+}
+
+#[test]
+fn test_error_uncertain_parameter_of_other_kind() {
+    insta::assert_snapshot!(uncertain_error_of(&[("min = 0.4, max = 1.0", "min = 0.4, max = 1.0, sd = 0.1")]));
+}
+
+#[test]
+fn test_error_uncertain_unknown_path() {
+    insta::assert_snapshot!(uncertain_error_of(&[(
+        "path = \"conflict.territory.gain\"",
+        "path = \"conflict.territory.gains\""
+    )]));
+}
+
+#[test]
+fn test_error_uncertain_not_sampleable() {
+    insta::assert_snapshot!(uncertain_error_of(&[(
+        "path = \"preferences.south.reservation\"",
+        "path = \"preferences.south.weights.border\""
+    )]));
+}
+
+#[test]
+fn test_error_uncertain_duplicate_path() {
+    insta::assert_snapshot!(uncertain_error_of(&[(
+        "path = \"conflict.sides.south.support\"",
+        "path = \"conflict.sides.north.optimism\""
+    )]));
+}
+
+#[test]
+fn test_error_uncertain_reservation_needs_bounds() {
+    insta::assert_snapshot!(uncertain_error_of(&[("bounds = [0.0, 1.0]\n", "")]));
+}
+
+#[test]
+fn test_warning_uncertain_point_value_outside() {
+    let text = edit(&war_uncertain(), &[("min = 0.4, max = 1.0", "min = 0.9, max = 1.2")]);
+    let loaded = parse(&text, "war.toml", Format::Toml).unwrap();
+    assert_eq!(loaded.warnings.len(), 1);
+    insta::assert_snapshot!(render(&loaded.warnings[0]));
+}
+
+#[test]
+fn test_uncertain_rules_are_all_reported() {
+    // Each edit breaks one rule; every one is reported, with a span and help, and nothing else.
+    let cases: &[(&str, &str, &str)] = &[
+        ("mode = 0.03, max = 0.06", "max = 0.06", "distribution \"triangular\" needs `mode`"),
+        ("bounds = [0.0, 0.05]", "bounds = [0.05, 0.0]", "bounds [0.05, 0]: the lower bound must be below the upper"),
+        ("bounds = [0.0, 0.05]", "bounds = [0.0, inf]", "bounds [0, inf] are not finite"),
+        ("bounds = [0.0, 0.05]", "bounds = [0.1, 0.2]", "the bounds leave no draw"),
+        ("bounds = [0.0, 1.0]", "bounds = [-0.5, 1.5]", "allowed range [0, 1]; narrow bounds to [0, 1]"),
+        ("alpha = 8, beta = 2", "alpha = 8, beta = 0", "shapes α = 8 and β = 0 must be positive"),
+        (
+            "alpha = 8, beta = 2",
+            "alpha = 8, beta = 2, min = 0.5, max = 1.5",
+            "allowed range [0, 1]; add bounds = [0.5, 1]",
+        ),
+        ("median = 500, sigma = 0.3", "median = -500, sigma = 0.3", "both must be positive"),
+        (
+            "path = \"conflict.territory.gain\"",
+            "path = \"conflict.beliefs.learning\"",
+            "allowed range [0, 1]; add bounds = [0, 1]",
+        ),
+        ("kind = \"pert\", min = 0.0", "kind = \"pert\", min = -2.0", "allowed range (-1, ∞); add bounds = [-1, 0.5]"),
+        ("mean = 0.3, sd = 0.05", "mean = 0.3, sd = 0.05, min = 0", "`min` does not apply to distribution \"normal\""),
+        (
+            "path = \"conflict.sides.north.optimism\"",
+            "path = \"conflict.sides.north.manpower\"",
+            "the point value 300000 lies outside",
+        ),
+        ("source = \"brief#11\"", "source = \"memo#11\"", "cites unknown source \"memo\""),
+        ("source = \"brief#11\"", "source = \"brief#11\"\nassumption = \"x\"", "both a source and an assumption"),
+        (
+            "path = \"conflict.donors.ally.after\"",
+            "path = \"conflict.events.ally-election.set.conflict.donors.ally.after\"",
+            "this number cannot be drawn",
+        ),
+        (
+            "path = \"conflict.donors.ally.after\"",
+            "path = \"levers.aid-cut.set.conflict.donors.ally.after\"",
+            "this number cannot be drawn",
+        ),
+        ("path = \"conflict.donors.ally.after\"", "path = \"actors.north.power\"", "no number at path"),
+        ("path = \"preferences.south.reservation\"", "path = \"preferences.south.discount\"", "no number at path"),
+        (
+            "path = \"conflict.territory.gain\"",
+            "path = \"preferences.north.values.border.pre-war\"",
+            "this number cannot be drawn",
+        ),
+        ("note = \"analysts", "shape = 2\nnote = \"analysts", "unknown field `shape`"),
+    ];
+    for (from, to, expect) in cases {
+        let text = edit(&war_uncertain(), &[(from, to)]);
+        // Errors, or the warnings of a file that loads.
+        let diagnostics = match parse(&text, "war.toml", Format::Toml) {
+            Err(Error::Invalid { diagnostics, .. }) => diagnostics,
+            Err(e) => panic!("{to:?}: {}", render(&e)),
+            Ok(loaded) => loaded.warnings,
+        };
+        let shown: String = diagnostics.iter().map(|d| render(d)).collect();
+        assert!(diagnostics.iter().any(|d| d.message.contains(expect)), "{to:?}: expected {expect:?} in\n{shown}");
+        assert!(diagnostics.iter().all(|d| d.label.is_some() && d.help.is_some()), "{shown}");
+        assert_eq!(diagnostics.len(), 1, "{to:?}: one diagnostic expected\n{shown}");
+    }
+}
+
 /// Random damage to a valid scenario (deleted, duplicated or replaced bytes) must give a
 /// result or a diagnostic, never a panic, in both syntaxes.
 mod mangled_input {
@@ -692,7 +878,7 @@ mod mangled_input {
         #![proptest_config(ProptestConfig::with_cases(300))]
         #[test]
         fn test_mangled_scenarios_never_panic(edits in prop::collection::vec((any::<u16>(), any::<u8>(), any::<u8>()), 1..6)) {
-            for base in [BASE, WAR] {
+            for base in [BASE, WAR, &war_uncertain()] {
                 let toml_text = mangle(base, &edits);
                 let _ = parse(&toml_text, "mangled.toml", Format::Toml);
                 let json = serde_json::to_string(&parse_raw(base, Format::Toml).unwrap()).unwrap();

@@ -9,23 +9,26 @@
 //! |---|---|
 //! | `parley::syntax` | the file parses, keys are known, values have the right type |
 //! | `parley::empty` | at least one actor and one issue; every issue has an option; no empty ids or conditions |
-//! | `parley::duplicate-id` | ids are unique (sources, actors, issues, options, per-actor linkages and red lines; one preferences entry per actor) |
+//! | `parley::duplicate-id` | ids are unique (sources, actors, issues, options, per-actor linkages and red lines; one preferences entry per actor; one `[[uncertain]]` entry per path) |
 //! | `parley::unknown-reference` | every actor, issue, option and source referred to exists |
 //! | `parley::not-finite` | no NaN or infinity |
-//! | `parley::out-of-range` | values, reservation values in [0, 1]; discount factors in (0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1]; the conflict's numbers in their ranges (see `raw::RawConflict`) and its months in order |
+//! | `parley::out-of-range` | values, reservation values in [0, 1]; discount factors in (0, 1]; weights and power ≥ 0; linkage deltas in [-1, 1]; the conflict's numbers in their ranges (see `raw::RawConflict`) and its months in order; distribution parameters well-formed, truncation bounds in order, and draws within the number's range |
 //! | `parley::month` | months read `YYYY-MM` |
 //! | `parley::conflict` | the `[conflict]` section holds together: exactly two belligerent sides; donors, holder and observed losses name a side; a categorical territorial issue with at least two distinct anchors; dynamic checks need the section and name a side |
-//! | `parley::field-kind` | fields that do not apply to an issue kind or value function are errors, required ones must be present |
+//! | `parley::field-kind` | fields that do not apply to an issue kind, value function, check or distribution kind are errors, required ones must be present |
 //! | `parley::missing-value` | every option of a weighted issue has a value |
 //! | `parley::provenance` | a number gives a source or an assumption, not both; citations read `ID` or `ID#paragraph` |
+//! | `parley::not-sampleable` | an uncertain number is a number of the war (`conflict.…`) or a reservation value |
 //! | `parley::weights` (warning) | weights that do not sum to 1 are rescaled; an actor that weighs nothing has utility 0 everywhere |
 //! | `parley::no-effect` (warning) | values given for an issue the actor does not weigh change nothing |
+//! | `parley::uncertain` (warning) | an uncertain number's draws cannot reach its point value |
 //!
 //! Levers must name existing numbers, issues, options and rules; expectations must name
 //! existing actors and levers, give exactly the fields their check kind takes, and cite a
 //! source or state an assumption. In `[conflict]`, `no_deal` names an option of every issue
 //! but the territorial one and each side's `victory` one of every issue; events and
-//! calibration name numbers by full path under `conflict.`.
+//! calibration name numbers by full path under `conflict.`. Uncertain numbers name a number
+//! by path as lever `set` paths do, with exactly the parameters of their distribution kind.
 
 use std::collections::HashMap;
 use std::ops::Range;
@@ -43,6 +46,7 @@ use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario
 mod conflict;
 mod issues;
 mod levers;
+mod uncertain;
 
 /// Most options one issue may have.
 pub const MAX_OPTIONS_PER_ISSUE: usize = 100_000;
@@ -97,6 +101,19 @@ impl Validator<'_> {
                 .help(help),
         );
     }
+}
+
+/// Up to eight paths of `scenario`'s numbers under the same two-part prefix as `path`, for
+/// an "unknown path" diagnostic.
+fn paths_near(scenario: &Scenario, path: &str) -> Vec<String> {
+    let mut near: Vec<String> = scenario
+        .numbers()
+        .into_iter()
+        .map(|n| n.path)
+        .filter(|n| n.split('.').take(2).eq(path.split('.').take(2)))
+        .collect();
+    near.truncate(8);
+    near
 }
 
 fn list(ids: impl Iterator<Item = impl AsRef<str>>) -> String {
@@ -259,6 +276,8 @@ impl<'a> Validator<'a> {
                 scenario.expectations.push(expectation);
             }
         }
+        // Last: an uncertain number is looked up in the finished scenario.
+        scenario.uncertain = self.uncertain(&raw.uncertain, &scenario);
         scenario
     }
 

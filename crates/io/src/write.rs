@@ -2,15 +2,17 @@
 
 use parley_core::conflict::{Observable, Series, Side, Terms};
 use parley_core::{
-    Actor, Change, Check, Condition, Conflict, Issue, IssueKind, Provenance, Quantity, Role, Scenario, ValueFunction,
+    Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Provenance, Quantity, Role, Scenario,
+    Uncertain, ValueFunction,
 };
 
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
-    RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDonor, RawDurability,
-    RawEvent, RawExpectation, RawFunction, RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage,
-    RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSeries, RawSide,
-    RawSource, RawTerms, RawTerritory, RawValueFunction, RawVolatility,
+    RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDistribution,
+    RawDistributionKind, RawDonor, RawDurability, RawEvent, RawExpectation, RawFunction, RawHazardFactor, RawIssue,
+    RawIssueKind, RawLaw, RawLever, RawLinkage, RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine,
+    RawRole, RawScenario, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawUncertain, RawValueFunction,
+    RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -155,6 +157,59 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
         }
     };
     raw.check = Located::new(kind);
+    raw
+}
+
+fn uncertain(u: &Uncertain) -> RawUncertain {
+    let (source, assumption) = provenance(&u.provenance);
+    RawUncertain {
+        path: Located::new(u.path.clone()),
+        distribution: Located::new(distribution(&u.distribution)),
+        bounds: u.bounds.map(Located::new),
+        source,
+        assumption,
+        note: None,
+    }
+}
+
+fn distribution(d: &Distribution) -> RawDistribution {
+    use RawDistributionKind as K;
+    let n = |x: f64| Some(Located::new(x));
+    let mut raw = RawDistribution {
+        kind: Located::new(K::Normal),
+        mean: None,
+        sd: None,
+        median: None,
+        sigma: None,
+        min: None,
+        mode: None,
+        max: None,
+        alpha: None,
+        beta: None,
+    };
+    let kind = match *d {
+        Distribution::Normal { mean, sd } => {
+            (raw.mean, raw.sd) = (n(mean), n(sd));
+            K::Normal
+        }
+        Distribution::Lognormal { median, sigma } => {
+            (raw.median, raw.sigma) = (n(median), n(sigma));
+            K::Lognormal
+        }
+        Distribution::Uniform { min, max } => {
+            (raw.min, raw.max) = (n(min), n(max));
+            K::Uniform
+        }
+        Distribution::Triangular { min, mode, max } | Distribution::Pert { min, mode, max } => {
+            (raw.min, raw.mode, raw.max) = (n(min), n(mode), n(max));
+            if matches!(d, Distribution::Pert { .. }) { K::Pert } else { K::Triangular }
+        }
+        Distribution::Beta { alpha, beta, min, max } => {
+            (raw.alpha, raw.beta, raw.min, raw.max) = (n(alpha), n(beta), n(min), n(max));
+            K::Beta
+        }
+    };
+    raw.kind = Located::new(kind);
     raw
 }
 
@@ -431,6 +486,7 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
         conflict: s.conflict.as_ref().map(|c| conflict(c, &s.actors)),
         lever: s.levers.iter().map(|l| lever(l, issues)).collect(),
         expect: s.expectations.iter().map(|e| expectation(e, s)).collect(),
+        uncertain: s.uncertain.iter().map(uncertain).collect(),
     }
 }
 

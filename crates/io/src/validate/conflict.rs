@@ -35,7 +35,7 @@ impl Bounds {
     /// `x > 0`.
     const POSITIVE: Bounds = Bounds::new(0.0, true, f64::INFINITY, false);
     /// `0 ≤ x ≤ 1`.
-    const UNIT: Bounds = Bounds::new(0.0, false, 1.0, false);
+    pub(super) const UNIT: Bounds = Bounds::new(0.0, false, 1.0, false);
     /// `0 ≤ x < 1`.
     const UNIT_BELOW_ONE: Bounds = Bounds::new(0.0, false, 1.0, true);
 
@@ -49,8 +49,33 @@ impl Bounds {
         above && below
     }
 
+    /// The ends, each open or closed.
+    pub(super) fn ends(&self) -> (f64, f64) {
+        (self.lo, self.hi)
+    }
+
+    /// The range as an interval: "[0, 1)", "(-1, ∞)".
+    pub(super) fn interval(&self) -> String {
+        let end = |x: f64| {
+            if x.is_finite() {
+                x.to_string()
+            } else if x > 0.0 {
+                "∞".into()
+            } else {
+                "-∞".into()
+            }
+        };
+        format!(
+            "{}{}, {}{}",
+            if self.lo_open || self.lo.is_infinite() { '(' } else { '[' },
+            end(self.lo),
+            end(self.hi),
+            if self.hi_open || self.hi.is_infinite() { ')' } else { ']' }
+        )
+    }
+
     /// The range in words: "at least 0", "greater than -1", "within [0, 1)".
-    fn describe(&self) -> String {
+    pub(super) fn describe(&self) -> String {
         match (self.lo.is_finite(), self.hi.is_finite()) {
             (true, false) if self.lo_open => format!("greater than {}", self.lo),
             (true, false) => format!("at least {}", self.lo),

@@ -6,7 +6,7 @@ use std::ops::Range;
 use parley_core::{Change, Check, Condition, Dispute, Expectation, Lever, Provenance, Scenario};
 
 use super::conflict::{conflict_bounds, is_dynamic, kind_name};
-use super::{Validator, list, span};
+use super::{Validator, list, paths_near, span};
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
 use crate::raw::{RawCheckKind, RawCondition, RawExpectation, RawLever};
@@ -64,14 +64,7 @@ impl Validator<'_> {
                 self.quantity(q, &format!("{ctx}: {p}"), lo, hi)
             };
             if probe.quantity_mut(p).is_none() {
-                let mut near: Vec<String> = scenario
-                    .numbers()
-                    .into_iter()
-                    .map(|n| n.path)
-                    .filter(|n| n.split('.').take(2).eq(p.split('.').take(2)))
-                    .collect();
-                near.truncate(8);
-                self.unknown_path(path, &ctx, &near);
+                self.unknown_path(path, &ctx, &paths_near(scenario, p));
                 continue;
             }
             changes.push(Change::Set { path: p.to_string(), quantity });

@@ -27,7 +27,25 @@ pub fn month_header(sides: &[String; 2]) -> String {
     h.join(",")
 }
 
-fn phase_name(p: Phase) -> &'static str {
+fn parse_phase(s: &str) -> Option<Phase> {
+    [Phase::Fighting, Phase::Ceasefire, Phase::Settled, Phase::Collapsed, Phase::Capitulated]
+        .into_iter()
+        .find(|p| phase_name(*p) == s)
+}
+
+/// Agreed terms as `issue=option` words separated by spaces.
+pub fn terms_text(scenario: &Scenario, terms: &[u32]) -> String {
+    scenario
+        .issues
+        .iter()
+        .zip(terms)
+        .map(|(i, &o)| format!("{}={}", i.id, i.options[o as usize].id))
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The name of a phase in the months table.
+pub fn phase_name(p: Phase) -> &'static str {
     match p {
         Phase::Fighting => "fighting",
         Phase::Ceasefire => "ceasefire",
@@ -35,12 +53,6 @@ fn phase_name(p: Phase) -> &'static str {
         Phase::Collapsed => "collapsed",
         Phase::Capitulated => "capitulated",
     }
-}
-
-fn parse_phase(s: &str) -> Option<Phase> {
-    [Phase::Fighting, Phase::Ceasefire, Phase::Settled, Phase::Collapsed, Phase::Capitulated]
-        .into_iter()
-        .find(|p| phase_name(*p) == s)
 }
 
 /// A replicate's row of the replicates table (no newline). Terms are written as
@@ -51,15 +63,7 @@ pub fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Str
     f.push(r.outcome.name().to_string());
     f.push(r.agreed_month.map_or(String::new(), |m| m.to_string()));
     f.push(r.broke.map_or(String::new(), |b| b.to_string()));
-    f.push(r.terms.as_ref().map_or(String::new(), |t| {
-        scenario
-            .issues
-            .iter()
-            .zip(t)
-            .map(|(i, &o)| format!("{}={}", i.id, i.options[o as usize].id))
-            .collect::<Vec<_>>()
-            .join(" ")
-    }));
+    f.push(r.terms.as_ref().map_or(String::new(), |t| terms_text(scenario, t)));
     f.extend(r.losses.iter().map(|x| x.to_string()));
     f.push(r.held.to_string());
     f.join(",")

@@ -164,6 +164,25 @@ fn write_results(
     }
     write_atomically(&dir.join("replicates.csv"), &reps)?;
     write_atomically(&dir.join("months.csv"), &months)?;
+    let stamp = parley_data::Stamp {
+        parley_version: manifest.parley_version.clone(),
+        scenario: manifest.scenario.clone(),
+        scenario_hash: manifest.scenario_hash.clone(),
+        seed: manifest.seed,
+        runs: manifest.runs,
+        months: manifest.months,
+    };
+    let parquet = |batch: Result<_, parley_data::DataError>| -> Result<Vec<u8>, Failure> {
+        Ok(batch.and_then(|b| parley_data::to_parquet(&b, &stamp)).map_err(|e| miette::miette!("{e}"))?)
+    };
+    write_atomically(
+        &dir.join("replicates.parquet"),
+        parquet(parley_data::replicates_batch(replicates, &design, scenarios, &manifest.parameters, &summary.sides))?,
+    )?;
+    write_atomically(
+        &dir.join("months.parquet"),
+        parquet(parley_data::months_batch(replicates, &design, &summary.sides))?,
+    )?;
     #[derive(Serialize)]
     struct Report<'a> {
         parley_version: &'a str,

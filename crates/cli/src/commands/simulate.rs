@@ -129,7 +129,7 @@ pub(crate) fn run(args: &SimulateArgs, format: OutputFormat) -> Result<Status, F
     let sides = [0, 1].map(|i| s.actors[conflict.sides[i].actor].id.as_str());
     let parties: Vec<&str> = sim.parties().iter().map(|&a| s.actors[a].id.as_str()).collect();
     if let Some(out) = &args.out {
-        output::write_atomically(out, &csv(args, s, table, &sides, &parties, &path.months))?;
+        output::write_atomically(out, csv(args, s, table, &sides, &parties, &path.months))?;
     }
     let ending_terms = match &path.ending {
         Ending::Holding { terms: t, .. } => Some(terms(table, *t)),

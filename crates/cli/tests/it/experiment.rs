@@ -5,10 +5,10 @@ use std::path::Path;
 
 use crate::util::Dir;
 
-const OUTPUTS: [&str; 3] = ["replicates.csv", "months.csv", "summary.json"];
+const OUTPUTS: [&str; 5] = ["replicates.csv", "months.csv", "summary.json", "replicates.parquet", "months.parquet"];
 
-fn read(dir: &Path) -> Vec<String> {
-    OUTPUTS.iter().map(|f| std::fs::read_to_string(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))).collect()
+fn read(dir: &Path) -> Vec<Vec<u8>> {
+    OUTPUTS.iter().map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))).collect()
 }
 
 fn experiment(dir: &Dir, out: &str, extra: &[&str]) -> crate::util::Run {
@@ -29,13 +29,13 @@ fn test_outputs_are_byte_identical_on_1_2_and_8_threads() {
     }
     assert_eq!(results[0], results[1]);
     assert_eq!(results[0], results[2]);
-    let csv = &results[0][0];
+    let csv = String::from_utf8(results[0][0].clone()).unwrap();
     assert!(
         csv.starts_with(&format!("# parley {}; scenario ukraine-2025 fnv1a64:", env!("CARGO_PKG_VERSION"))),
         "{csv}"
     );
     assert!(csv.contains("seed 9"));
-    let summary: serde_json::Value = serde_json::from_str(&results[0][2]).unwrap();
+    let summary: serde_json::Value = serde_json::from_slice(&results[0][2]).unwrap();
     assert_eq!(summary["seed"], 9);
     assert!(summary["scenario_hash"].as_str().unwrap().starts_with("fnv1a64:"));
     assert_eq!(summary["arms"][0]["settled_by_month"].as_array().unwrap().len(), 12);
@@ -121,4 +121,24 @@ fn test_bad_arguments_are_exit_2() {
     assert_eq!(experiment(&dir, "y", &["--shard", "one"]).code, 2);
     assert_eq!(experiment(&dir, "z", &["--lever", "nope"]).code, 2);
     assert_eq!(dir.run(&["merge", "nowhere", "--out", "m"]).code, 2);
+}
+
+#[test]
+fn test_sensitivity_ranks_every_uncertain_parameter() {
+    let dir = Dir::new();
+    let run = dir.run(&["sensitivity", "--samples", "32", "--months", "18", "--format", "json"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let j = run.json();
+    let measures = j["measures"].as_array().unwrap();
+    assert_eq!(measures.len(), 3);
+    let parameters = j["parameters"].as_array().unwrap().len();
+    assert_eq!(parameters, 8, "the built-in scenario's [[uncertain]] entries");
+    for m in measures {
+        let bars = m["tornado"]["bars"].as_array().unwrap();
+        assert_eq!(bars.len(), parameters);
+        let swings: Vec<f64> = bars.iter().map(|b| b["swing"].as_f64().unwrap()).collect();
+        assert!(swings.windows(2).all(|w| w[0] >= w[1]), "bars ordered by swing");
+    }
+    let coalition = crate::util::repo_root().join("scenarios/coalition-2025.toml");
+    assert_eq!(dir.run(&["sensitivity", coalition.to_str().unwrap()]).code, 2);
 }

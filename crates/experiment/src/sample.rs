@@ -26,7 +26,7 @@ pub fn draw(distribution: &Distribution, rng: &mut ChaCha12Rng) -> f64 {
 }
 
 /// One draw of an uncertain parameter, redrawn until it falls within its bounds (after
-/// [`MAX_REDRAWS`] attempts, clamped to them).
+/// 1,000 attempts, clamped to them).
 pub fn draw_uncertain(u: &Uncertain, rng: &mut ChaCha12Rng) -> f64 {
     let Some((lo, hi)) = u.bounds else { return draw(&u.distribution, rng) };
     let mut x = draw(&u.distribution, rng);

@@ -18,7 +18,7 @@ use arrow::array::{ArrayRef, Float64Builder, StringBuilder, UInt32Builder, UInt6
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use parley_core::Scenario;
-use parley_experiment::records::{phase_name, terms_text};
+use parley_experiment::records::terms_text;
 use parley_experiment::{Design, Replicate};
 use parquet::arrow::ArrowWriter;
 use parquet::basic::Compression;
@@ -134,7 +134,7 @@ pub fn months_batch(replicates: &[Replicate], design: &Design, sides: &[String; 
             index.append_value(r.index);
             arm.append_value(&design.arms[r.arm].name);
             month.append_value(k as u32 + 1);
-            phase.append_value(phase_name(m.phase));
+            phase.append_value(m.phase.name());
             held.append_value(m.held);
             for i in 0..2 {
                 losses[i].append_value(m.losses[i]);

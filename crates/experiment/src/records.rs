@@ -30,7 +30,7 @@ pub fn month_header(sides: &[String; 2]) -> String {
 fn parse_phase(s: &str) -> Option<Phase> {
     [Phase::Fighting, Phase::Ceasefire, Phase::Settled, Phase::Collapsed, Phase::Capitulated]
         .into_iter()
-        .find(|p| phase_name(*p) == s)
+        .find(|p| p.name() == s)
 }
 
 /// Agreed terms as `issue=option` words separated by spaces.
@@ -42,17 +42,6 @@ pub fn terms_text(scenario: &Scenario, terms: &[u32]) -> String {
         .map(|(i, &o)| format!("{}={}", i.id, i.options[o as usize].id))
         .collect::<Vec<_>>()
         .join(" ")
-}
-
-/// The name of a phase in the months table.
-pub fn phase_name(p: Phase) -> &'static str {
-    match p {
-        Phase::Fighting => "fighting",
-        Phase::Ceasefire => "ceasefire",
-        Phase::Settled => "settled",
-        Phase::Collapsed => "collapsed",
-        Phase::Capitulated => "capitulated",
-    }
 }
 
 /// A replicate's row of the replicates table (no newline). Terms are written as
@@ -77,7 +66,7 @@ pub fn month_rows(r: &Replicate, design: &Design) -> String {
             r.index.to_string(),
             design.arms[r.arm].name.clone(),
             (k + 1).to_string(),
-            phase_name(m.phase).to_string(),
+            m.phase.name().to_string(),
             m.held.to_string(),
             m.losses[0].to_string(),
             m.losses[1].to_string(),

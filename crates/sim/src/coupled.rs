@@ -115,6 +115,19 @@ pub enum Phase {
     Capitulated,
 }
 
+impl Phase {
+    /// The snake-case name used in tables and files.
+    pub fn name(self) -> &'static str {
+        match self {
+            Phase::Fighting => "fighting",
+            Phase::Ceasefire => "ceasefire",
+            Phase::Settled => "settled",
+            Phase::Collapsed => "collapsed",
+            Phase::Capitulated => "capitulated",
+        }
+    }
+}
+
 /// How a simulated period ended.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 #[serde(tag = "kind", rename_all = "snake_case")]

@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use parley_core::Scenario;
 use parley_protocol::{StrategyKind, Termination};
-use parley_sim::coupled::{Ending, MonthRecord, Phase, RunOptions, Simulation, Talks, TalksProtocol, default_parties};
+use parley_sim::coupled::{Ending, MonthRecord, RunOptions, Simulation, Talks, TalksProtocol, default_parties};
 use serde::Serialize;
 
 use crate::args::{OutputFormat, ProtocolArg, SimulateArgs};
@@ -56,16 +56,6 @@ struct EndingOut<'a> {
 pub(crate) fn terms(s: &Scenario, outcome: u64) -> Vec<(&str, &str)> {
     let digits = s.outcome_space().decode(outcome);
     s.issues.iter().zip(digits).map(|(i, d)| (i.id.as_str(), i.options[d as usize].id.as_str())).collect()
-}
-
-fn phase_name(p: Phase) -> &'static str {
-    match p {
-        Phase::Fighting => "fighting",
-        Phase::Ceasefire => "ceasefire",
-        Phase::Settled => "settled",
-        Phase::Collapsed => "collapsed",
-        Phase::Capitulated => "capitulated",
-    }
 }
 
 fn talks_name(t: &Option<Termination>) -> &'static str {
@@ -189,7 +179,7 @@ pub(crate) fn run(args: &SimulateArgs, format: OutputFormat) -> Result<Status, F
             for m in &path.months {
                 let mut row = vec![
                     m.month.to_string(),
-                    phase_name(m.phase).to_string(),
+                    m.phase.name().to_string(),
                     format!("{:.0}", m.war.held),
                     format!("{:+.0}", m.war.territory_change),
                 ];
@@ -268,7 +258,7 @@ fn csv(
     for m in months {
         let mut row = vec![
             m.month.to_string(),
-            phase_name(m.phase).to_string(),
+            m.phase.name().to_string(),
             format!("{:.1}", m.war.held),
             format!("{:.1}", m.war.territory_change),
         ];

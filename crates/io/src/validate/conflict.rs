@@ -28,6 +28,11 @@ pub(super) struct Bounds {
 }
 
 impl Bounds {
+    /// The closed range `[lo, hi]` (open at an infinite end).
+    pub(super) fn closed(lo: f64, hi: f64) -> Bounds {
+        Bounds { lo, lo_open: false, hi, hi_open: false, whole: false }
+    }
+
     /// Any finite number.
     const ANY: Bounds = Bounds::new(f64::NEG_INFINITY, false, f64::INFINITY, false);
     /// `x ≥ 0`.

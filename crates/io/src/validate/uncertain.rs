@@ -325,22 +325,7 @@ fn suggested_bounds(d: &Distribution, (lo, hi): (f64, f64)) -> Option<(String, S
 
 /// A range with its ends, `[0, 1]` or `(-∞, ∞)`.
 fn closed((lo, hi): (f64, f64)) -> String {
-    let end = |x: f64| {
-        if x.is_finite() {
-            x.to_string()
-        } else if x > 0.0 {
-            "∞".into()
-        } else {
-            "-∞".into()
-        }
-    };
-    format!(
-        "{}{}, {}{}",
-        if lo.is_finite() { '[' } else { '(' },
-        end(lo),
-        end(hi),
-        if hi.is_finite() { ']' } else { ')' }
-    )
+    Bounds::closed(lo, hi).interval()
 }
 
 /// Every parameter of the file's distribution table, with its span if given.

@@ -129,6 +129,19 @@ pub enum Error {
         #[related]
         diagnostics: Vec<Diagnostic>,
     },
+    /// The inputs of a forecast (a CSV or a forecast file) have errors; each is a
+    /// [`Diagnostic`] with its span.
+    #[error("{path}: {count} {noun} in the forecast's inputs", noun = if *count == 1 { "error" } else { "errors" })]
+    #[diagnostic(code(parley::invalid))]
+    InvalidForecast {
+        /// The path (or name) of the file.
+        path: String,
+        /// Number of errors.
+        count: usize,
+        /// The errors.
+        #[related]
+        diagnostics: Vec<Diagnostic>,
+    },
     /// The scenario uses something the target format cannot express (Genius XML has no red
     /// lines, linkages or non-veto parties); each problem is a [`Diagnostic`].
     #[error("{scenario}: {count} {noun} cannot be written as Genius XML", noun = if *count == 1 { "part" } else { "parts" })]

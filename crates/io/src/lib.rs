@@ -15,6 +15,8 @@
 //! * [`load_genius`] / [`to_genius`] — a Genius XML folder (domain and profiles) to a scenario
 //!   and back, under Genius's or NegMAS's reading of the numbers ([`Semantics`]); see [`genius`].
 //! * [`schema`] — the JSON Schema of the file format, generated from the raw types.
+//! * [`load_forecast`] — the inputs of the expected-utility forecast: a CSV in the
+//!   `Actor,Capability,Position,Salience` layout or a forecast file; see [`forecast`].
 //!
 //! # Example
 //!
@@ -67,6 +69,7 @@
 
 mod data;
 mod diagnostic;
+pub mod forecast;
 pub mod genius;
 pub mod located;
 pub mod raw;
@@ -80,6 +83,9 @@ use parley_core::Scenario;
 
 pub use data::{load_observations, parse_observations};
 pub use diagnostic::{Diagnostic, Error};
+pub use forecast::{
+    ForecastInput, SalienceScale, is_forecast_file, load_forecast, parse_forecast_csv, parse_forecast_file,
+};
 pub use genius::{GeniusOptions, Semantics, load_genius, to_genius};
 pub use validate::MAX_OPTIONS_PER_ISSUE;
 pub use write::to_raw;
@@ -180,7 +186,7 @@ pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Box<Diagnost
     }
 }
 
-fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize> {
+pub(crate) fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     if line == 0 {
         return None;
     }

@@ -847,11 +847,12 @@ fn test_uncertain_rules_are_all_reported() {
 
 /// Random damage to a valid scenario (deleted, duplicated or replaced bytes) must give a
 /// result or a diagnostic, never a panic, in both syntaxes.
-mod mangled_input {
+pub(crate) mod mangled_input {
     use super::*;
     use proptest::prelude::*;
 
-    fn mangle(text: &str, edits: &[(u16, u8, u8)]) -> String {
+    /// `text` with a few bytes removed, duplicated or replaced by syntax-like junk.
+    pub(crate) fn mangle(text: &str, edits: &[(u16, u8, u8)]) -> String {
         let mut bytes = text.as_bytes().to_vec();
         const JUNK: &[u8] = b"[]{}=\",.#-0123456789e\n nan inf true\"x";
         for &(at, kind, junk) in edits {

@@ -41,12 +41,15 @@ use parley_core::{
 
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
-use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario};
+use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario, RawSource};
 
 mod conflict;
+mod forecast;
 mod issues;
 mod levers;
 mod uncertain;
+
+pub(crate) use forecast::forecast_file;
 
 /// Most options one issue may have.
 pub const MAX_OPTIONS_PER_ISSUE: usize = 100_000;
@@ -149,20 +152,7 @@ impl<'a> Validator<'a> {
             as_of: meta.as_of.clone(),
         };
 
-        let mut sources = Vec::new();
-        for s in &raw.sources {
-            if self.unique(&s.id, "source", sources.iter().map(|x: &Source| x.id.as_str())) {
-                self.sources.insert(s.id.value.as_str(), sources.len());
-            }
-            sources.push(Source {
-                id: s.id.value.clone(),
-                title: s.title.clone(),
-                outlet: s.outlet.clone(),
-                date: s.date.clone(),
-                url: s.url.clone(),
-                file: s.file.clone(),
-            });
-        }
+        let sources = self.sources(&raw.sources);
 
         let mut actors: Vec<Actor> = Vec::new();
         for a in &raw.actors {
@@ -279,6 +269,25 @@ impl<'a> Validator<'a> {
         // Last: an uncertain number is looked up in the finished scenario.
         scenario.uncertain = self.uncertain(&raw.uncertain, &scenario);
         scenario
+    }
+
+    /// The `[[sources]]` entries, each id checked for uniqueness and registered for citations.
+    fn sources(&mut self, raw: &'a [RawSource]) -> Vec<Source> {
+        let mut sources = Vec::new();
+        for s in raw {
+            if self.unique(&s.id, "source", sources.iter().map(|x: &Source| x.id.as_str())) {
+                self.sources.insert(s.id.value.as_str(), sources.len());
+            }
+            sources.push(Source {
+                id: s.id.value.clone(),
+                title: s.title.clone(),
+                outlet: s.outlet.clone(),
+                date: s.date.clone(),
+                url: s.url.clone(),
+                file: s.file.clone(),
+            });
+        }
+        sources
     }
 
     /// Reports a duplicate id; returns whether the id is new.

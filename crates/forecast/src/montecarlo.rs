@@ -199,8 +199,8 @@ pub struct Distribution {
     pub median: Spread,
     /// The final weighted mean.
     pub mean: Spread,
-    /// Histogram of the final median over the range of the initial positions (over the
-    /// scale's ends when it has both).
+    /// Histogram of the final median over the scale's ends when it has both, otherwise over
+    /// the initial positions' range widened to every final median.
     pub histogram: Vec<Bin>,
     /// For a scale with labelled points: how often the final median is nearest each.
     pub points: Vec<PointShare>,
@@ -266,6 +266,8 @@ pub fn monte_carlo(
         (Some(lo), Some(hi)) if hi > lo => (lo, hi),
         _ => crate::model::span(data.actors().iter().map(|a| a.position)),
     };
+    // Without a scale, drawn positions may leave the initial range, and so may medians.
+    let (lo, hi) = crate::model::span(finals.iter().copied().chain([lo, hi]));
     let mut histogram: Vec<Bin> = (0..run.bins)
         .map(|b| Bin {
             lo: lo + (hi - lo) * b as f64 / run.bins as f64,
@@ -365,6 +367,20 @@ mod tests {
         let other = monte_carlo(&d, &Options::default(), &u, MonteCarlo { seed: 12, ..run }).unwrap();
         assert_ne!(one, other);
         assert_eq!(one.rounds.len(), Options::default().rounds + 1);
+    }
+
+    #[test]
+    fn test_histogram_covers_medians_that_leave_the_initial_range() {
+        // Without a scale, positions may be drawn beyond the initial ones.
+        let actors =
+            vec![Actor::new("A", 1.0, 0.0, 0.9), Actor::new("B", 1.0, 1.0, 0.9), Actor::new("C", 3.0, 1.0, 0.9)];
+        let d = Dataset::new(actors).unwrap();
+        let u = vec![Uncertainty::uniform(2.0, 0.0, 0.0); 3];
+        let dist = monte_carlo(&d, &Options::default(), &u, MonteCarlo { runs: 100, seed: 5, bins: 7 }).unwrap();
+        assert!(dist.median.max > 1.0 || dist.median.min < 0.0, "some median leaves [0, 1]");
+        let (first, last) = (dist.histogram[0], dist.histogram[6]);
+        assert!(first.lo <= dist.median.min && last.hi >= dist.median.max);
+        assert_eq!(dist.histogram.iter().map(|b| b.count).sum::<u64>(), 100);
     }
 
     #[test]

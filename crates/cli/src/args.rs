@@ -61,6 +61,9 @@ pub enum Command {
     /// Which uncertain assumptions move the results most: one-at-a-time (tornado) and Sobol
     /// indices for settlement within 12 months and the territory held at the horizon.
     Sensitivity(SensitivityArgs),
+    /// A second lens: Bueno de Mesquita's expected-utility forecast of one issue (or every
+    /// ordered issue of a scenario), round by round, with Monte Carlo over its inputs.
+    Forecast(crate::commands::forecast::ForecastArgs),
     /// Every pairing of strategies over scenarios or Genius folders, in parallel:
     /// agreement rate, utilities, welfare, distance to Pareto and Nash, rounds.
     Tournament(TournamentArgs),

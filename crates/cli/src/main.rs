@@ -69,6 +69,7 @@ fn main() -> ExitCode {
         Command::Experiment(args) => commands::experiment::run(&args, cli.format),
         Command::Merge(args) => commands::experiment::merge(&args, cli.format),
         Command::Sensitivity(args) => commands::sensitivity::run(&args, cli.format),
+        Command::Forecast(args) => commands::forecast::run(&args, cli.format),
         Command::Tournament(args) => commands::tournament::run(&args, cli.format),
         Command::Validate(args) => commands::validate::run(&args, cli.format),
         Command::Schema => commands::schema::run(),

@@ -5,6 +5,7 @@ pub(crate) mod calibrate;
 pub(crate) mod check;
 pub(crate) mod convert;
 pub(crate) mod experiment;
+pub(crate) mod forecast;
 pub(crate) mod generate;
 pub(crate) mod negotiate;
 pub(crate) mod schema;

@@ -66,6 +66,11 @@ fn test_help_negotiate() {
 }
 
 #[test]
+fn test_help_forecast() {
+    insta::assert_snapshot!(help(&["forecast", "--help"]));
+}
+
+#[test]
 fn test_help_tournament() {
     insta::assert_snapshot!(help(&["tournament", "--help"]));
 }

@@ -3,6 +3,7 @@
 mod analyze;
 mod check;
 mod experiment;
+mod forecast;
 mod generate;
 mod genius;
 mod help;

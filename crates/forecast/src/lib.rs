@@ -76,7 +76,7 @@
 //! * J. B. Scholz, G. J. Calbert and G. A. Smith (2011), "Unravelling Bueno de Mesquita's
 //!   group decision model", *Proceedings of ICAART 2011*, 18–30,
 //!   doi:[10.5220/0003121500180030](https://doi.org/10.5220/0003121500180030). Equation
-//!   numbers in these docs refer to this paper ("[S]").
+//!   numbers in these docs refer to this paper ("\[S\]").
 //! * B. Bueno de Mesquita (1985), "The war trap revisited", *American Political Science
 //!   Review* 79(1), 156–177 (the risk exponent).
 

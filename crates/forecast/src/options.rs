@@ -3,10 +3,10 @@
 //!
 //! The references the switches name:
 //!
-//! * **[S]**: Scholz, Calbert & Smith (2011), the paper's printed formulas.
-//! * **[J]**: the replication the specification calls canonical (it reproduces the
+//! * **\[S\]**: Scholz, Calbert & Smith (2011), the paper's printed formulas.
+//! * **\[J\]**: the replication the specification calls canonical (it reproduces the
 //!   paper's published results); every default below is its choice.
-//! * **[Di]**: a second independent replication, which makes the same moves as [J] on the
+//! * **\[Di\]**: a second independent replication, which makes the same moves as \[J\] on the
 //!   emission example.
 
 use serde::Serialize;
@@ -17,11 +17,11 @@ use crate::error::ForecastError;
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Denominator {
-    /// **Canonical** ([J], [Di]): the sum of `|v_k(x_m, x_l)|` over every ordered triple of
+    /// **Canonical** (\[J\], \[Di\]): the sum of `|v_k(x_m, x_l)|` over every ordered triple of
     /// actors, computed once per pass; probabilities are of order `1/n²`.
     #[default]
     Global,
-    /// The paper's printed formula ([S] eqs. 30–31): the sum of `|v_k(a, b)|` over the
+    /// The paper's printed formula (\[S\] eqs. 30–31): the sum of `|v_k(a, b)|` over the
     /// voters of this pair only, so `P(a, b) + P(b, a) = 1`.
     Pairwise,
 }
@@ -30,10 +30,10 @@ pub enum Denominator {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum VoteExponents {
-    /// **Canonical** ([J], [Di]): each voter's current risk exponent `r_k`.
+    /// **Canonical** (\[J\], \[Di\]): each voter's current risk exponent `r_k`.
     #[default]
     Risk,
-    /// The paper ([S]): linear votes, every exponent 1.
+    /// The paper (\[S\]): linear votes, every exponent 1.
     Linear,
 }
 
@@ -41,7 +41,7 @@ pub enum VoteExponents {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Perspective {
-    /// **Canonical** ([J], [Di]): the receiver `i` judges both `EU(i→j)` and `EU(j→i)`
+    /// **Canonical** (\[J\], \[Di\]): the receiver `i` judges both `EU(i→j)` and `EU(j→i)`
     /// with its own exponent `r_i`.
     #[default]
     Receiver,
@@ -53,10 +53,10 @@ pub enum Perspective {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum RiskUpdate {
-    /// **Canonical** ([J]): every exponent from the same all-ones state, assigned at once.
+    /// **Canonical** (\[J\]): every exponent from the same all-ones state, assigned at once.
     #[default]
     Batch,
-    /// [Di]: one actor at a time, in input order; the votes of actor `i`'s estimate already
+    /// \[Di\]: one actor at a time, in input order; the votes of actor `i`'s estimate already
     /// use the new exponents of the actors before it.
     Sequential,
 }
@@ -65,12 +65,12 @@ pub enum RiskUpdate {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum CompromiseKey {
-    /// **Canonical** ([J], after Scholz's code): the smallest
+    /// **Canonical** (\[J\], after Scholz's code): the smallest
     /// `K = (|a|·x_i + |b|·x_j) / (|a| + |b|)`, a weighted midpoint, not the resulting
     /// position. It favours offers that lie low on the scale.
     #[default]
     Weighted,
-    /// [Di]: the smallest `K' = (a·x_i + b·x_j) / (|a| + |b|)` with `a` signed.
+    /// \[Di\]: the smallest `K' = (a·x_i + b·x_j) / (|a| + |b|)` with `a` signed.
     Signed,
     /// The paper's wording, "move the least": the smallest `|target − x_i|`.
     LeastMove,
@@ -104,13 +104,13 @@ pub struct Convergence {
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum Variant {
-    /// The canonical reconstruction [J]: the default of every switch.
+    /// The canonical reconstruction \[J\]: the default of every switch.
     #[default]
     Canonical,
-    /// The replication [Di]: sequential risk update, the capitulation octant reachable, the
+    /// The replication \[Di\]: sequential risk update, the capitulation octant reachable, the
     /// signed compromise key.
     Di,
-    /// The paper's printed formulas [S]: pairwise denominator, linear votes, the other
+    /// The paper's printed formulas \[S\]: pairwise denominator, linear votes, the other
     /// side's own exponent, the capitulation octant reachable, "move the least".
     Paper,
 }
@@ -129,7 +129,7 @@ pub struct Options {
     /// Switch 5: batch or sequential risk update.
     pub risk_update: RiskUpdate,
     /// Switch 6: whether the capitulation octant can be selected. Off in the canonical
-    /// reference, where a faulty comparison makes it unreachable; on in [Di].
+    /// reference, where a faulty comparison makes it unreachable; on in \[Di\].
     pub capitulation: bool,
     /// Switch 7: which compromise is taken.
     pub compromise: CompromiseKey,
@@ -137,7 +137,7 @@ pub struct Options {
     pub range: RangeRule,
     /// Switch 12: `Q`, the probability that the status quo holds if nobody challenges, in
     /// [0, 1]. Every reference uses 1. Below 1 the expected utilities gain the terms of
-    /// [S] eqs. 22–23, with the current median voter position as `μ` (switch 10) and the
+    /// \[S\] eqs. 22–23, with the current median voter position as `μ` (switch 10) and the
     /// specification's reading of `T` (switch 11): `T = 1` when the challenger is nearer
     /// the median than the target.
     pub q: f64,

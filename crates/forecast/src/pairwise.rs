@@ -59,7 +59,7 @@ fn pairwise_ratio(num: f64, abs: f64) -> f64 {
 }
 
 /// The basic utilities an evaluator with exponent `ρ` assigns to a challenge across the
-/// normalised distance `d` ([S] eqs. 18–23).
+/// normalised distance `d` (\[S\] eqs. 18–23).
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct BasicUtilities {
     /// `U_s = 2 − 4 (0.5 − 0.5 d)^ρ`: the challenger succeeds and the target adopts its position.
@@ -81,7 +81,7 @@ impl BasicUtilities {
     }
 }
 
-/// The basic utilities of an unchallenged target drifting to the median `μ` ([S] eqs.
+/// The basic utilities of an unchallenged target drifting to the median `μ` (\[S\] eqs.
 /// 22–23), used only when `Q < 1`: `U_b = 2 − 4 (0.5 − 0.25 e)^ρ` when the drift helps the
 /// challenger and `U_w = 2 − 4 (0.5 + 0.25 e)^ρ` when it hurts, with
 /// `e = (|x_i − μ| + |x_i − x_j|) / R` in [0, 2]. Returns `(U_b, U_w)`.
@@ -111,7 +111,7 @@ pub struct Challenge {
 }
 
 impl Challenge {
-    /// The expected utility of the challenge ([S] eq. 24):
+    /// The expected utility of the challenge (\[S\] eq. 24):
     ///
     /// ```text
     /// EU = s_j (P U_s + (1 − P) U_f) + (1 − s_j) U_s − Q U_sq − (1 − Q) (T U_b + (1 − T) U_w)

@@ -3,7 +3,7 @@
 //! From all exponents 1, each actor's security level is how much the others stand to gain by
 //! challenging it, `S_i = Σ_{j≠i} EU(j→i)`; the levels are normalised across actors to
 //! `Rsk_i` in [−1, 1] and mapped to `r_i = (1 − Rsk_i/3) / (1 + Rsk_i/3)` in [0.5, 2]
-//! (Bueno de Mesquita 1985, [S] eq. 33): the safest actor gets 2, the most threatened 0.5.
+//! (Bueno de Mesquita 1985, \[S\] eq. 33): the safest actor gets 2, the most threatened 0.5.
 
 use crate::options::RiskUpdate;
 use crate::pairwise::{Pass, Setting};

@@ -10,7 +10,7 @@ use crate::options::{CompromiseKey, Options, Perspective, RangeRule};
 use crate::pairwise::{Pass, Setting};
 use crate::risk::risk_exponents;
 
-/// Which octant an accepted offer falls in ([S] figure 2), from the receiver's side.
+/// Which octant an accepted offer falls in (\[S\] figure 2), from the receiver's side.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum MoveKind {
@@ -220,7 +220,7 @@ fn play(setting: Setting<'_>, options: &Options) -> (Vec<f64>, Vec<Move>) {
     (risk, moves)
 }
 
-/// The best offer receiver `i` gets, by [S] section 6.2's priority: the confrontation that
+/// The best offer receiver `i` gets, by \[S\] section 6.2's priority: the confrontation that
 /// moves it least, else the compromise with the smallest key, else (if enabled) the
 /// capitulation that moves it least. Ties go to the earliest counterpart.
 fn offer(pass: &Pass<'_>, x: &[f64], risk: &[f64], i: usize, options: &Options) -> Option<Move> {

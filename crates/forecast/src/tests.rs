@@ -147,8 +147,8 @@ fn largest_gap(a: &State, b: &State) -> f64 {
     a.positions.iter().zip(&b.positions).map(|(x, y)| (x - y).abs()).fold(0.0, f64::max)
 }
 
-/// `RISK_SEQUENTIAL` ([Di]'s update) makes the same discrete moves as the batch update for
-/// 20 rounds, about 2.4e-4 apart in round 1 and up to 3.7e-2 by round 20; the whole [Di]
+/// `RISK_SEQUENTIAL` (\[Di\]'s update) makes the same discrete moves as the batch update for
+/// 20 rounds, about 2.4e-4 apart in round 1 and up to 3.7e-2 by round 20; the whole \[Di\]
 /// variant (signed key, capitulation reachable) does the same.
 #[test]
 fn test_sequential_risk_drifts_but_moves_alike() {

@@ -68,8 +68,9 @@ pub enum Action {
         /// The outcome.
         outcome: u64,
     },
-    /// The mediator adopted a new single text (the actor is the mediator, or for a
-    /// neutral mediator the last party to vote).
+    /// The mediator tabled a single text: the opening one (round 0) or a revision every
+    /// party voted for (the actor is the mediator, or for a neutral mediator the last
+    /// party to vote).
     Text {
         /// The text.
         outcome: u64,
@@ -78,6 +79,9 @@ pub enum Action {
     Respond {
         /// The answer.
         response: Response,
+        /// The least utility the party would accept at that moment, if its strategy
+        /// has such a demand ([`crate::Strategy::aspiration`]).
+        aspiration: Option<f64>,
     },
 }
 
@@ -131,7 +135,8 @@ impl Session<'_> {
         let view = view(self.domain, actor, time, self.round, &self.offers);
         let response = self.negotiators[actor].respond(&view, offer, &mut self.rng);
         if self.record {
-            self.events.push(Event { round: self.round, actor, action: Action::Respond { response } });
+            let aspiration = self.negotiators[actor].aspiration(&view);
+            self.events.push(Event { round: self.round, actor, action: Action::Respond { response, aspiration } });
         }
         response
     }
@@ -373,6 +378,10 @@ impl Protocol for MediatedText {
             (None, Some(m)) => session.domain.ranking(m).best(),
             (None, None) => session.rng.random_range(0..session.domain.space().len().unwrap_or(1)),
         };
+        if session.record {
+            let actor = self.mediator.unwrap_or(session.domain.n_actors() - 1);
+            session.events.push(Event { round: 0, actor, action: Action::Text { outcome: self.text } });
+        }
     }
 
     fn step(&mut self, session: &mut Session<'_>) -> Option<Termination> {

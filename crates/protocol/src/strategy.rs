@@ -94,6 +94,12 @@ pub trait Strategy: Send {
     fn vote(&mut self, view: &View<'_>, current: u64, candidate: u64, _rng: &mut ChaCha12Rng) -> bool {
         view.ranking.utility(candidate) >= view.ranking.utility(current)
     }
+
+    /// The least utility the party would accept now (its demand), if it has one: what a
+    /// trace shows to explain why a package was accepted or refused.
+    fn aspiration(&self, _view: &View<'_>) -> Option<f64> {
+        None
+    }
 }
 
 /// The built-in strategies, by name: what the command line and tournaments choose from.
@@ -195,6 +201,10 @@ impl Strategy for TimeDependent {
             Response::Reject
         }
     }
+
+    fn aspiration(&self, view: &View<'_>) -> Option<f64> {
+        Some(self.target(view).max(view.reservation))
+    }
 }
 
 /// Never concedes.
@@ -212,6 +222,10 @@ impl Strategy for Hardliner {
         } else {
             Response::Reject
         }
+    }
+
+    fn aspiration(&self, view: &View<'_>) -> Option<f64> {
+        Some(view.ranking.max())
     }
 }
 
@@ -243,6 +257,10 @@ impl Strategy for TitForTat {
         let u = view.ranking.utility(offer);
         if u >= demand - ASPIRATION_TOLERANCE && u >= view.reservation { Response::Accept } else { Response::Reject }
     }
+
+    fn aspiration(&self, view: &View<'_>) -> Option<f64> {
+        Some(self.demand.unwrap_or_else(|| view.ranking.max()).max(view.reservation))
+    }
 }
 
 /// Concedes over time towards its *current* reservation value and never below it.
@@ -252,15 +270,29 @@ pub struct BatnaAware {
     pub exponent: f64,
 }
 
+impl BatnaAware {
+    /// The demand at the view's time: on the concession curve, never below the current
+    /// reservation value.
+    pub fn target(&self, view: &View<'_>) -> f64 {
+        view.level(1.0 - view.time.clamp(0.0, 1.0).powf(self.exponent)).max(view.reservation)
+    }
+}
+
 impl Strategy for BatnaAware {
     fn propose(&mut self, view: &View<'_>, _: &mut ChaCha12Rng) -> u64 {
-        let target = view.level(1.0 - view.time.clamp(0.0, 1.0).powf(self.exponent));
-        offer_at(view, target.max(view.reservation))
+        offer_at(view, self.target(view))
     }
 
     fn respond(&mut self, view: &View<'_>, offer: u64, _: &mut ChaCha12Rng) -> Response {
-        let target = view.level(1.0 - view.time.clamp(0.0, 1.0).powf(self.exponent)).max(view.reservation);
-        if view.ranking.utility(offer) >= target - ASPIRATION_TOLERANCE { Response::Accept } else { Response::Reject }
+        if view.ranking.utility(offer) >= self.target(view) - ASPIRATION_TOLERANCE {
+            Response::Accept
+        } else {
+            Response::Reject
+        }
+    }
+
+    fn aspiration(&self, view: &View<'_>) -> Option<f64> {
+        Some(self.target(view))
     }
 }
 

@@ -161,7 +161,7 @@ fn test_trace_snapshot() {
         .iter()
         .map(|e| match e.action {
             Action::Offer { outcome } => format!("round {} party {} offers {outcome}", e.round, e.actor),
-            Action::Respond { response } => format!("round {} party {} {response:?}", e.round, e.actor),
+            Action::Respond { response, .. } => format!("round {} party {} {response:?}", e.round, e.actor),
             Action::Text { outcome } => format!("round {} text {outcome}", e.round),
         })
         .collect();
@@ -209,11 +209,15 @@ fn test_mediated_text_moves_only_by_unanimous_improvements() {
                 _ => None,
             })
             .collect();
+        // The trace opens with the first text, at round 0.
+        assert!(matches!(r.trace.first().map(|e| (e.round, e.action)), Some((0, Action::Text { .. }))));
         match mediator {
             // A random first text leaves room for unanimous improvements.
-            None => assert!(!texts.is_empty(), "the text moved"),
+            None => assert!(texts.len() > 1, "the text moved"),
             // The mediator's own best package is Pareto-optimal: nothing improves on it for all.
-            Some(_) => assert!(texts.is_empty(), "no unanimous improvement on a Pareto-optimal text"),
+            Some(m) => {
+                assert_eq!(texts, vec![domain.ranking(m).best()], "no unanimous improvement on a Pareto-optimal text")
+            }
         }
         for pair in texts.windows(2) {
             for a in 0..3 {
@@ -362,4 +366,35 @@ fn test_discount_applies_to_agreements_and_reservation_values() {
     let discounted = synthetic_domain(3, 2).with_discount(vec![Some(0.5), Some(0.5)]);
     let t = f64::from(round + 1) / 101.0;
     assert_abs_diff_eq!(discounted.discounted_utility(0, outcome, t), r.utilities[0] * 0.5f64.powf(t), epsilon = 1e-12);
+}
+
+#[test]
+fn test_trace_records_each_responders_demand() {
+    let domain = synthetic_domain(3, 2);
+    let mut parties: Vec<Box<dyn crate::Strategy>> =
+        (0..2).map(|_| StrategyKind::BatnaAware { exponent: 3.0 }.build()).collect();
+    let config = RunConfig { rounds: 40, seed: 1, stream: 0, record_trace: true };
+    let r = run(&mut MediatedText::new(Some(0)), &domain, &mut parties, config, &mut NoObserver);
+    for actor in 0..2 {
+        let demands: Vec<f64> = r
+            .trace
+            .iter()
+            .filter(|e| e.actor == actor)
+            .filter_map(|e| match e.action {
+                Action::Respond { aspiration, .. } => Some(aspiration.expect("batna-aware has a demand")),
+                _ => None,
+            })
+            .collect();
+        assert!(!demands.is_empty());
+        assert!(demands.windows(2).all(|w| w[1] <= w[0] + 1e-12), "a concession curve never rises: {demands:?}");
+        assert!(demands.iter().all(|&d| d >= domain.reservation(actor) - 1e-12));
+    }
+    // A hardliner's demand is its best utility, whatever the round.
+    let mut hard: Vec<Box<dyn crate::Strategy>> = (0..2).map(|_| StrategyKind::Hardliner.build()).collect();
+    let r = run(&mut MediatedText::new(None), &domain, &mut hard, config, &mut NoObserver);
+    let best = domain.ranking(1).max();
+    assert!(r.trace.iter().filter(|e| e.actor == 1).all(|e| match e.action {
+        Action::Respond { aspiration, .. } => aspiration.is_some_and(|a| (a - best).abs() < 1e-12),
+        _ => true,
+    }));
 }

@@ -213,7 +213,7 @@ pub(crate) fn run_command(args: &NegotiateArgs, format: OutputFormat) -> Result<
                             outcome: Some(outcome),
                             utilities: Some(party_utils(outcome)),
                         },
-                        Action::Respond { response } => StepOut {
+                        Action::Respond { response, .. } => StepOut {
                             round: e.round,
                             actor,
                             action: "respond",
@@ -240,12 +240,12 @@ pub(crate) fn run_command(args: &NegotiateArgs, format: OutputFormat) -> Result<
             let mut t = output::table(
                 ["round", "party", "action", "package"].map(String::from).into_iter().chain(names.clone()).collect(),
             );
-            for e in trace.iter().filter(|e| !matches!(e.action, Action::Respond { response: Response::Reject })) {
+            for e in trace.iter().filter(|e| !matches!(e.action, Action::Respond { response: Response::Reject, .. })) {
                 let who = names[e.actor].clone();
                 let (action, outcome) = match e.action {
                     Action::Offer { outcome } => ("offers", Some(outcome)),
                     Action::Text { outcome } => ("tables text", Some(outcome)),
-                    Action::Respond { response } => {
+                    Action::Respond { response, .. } => {
                         (if response == Response::Accept { "accepts" } else { "ends talks" }, None)
                     }
                 };

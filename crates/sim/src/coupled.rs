@@ -30,7 +30,8 @@ use std::sync::Arc;
 use parley_core::conflict::Month;
 use parley_core::{Lever, Scenario, UtilityModel, bargaining_set};
 use parley_protocol::{
-    Domain, MediatedText, NoObserver, Protocol, RunConfig, StackedAlternatingOffers, StrategyKind, Termination, run,
+    Domain, MediatedText, NoObserver, Protocol, Run, RunConfig, StackedAlternatingOffers, StrategyKind, Termination,
+    run,
 };
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha12Rng;
@@ -207,6 +208,23 @@ pub struct RunOptions {
     pub noise: bool,
     /// Whether talks are held; without, the run is the no-deal path.
     pub talks: bool,
+}
+
+/// The random numbers of one month, always the same number in the same order whatever
+/// happens, so runs that differ in their levers share their shocks.
+struct MonthDraws {
+    shocks: Shocks,
+    breaking: [f64; 2],
+    breakdown: f64,
+    talk_seed: u64,
+}
+
+impl MonthDraws {
+    fn draw(rng: &mut ChaCha12Rng) -> MonthDraws {
+        let mut normal = || -> f64 { StandardNormal.sample(rng) };
+        let shocks = Shocks { losses: [normal(), normal()], territory: normal() };
+        MonthDraws { shocks, breaking: [rng.random(), rng.random()], breakdown: rng.random(), talk_seed: rng.random() }
+    }
 }
 
 struct Factor {
@@ -418,6 +436,11 @@ impl Simulation {
         &self.parties
     }
 
+    /// How the parties negotiate each month.
+    pub fn talks(&self) -> &Talks {
+        &self.talks
+    }
+
     /// The bargaining set's size.
     pub fn bargaining_set_len(&self) -> usize {
         self.bargaining_set.len()
@@ -460,12 +483,7 @@ impl Simulation {
         let mut months = Vec::with_capacity(options.months as usize);
         let n = self.parties.len();
         for k in 0..options.months as i32 {
-            // The month's draws, always the same number in the same order.
-            let normal = |rng: &mut ChaCha12Rng| -> f64 { StandardNormal.sample(rng) };
-            let shocks = Shocks { losses: [normal(&mut rng), normal(&mut rng)], territory: normal(&mut rng) };
-            let breaking: [f64; 2] = [rng.random(), rng.random()];
-            let breakdown: f64 = rng.random();
-            let talk_seed: u64 = rng.random();
+            let MonthDraws { shocks, breaking, breakdown, talk_seed } = MonthDraws::draw(&mut rng);
             let shocks = if options.noise { shocks } else { Shocks::default() };
             let month = self.war.as_of.plus(k + 1);
             if phase == Phase::Collapsed {
@@ -605,13 +623,38 @@ impl Simulation {
         (0..self.parties.len()).map(|seat| domain.ranking(seat).utility(outcome) - reservation[seat]).collect()
     }
 
+    /// The talks of month `k` (0-based) of `trajectory`, which `self.run(options)` produced,
+    /// played again with their trace recorded: the same reservation values, opening text
+    /// and random stream, so the same ending. `None` if no talks were held that month.
+    pub fn replay_talks(&self, options: RunOptions, trajectory: &Trajectory, k: usize) -> Option<Run> {
+        let month = trajectory.months.get(k)?;
+        month.talks?;
+        let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
+        rng.set_stream(options.stream);
+        let mut draws = MonthDraws::draw(&mut rng);
+        for _ in 0..k {
+            draws = MonthDraws::draw(&mut rng);
+        }
+        let (opening, _) = self.best_offer(&month.reservation);
+        Some(self.talk(&month.reservation, opening, draws.talk_seed, true))
+    }
+
     fn negotiate(&self, reservation: &[f64], opening: Option<u64>, seed: u64) -> Termination {
+        self.talk(reservation, opening, seed, false).termination
+    }
+
+    fn talk(&self, reservation: &[f64], opening: Option<u64>, seed: u64, record_trace: bool) -> Run {
         let Some(domain) = &self.domain else {
-            return Termination::Deadline { rounds: 0 };
+            return Run {
+                termination: Termination::Deadline { rounds: 0 },
+                rounds: 0,
+                utilities: reservation.to_vec(),
+                trace: Vec::new(),
+            };
         };
         let domain = domain.clone().with_reservation(reservation.to_vec());
         let mut negotiators: Vec<_> = self.talks.strategies.iter().map(|k| k.build()).collect();
-        let config = RunConfig { rounds: self.talks.rounds, seed, stream: 0, record_trace: false };
+        let config = RunConfig { rounds: self.talks.rounds, seed, stream: 0, record_trace };
         let mut protocol: Box<dyn Protocol> = match self.talks.protocol {
             TalksProtocol::AlternatingOffers => Box::new(StackedAlternatingOffers::default()),
             TalksProtocol::MediatedText { mediator } => {
@@ -622,7 +665,7 @@ impl Simulation {
                 })
             }
         };
-        run(protocol.as_mut(), &domain, &mut negotiators, config, &mut NoObserver).termination
+        run(protocol.as_mut(), &domain, &mut negotiators, config, &mut NoObserver)
     }
 
     /// The holder's area after an agreement on `terms`: unchanged for a line at or near
@@ -689,6 +732,23 @@ mod tests {
             assert!(m.hazard > 0.0);
         }
         assert!(matches!(path.ending, Ending::Holding { .. }));
+    }
+
+    #[test]
+    fn test_replayed_talks_end_as_the_run_did() {
+        let sim = Simulation::new(&built_in(), &[], None).unwrap();
+        for opts in [options(false, 0), options(true, 5)] {
+            let path = sim.run(opts);
+            let held: Vec<usize> = (0..path.months.len()).filter(|&k| path.months[k].talks.is_some()).collect();
+            assert!(!held.is_empty(), "the test needs months with talks");
+            for k in held {
+                let replay = sim.replay_talks(opts, &path, k).expect("talks were held");
+                assert_eq!(Some(replay.termination), path.months[k].talks, "month {k}");
+                assert!(!replay.trace.is_empty());
+            }
+            let quiet = path.months.iter().position(|m| m.talks.is_none()).expect("a month without talks");
+            assert!(sim.replay_talks(opts, &path, quiet).is_none());
+        }
     }
 
     #[test]

@@ -35,6 +35,13 @@ pub enum OutputFormat {
 /// The subcommands.
 #[derive(Debug, Subcommand)]
 pub enum Command {
+    /// The main job: analyse the scenario, check its claims, simulate the war and the talks,
+    /// run the experiment with every lever compared and the sensitivity study, and write one
+    /// self-contained HTML report (with the results it is built from beside it).
+    Run(RunArgs),
+    /// Build the HTML report again from saved results (a `parley run` directory, or the
+    /// output of `parley experiment` or `parley merge`) without running the experiment again.
+    Report(ReportArgs),
     /// Which deals exist: the zone of possible agreement, the Pareto frontier, the Nash,
     /// Kalai-Smorodinsky, egalitarian and utilitarian packages, and who blocks what.
     Analyze(AnalyzeArgs),
@@ -79,6 +86,69 @@ pub enum Command {
     /// Write generated scenarios.
     #[command(subcommand)]
     Generate(GenerateCommand),
+}
+
+/// `parley run`.
+#[derive(Debug, Args)]
+pub struct RunArgs {
+    /// Scenario file; without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// Apply a lever throughout (repeatable); every other lever is compared on top of it.
+    #[arg(long = "lever", value_name = "ID")]
+    pub levers: Vec<String>,
+
+    /// Replicates of the experiment (each arm runs every one, on common random numbers).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub runs: u64,
+
+    /// Months simulated after the scenario date.
+    #[arg(long, default_value_t = 24, value_name = "N")]
+    pub months: u32,
+
+    /// Master seed of the experiment, the central path and the sensitivity study (recorded
+    /// in every output).
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Base sample size of the sensitivity study's Sobol design.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub samples: usize,
+
+    /// Directory for the results the report is built from: the experiment's tables and
+    /// summary, and `report.json` (created if missing).
+    #[arg(long, value_name = "DIR", default_value = "parley-run")]
+    pub out: PathBuf,
+
+    /// The report's file [default: DIR/report.html]. Written atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// Continue an interrupted run in --out, computing only the missing replicates.
+    #[arg(long)]
+    pub resume: bool,
+}
+
+/// `parley report`.
+#[derive(Debug, Args)]
+pub struct ReportArgs {
+    /// A directory written by `parley run` (its `report.json` is rendered as it is), or by
+    /// `parley experiment` or `parley merge` (its replicates are read back; the rest of the
+    /// report is computed from the scenario).
+    pub dir: PathBuf,
+
+    /// The report's file [default: DIR/report.html]. Written atomically.
+    #[arg(short, long, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// For an experiment directory: the scenario it was run on; without it, the built-in
+    /// scenario.
+    #[arg(long, value_name = "FILE")]
+    pub scenario: Option<PathBuf>,
+
+    /// For an experiment directory: base sample size of the sensitivity study.
+    #[arg(long, default_value_t = 256, value_name = "N")]
+    pub samples: usize,
 }
 
 /// `parley analyze`.

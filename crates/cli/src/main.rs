@@ -61,6 +61,8 @@ fn main() -> ExitCode {
         return ExitCode::from(2);
     }
     let result = match cli.command {
+        Command::Run(args) => commands::run::run(&args, cli.format),
+        Command::Report(args) => commands::report::run(&args, cli.format),
         Command::Analyze(args) => commands::analyze::run(&args, cli.format),
         Command::Check(args) => commands::check::run(&args, cli.format),
         Command::Negotiate(args) => commands::negotiate::run_command(&args, cli.format),

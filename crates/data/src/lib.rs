@@ -35,6 +35,9 @@ pub enum DataError {
     /// Parquet refused the table.
     #[error("cannot encode Parquet: {0}")]
     Parquet(#[from] parquet::errors::ParquetError),
+    /// The replicates do not have the columns the table was asked for (a bug).
+    #[error("the replicates do not fit the table: {0}; please report this")]
+    Shape(String),
 }
 
 /// What every file records about the experiment that produced it.
@@ -120,7 +123,12 @@ pub fn replicates_batch(
 }
 
 /// The months table: one row per replicate, arm and month.
-pub fn months_batch(replicates: &[Replicate], design: &Design, sides: &[String; 2]) -> Result<RecordBatch, DataError> {
+pub fn months_batch(
+    replicates: &[Replicate],
+    design: &Design,
+    sides: &[String; 2],
+    parties: &[String],
+) -> Result<RecordBatch, DataError> {
     let rows: usize = replicates.iter().map(|r| r.months.len()).sum();
     let mut index = UInt64Builder::with_capacity(rows);
     let mut arm = StringBuilder::new();
@@ -129,6 +137,7 @@ pub fn months_batch(replicates: &[Replicate], design: &Design, sides: &[String; 
     let mut held = Float64Builder::with_capacity(rows);
     let mut losses = [Float64Builder::with_capacity(rows), Float64Builder::with_capacity(rows)];
     let mut batna = [Float64Builder::with_capacity(rows), Float64Builder::with_capacity(rows)];
+    let mut margins: Vec<Float64Builder> = parties.iter().map(|_| Float64Builder::with_capacity(rows)).collect();
     for r in replicates {
         for (k, m) in r.months.iter().enumerate() {
             index.append_value(r.index);
@@ -139,6 +148,17 @@ pub fn months_batch(replicates: &[Replicate], design: &Design, sides: &[String; 
             for i in 0..2 {
                 losses[i].append_value(m.losses[i]);
                 batna[i].append_value(m.batna[i]);
+            }
+            if m.margins.len() != parties.len() {
+                return Err(DataError::Shape(format!(
+                    "replicate {} has {} margins for {} parties",
+                    r.index,
+                    m.margins.len(),
+                    parties.len()
+                )));
+            }
+            for (b, &x) in margins.iter_mut().zip(&m.margins) {
+                b.append_value(x);
             }
         }
     }
@@ -161,6 +181,10 @@ pub fn months_batch(replicates: &[Replicate], design: &Design, sides: &[String; 
             fields.push(Field::new(format!("{prefix}_{side}"), DataType::Float64, false));
             columns.push(Arc::new(b.finish()));
         }
+    }
+    for (party, b) in parties.iter().zip(margins.iter_mut()) {
+        fields.push(Field::new(format!("margin_{party}"), DataType::Float64, false));
+        columns.push(Arc::new(b.finish()));
     }
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
@@ -207,7 +231,16 @@ mod tests {
             broke: None,
             losses: [100.0, 50.0],
             held: 1000.0 + index as f64,
-            months: vec![MonthRow { phase: Phase::Fighting, held: 1000.0, losses: [10.0, 5.0], batna: [0.8, 0.5] }; 2],
+            months: vec![
+                MonthRow {
+                    phase: Phase::Fighting,
+                    held: 1000.0,
+                    losses: [10.0, 5.0],
+                    batna: [0.8, 0.5],
+                    margins: vec![-0.01, 0.02, 0.3],
+                };
+                2
+            ],
         }
     }
 
@@ -243,8 +276,11 @@ mod tests {
         assert!(kv.iter().any(|k| k.key == "seed" && k.value.as_deref() == Some("7")));
         let read: Vec<RecordBatch> = reader.build().unwrap().collect::<Result<_, _>>().unwrap();
         assert_eq!(read[0], batch);
-        let months = months_batch(&reps, &design, &sides).unwrap();
+        let parties = ["rus".to_string(), "ukr".to_string(), "usa".to_string()];
+        let months = months_batch(&reps, &design, &sides, &parties).unwrap();
         assert_eq!(months.num_rows(), 4);
         assert_eq!(months.schema().field(7).name(), "batna_rus");
+        assert_eq!(months.schema().field(11).name(), "margin_usa");
+        assert!(months_batch(&reps, &design, &sides, &parties[..2]).is_err(), "margins must match the parties");
     }
 }

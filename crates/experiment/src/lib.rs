@@ -17,7 +17,8 @@
 //! * [`records`]: replicates as CSV rows and back, exactly (shortest round-trip numbers),
 //!   so resumed and merged experiments give the same bytes as uninterrupted ones.
 //! * [`sensitivity`]: Sobol indices (Saltelli sampling, Jansen's total-effect estimator)
-//!   and one-at-a-time tornado bars.
+//!   and one-at-a-time tornado bars; [`study`] applies both to a scenario's uncertain
+//!   parameters and three outputs of its central path.
 //!
 //! The crate is pure: no files, no clock, no printing. Every random number comes from the
 //! master seed.
@@ -29,6 +30,7 @@ pub mod run;
 pub mod sample;
 pub mod sensitivity;
 pub mod stats;
+pub mod study;
 
 pub use run::{Arm, Design, Experiment, ExperimentError, Replicate};
 pub use stats::{Summary, summarize};

@@ -19,11 +19,13 @@ pub fn replicate_header(paths: &[String], sides: &[String; 2]) -> String {
     h.join(",")
 }
 
-/// The header of the months table.
-pub fn month_header(sides: &[String; 2]) -> String {
+/// The header of the months table: the sides' losses and BATNAs, then each party's
+/// acceptance margin.
+pub fn month_header(sides: &[String; 2], parties: &[String]) -> String {
     let mut h = vec!["replicate".to_string(), "arm".into(), "month".into(), "phase".into(), "held_km2".into()];
     h.extend(sides.iter().map(|s| format!("losses_{s}")));
     h.extend(sides.iter().map(|s| format!("batna_{s}")));
+    h.extend(parties.iter().map(|p| format!("margin_{p}")));
     h.join(",")
 }
 
@@ -62,7 +64,7 @@ pub fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Str
 pub fn month_rows(r: &Replicate, design: &Design) -> String {
     let mut out = String::new();
     for (k, m) in r.months.iter().enumerate() {
-        let f = [
+        let mut f = vec![
             r.index.to_string(),
             design.arms[r.arm].name.clone(),
             (k + 1).to_string(),
@@ -73,19 +75,22 @@ pub fn month_rows(r: &Replicate, design: &Design) -> String {
             m.batna[0].to_string(),
             m.batna[1].to_string(),
         ];
+        f.extend(m.margins.iter().map(|x| x.to_string()));
         out.push_str(&f.join(","));
         out.push('\n');
     }
     out
 }
 
-/// Reads a replicates row and its month rows back. `scenarios` are the arms' scenarios.
+/// Reads a replicates row and its month rows back. `scenarios` are the arms' scenarios;
+/// `parties` is the number of parties at the table (margin columns).
 pub fn parse_replicate(
     row: &str,
     months: &[&str],
     design: &Design,
     scenarios: &[&Scenario],
     parameters: usize,
+    parties: usize,
 ) -> Result<Replicate, String> {
     let f: Vec<&str> = row.split(',').collect();
     if f.len() != 2 + parameters + 4 + 3 {
@@ -119,16 +124,59 @@ pub fn parse_replicate(
         .iter()
         .map(|line| {
             let g: Vec<&str> = line.split(',').collect();
-            if g.len() != 9 {
-                return Err(format!("a month row has {} fields, expected 9", g.len()));
+            if g.len() != 9 + parties {
+                return Err(format!("a month row has {} fields, expected {}", g.len(), 9 + parties));
             }
             Ok(MonthRow {
                 phase: parse_phase(g[3]).ok_or_else(|| format!("unknown phase \"{}\"", g[3]))?,
                 held: num(g[4])?,
                 losses: [num(g[5])?, num(g[6])?],
                 batna: [num(g[7])?, num(g[8])?],
+                margins: g[9..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
             })
         })
         .collect::<Result<Vec<_>, String>>()?;
     Ok(Replicate { index, arm, parameters: params, outcome, agreed_month, terms, broke, losses, held, months })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Arm;
+    use crate::built_in;
+
+    #[test]
+    fn test_a_replicate_round_trips_through_its_rows() {
+        let s = built_in();
+        let design = Design { runs: 1, months: 2, seed: 3, arms: vec![Arm::new(vec![])] };
+        let month = |phase, margin: f64| MonthRow {
+            phase,
+            held: 116_000.123_456_789,
+            losses: [31_000.5, 0.1 + 0.2],
+            batna: [0.8, 1.0 / 3.0],
+            margins: vec![margin, f64::NEG_INFINITY, 0.25],
+        };
+        let r = Replicate {
+            index: 7,
+            arm: 0,
+            parameters: vec![2.5, 1e-9],
+            outcome: Outcome::Holding,
+            agreed_month: Some(2),
+            terms: Some(vec![1; s.issues.len()]),
+            broke: None,
+            losses: [62_000.0, 1.0 / 7.0],
+            held: 116_500.0,
+            months: vec![month(Phase::Fighting, -0.012_345_678_9), month(Phase::Ceasefire, 0.0)],
+        };
+        let row = replicate_row(&r, &design, &s);
+        let months = month_rows(&r, &design);
+        let lines: Vec<&str> = months.lines().collect();
+        let sides = ["rus".to_string(), "ukr".to_string()];
+        let parties = ["rus".to_string(), "ukr".to_string(), "usa".to_string()];
+        let header = month_header(&sides, &parties);
+        assert_eq!(header.split(',').count(), lines[0].split(',').count(), "{header}");
+        assert!(header.ends_with("margin_rus,margin_ukr,margin_usa"));
+        assert_eq!(parse_replicate(&row, &lines, &design, &[&s], 2, 3).unwrap(), r);
+        assert!(parse_replicate(&row, &lines, &design, &[&s], 2, 2).is_err(), "a missing margin column is an error");
+    }
 }

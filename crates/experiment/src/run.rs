@@ -60,6 +60,12 @@ pub enum ExperimentError {
     /// An arm names an unknown lever.
     #[error("unknown lever \"{0}\"")]
     UnknownLever(String),
+    /// A sensitivity design cannot be laid out or read.
+    #[error(transparent)]
+    Sensitivity(#[from] crate::sensitivity::SensitivityError),
+    /// A sensitivity study needs a war model and uncertain parameters.
+    #[error("nothing to analyse: sensitivity needs a [conflict] section and [[uncertain]] parameters")]
+    NothingUncertain,
     /// A shard does not fit the experiment.
     #[error("shard {index}/{count}: {reason}")]
     Shard {
@@ -73,7 +79,7 @@ pub enum ExperimentError {
 }
 
 /// One month of a replicate.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
+#[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct MonthRow {
     /// The phase at the end of the month.
     pub phase: Phase,
@@ -83,6 +89,11 @@ pub struct MonthRow {
     pub losses: [f64; 2],
     /// Both sides' alternatives to a deal.
     pub batna: [f64; 2],
+    /// Every party's acceptance margin: its utility of the month's best offer (during a
+    /// ceasefire, of the agreed terms) minus its reservation value, in the order of
+    /// [`Summary::parties`](crate::Summary::parties). The zone of agreement is open when
+    /// none is negative.
+    pub margins: Vec<f64>,
 }
 
 /// How a replicate ended, in a word.
@@ -280,7 +291,13 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
         months: path
             .months
             .iter()
-            .map(|m| MonthRow { phase: m.phase, held: m.war.held, losses: m.war.losses, batna: m.batna })
+            .map(|m| MonthRow {
+                phase: m.phase,
+                held: m.war.held,
+                losses: m.war.losses,
+                batna: m.batna,
+                margins: m.margins.clone(),
+            })
             .collect(),
     }
 }

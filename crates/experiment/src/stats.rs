@@ -162,6 +162,8 @@ pub struct Summary {
     pub design: Design,
     /// The conflict's sides, in the order of every `[.., ..]` pair.
     pub sides: [String; 2],
+    /// The parties at the table, in the order of every month's margins.
+    pub parties: Vec<String>,
     /// The uncertain parameters' paths, with the mean of their draws.
     pub parameters: Vec<(String, f64)>,
     /// Each arm.
@@ -267,7 +269,9 @@ pub fn summarize(design: &Design, scenarios: &[&Scenario], paths: &[String], rep
         .enumerate()
         .map(|(k, p)| (p.clone(), baseline.iter().map(|r| r.parameters[k]).sum::<f64>() / baseline.len().max(1) as f64))
         .collect();
-    Summary { design: design.clone(), sides, parameters, arms: summaries, differences }
+    let parties =
+        parley_sim::coupled::default_parties(scenarios[0]).iter().map(|&a| scenarios[0].actors[a].id.clone()).collect();
+    Summary { design: design.clone(), sides, parties, parameters, arms: summaries, differences }
 }
 
 #[cfg(test)]

@@ -23,17 +23,17 @@ use crate::{Failure, Status, scenario};
 
 /// What identifies an experiment's output directory.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
-struct Manifest {
-    parley_version: String,
-    scenario: String,
-    scenario_hash: String,
-    runs: u64,
-    months: u32,
-    seed: u64,
-    arms: Vec<Vec<String>>,
-    parameters: Vec<String>,
-    shard: (u64, u64),
-    chunk: u64,
+pub(crate) struct Manifest {
+    pub(crate) parley_version: String,
+    pub(crate) scenario: String,
+    pub(crate) scenario_hash: String,
+    pub(crate) runs: u64,
+    pub(crate) months: u32,
+    pub(crate) seed: u64,
+    pub(crate) arms: Vec<Vec<String>>,
+    pub(crate) parameters: Vec<String>,
+    pub(crate) shard: (u64, u64),
+    pub(crate) chunk: u64,
 }
 
 impl Manifest {
@@ -53,7 +53,7 @@ impl Manifest {
 }
 
 /// FNV-1a (64 bits) of the scenario's canonical JSON: which scenario produced a file.
-fn scenario_hash(s: &Scenario) -> Result<String, Failure> {
+pub(crate) fn scenario_hash(s: &Scenario) -> Result<String, Failure> {
     let json = parley_io::to_json(s).map_err(|e| miette::miette!("{e}"))?;
     let mut h: u64 = 0xcbf2_9ce4_8422_2325;
     for b in json.bytes() {
@@ -89,6 +89,7 @@ fn read_chunks(
     scenarios: &[&Scenario],
     parameters: usize,
 ) -> Result<Vec<(u64, Vec<Replicate>)>, Failure> {
+    let parties = parley_sim::coupled::default_parties(scenarios[0]).len();
     let mut out = Vec::new();
     let Ok(entries) = std::fs::read_dir(dir.join("chunks")) else { return Ok(out) };
     let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
@@ -106,27 +107,25 @@ fn read_chunks(
         for (k, row) in reps.lines().skip(1).enumerate() {
             let months =
                 month_lines.get(k * per..(k + 1) * per).ok_or_else(|| bad("the months file is short".into()))?;
-            replicates.push(parse_replicate(row, months, design, scenarios, parameters).map_err(bad)?);
+            replicates.push(parse_replicate(row, months, design, scenarios, parameters, parties).map_err(bad)?);
         }
         out.push((start, replicates));
     }
     Ok(out)
 }
 
+/// Writes a chunk's two files; `headers` are the replicates' and the months' headers.
 fn write_chunk(
     dir: &Path,
     start: u64,
     replicates: &[Replicate],
     design: &Design,
     scenarios: &[&Scenario],
-    paths: &[String],
-    sides: &[String; 2],
+    headers: &[String; 2],
 ) -> Result<(), Failure> {
     let (rep_path, month_path) = chunk_paths(dir, start);
-    let mut reps = replicate_header(paths, sides);
-    reps.push('\n');
-    let mut months = month_header(sides);
-    months.push('\n');
+    let mut reps = format!("{}\n", headers[0]);
+    let mut months = format!("{}\n", headers[1]);
     for r in replicates {
         reps.push_str(&replicate_row(r, design, scenarios[r.arm]));
         reps.push('\n');
@@ -156,7 +155,7 @@ fn write_results(
         manifest.months
     );
     let mut reps = format!("{stamp}\n{}\n", replicate_header(&manifest.parameters, &summary.sides));
-    let mut months = format!("{stamp}\n{}\n", month_header(&summary.sides));
+    let mut months = format!("{stamp}\n{}\n", month_header(&summary.sides, &summary.parties));
     for r in replicates {
         reps.push_str(&replicate_row(r, &design, scenarios[r.arm]));
         reps.push('\n');
@@ -181,7 +180,7 @@ fn write_results(
     )?;
     write_atomically(
         &dir.join("months.parquet"),
-        parquet(parley_data::months_batch(replicates, &design, &summary.sides))?,
+        parquet(parley_data::months_batch(replicates, &design, &summary.sides, &summary.parties))?,
     )?;
     #[derive(Serialize)]
     struct Report<'a> {
@@ -216,9 +215,58 @@ fn progress(done: u64, total: u64) {
     }
 }
 
+/// What to run into an output directory: the arguments of `parley experiment`, on a
+/// loaded scenario (`parley run` builds one too).
+pub(crate) struct Plan<'a> {
+    /// The scenario, levers not applied.
+    pub scenario: &'a Scenario,
+    /// Levers applied in every arm.
+    pub levers: &'a [String],
+    /// One more arm per other lever of the scenario.
+    pub compare: bool,
+    pub runs: u64,
+    pub months: u32,
+    pub seed: u64,
+    pub out: &'a Path,
+    pub resume: bool,
+    pub shard: Option<&'a str>,
+    pub chunk: u64,
+    /// Whether to draw a progress bar on a terminal.
+    pub progress: bool,
+}
+
+/// An experiment whose every replicate is on disk, read back or just computed.
+pub(crate) struct Finished {
+    /// The design and stamp of the directory.
+    pub manifest: Manifest,
+    /// Every replicate of the shard under every arm, by index, then arm.
+    pub replicates: Vec<Replicate>,
+    /// Their summary, as written to `summary.json`.
+    pub summary: Summary,
+}
+
 pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
-    let s = &loaded.scenario;
+    let finished = execute(&Plan {
+        scenario: &loaded.scenario,
+        levers: &args.levers,
+        compare: args.compare,
+        runs: args.runs,
+        months: args.months,
+        seed: args.seed,
+        out: &args.out,
+        resume: args.resume,
+        shard: args.shard.as_deref(),
+        chunk: args.chunk,
+        progress: true,
+    })?;
+    report(&finished.summary, &args.out, format)?;
+    Ok(Status::Success)
+}
+
+/// Runs (or resumes) an experiment into `plan.out` and writes its final files.
+pub(crate) fn execute(plan: &Plan<'_>) -> Result<Finished, Failure> {
+    let s = plan.scenario;
     if s.conflict.is_none() {
         return Err(miette::miette!(
             help = "add a [conflict] section",
@@ -226,18 +274,18 @@ pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status,
         )
         .into());
     }
-    scenario::levers(s, &args.levers)?;
-    let mut arms = vec![args.levers.clone()];
-    if args.compare {
+    scenario::levers(s, plan.levers)?;
+    let mut arms = vec![plan.levers.to_vec()];
+    if plan.compare {
         for lever in &s.levers {
-            if !args.levers.contains(&lever.id) {
-                let mut l = args.levers.clone();
+            if !plan.levers.contains(&lever.id) {
+                let mut l = plan.levers.to_vec();
                 l.push(lever.id.clone());
                 arms.push(l);
             }
         }
     }
-    let (index, count) = match &args.shard {
+    let (index, count) = match plan.shard {
         None => (1, 1),
         Some(text) => {
             text.split_once('/').and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?))).ok_or_else(|| {
@@ -245,26 +293,26 @@ pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status,
             })?
         }
     };
-    let range = shard(args.runs, index, count).map_err(|e| miette::miette!("{e}"))?;
+    let range = shard(plan.runs, index, count).map_err(|e| miette::miette!("{e}"))?;
     let manifest = Manifest {
         parley_version: env!("CARGO_PKG_VERSION").to_string(),
         scenario: s.metadata.id.clone(),
         scenario_hash: scenario_hash(s)?,
-        runs: args.runs,
-        months: args.months,
-        seed: args.seed,
+        runs: plan.runs,
+        months: plan.months,
+        seed: plan.seed,
         arms,
         parameters: s.uncertain.iter().map(|u| u.path.clone()).collect(),
         shard: (index, count),
-        chunk: args.chunk.max(1),
+        chunk: plan.chunk.max(1),
     };
-    let dir = &args.out;
+    let dir = plan.out;
     let existing = dir.join("experiment.json");
     if existing.exists() {
         let old = read_manifest(dir)?;
-        if !args.resume {
+        if !plan.resume {
             return Err(miette::miette!(
-                help = "add --resume to continue it, or choose another --out directory",
+                help = "add --resume to continue it, or choose another output directory",
                 "{} already holds an experiment",
                 dir.display()
             )
@@ -290,6 +338,8 @@ pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status,
         let c = s.conflict.as_ref().expect("checked above");
         [0, 1].map(|i| s.actors[c.sides[i].actor].id.clone())
     };
+    let parties: Vec<String> = experiment.arm(0).parties().iter().map(|&a| s.actors[a].id.clone()).collect();
+    let headers = [replicate_header(&manifest.parameters, &sides), month_header(&sides, &parties)];
     let done: Vec<u64> =
         read_chunks(dir, &design, &scenarios, manifest.parameters.len())?.iter().map(|(st, _)| *st).collect();
     let total = range.end - range.start;
@@ -299,10 +349,12 @@ pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status,
         let end = (start + manifest.chunk).min(range.end);
         if !done.contains(&start) {
             let replicates = experiment.replicates(start..end).map_err(|e| miette::miette!("{e}"))?;
-            write_chunk(dir, start, &replicates, &design, &scenarios, &manifest.parameters, &sides)?;
+            write_chunk(dir, start, &replicates, &design, &scenarios, &headers)?;
         }
         finished += end - start;
-        progress(finished, total);
+        if plan.progress {
+            progress(finished, total);
+        }
         start = end;
     }
     let mut replicates: Vec<Replicate> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
@@ -312,8 +364,44 @@ pub(crate) fn run(args: &ExperimentArgs, format: OutputFormat) -> Result<Status,
         .collect();
     replicates.sort_by_key(|r| (r.index, r.arm));
     let summary = write_results(dir, &manifest, &replicates, &scenarios)?;
-    report(&summary, dir, format)?;
-    Ok(Status::Success)
+    Ok(Finished { manifest, replicates, summary })
+}
+
+/// Reads back a finished experiment's directory (of `parley experiment`, `merge` or `run`)
+/// on `s`, the scenario it was run on, without computing anything.
+pub(crate) fn load_finished(dir: &Path, s: &Scenario) -> Result<Finished, Failure> {
+    let manifest = read_manifest(dir)?;
+    if scenario_hash(s)? != manifest.scenario_hash {
+        return Err(miette::miette!(
+            help = "give the scenario file the experiment was run on (or none for the built-in scenario)",
+            "the scenario does not match the experiment in {} (hash {})",
+            dir.display(),
+            manifest.scenario_hash
+        )
+        .into());
+    }
+    let design = manifest.design();
+    let owned = arm_scenarios(s, &design)?;
+    let scenarios: Vec<&Scenario> = owned.iter().collect();
+    let range = shard(manifest.runs, manifest.shard.0, manifest.shard.1).map_err(|e| miette::miette!("{e}"))?;
+    let mut replicates: Vec<Replicate> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
+        .into_iter()
+        .filter(|(st, _)| range.contains(st))
+        .flat_map(|(_, r)| r)
+        .collect();
+    replicates.sort_by_key(|r| (r.index, r.arm));
+    let expected = (range.end - range.start) * design.arms.len() as u64;
+    if replicates.len() as u64 != expected {
+        return Err(miette::miette!(
+            help = "finish it first with `parley experiment --resume` (same arguments)",
+            "the experiment in {} is incomplete: {} of {expected} replicate runs are on disk",
+            dir.display(),
+            replicates.len()
+        )
+        .into());
+    }
+    let summary = summarize(&design, &scenarios, &manifest.parameters, &replicates);
+    Ok(Finished { manifest, replicates, summary })
 }
 
 pub(crate) fn merge(args: &MergeArgs, format: OutputFormat) -> Result<Status, Failure> {

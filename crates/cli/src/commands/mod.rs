@@ -8,6 +8,8 @@ pub(crate) mod experiment;
 pub(crate) mod forecast;
 pub(crate) mod generate;
 pub(crate) mod negotiate;
+pub(crate) mod report;
+pub(crate) mod run;
 pub(crate) mod schema;
 pub(crate) mod sensitivity;
 pub(crate) mod simulate;

@@ -74,3 +74,13 @@ fn test_help_forecast() {
 fn test_help_tournament() {
     insta::assert_snapshot!(help(&["tournament", "--help"]));
 }
+
+#[test]
+fn test_help_run() {
+    insta::assert_snapshot!(help(&["run", "--help"]));
+}
+
+#[test]
+fn test_help_report() {
+    insta::assert_snapshot!(help(&["report", "--help"]));
+}

@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `parley` binary on real files.
 
 mod analyze;
+mod browser;
 mod check;
 mod experiment;
 mod forecast;
@@ -9,6 +10,7 @@ mod genius;
 mod help;
 mod negotiate;
 mod readme;
+mod report;
 mod simulate;
 mod sources;
 mod util;

@@ -1,0 +1,210 @@
+//! A sensitivity study of a scenario: which of its uncertain assumptions move the results.
+//!
+//! Three outputs of the central path (no shocks, so the variance is the parameters'):
+//! whether a settlement is agreed within 12 months, the month it is agreed (the horizon
+//! plus one without), and the area the holder controls at the horizon.
+//!
+//! * **One at a time** ([`tornado`]): each parameter at the 5th and 95th percentile of its
+//!   distribution, the others at their point values.
+//! * **Global** ([`SobolDesign`]): Sobol first-order and total indices over the joint
+//!   distribution (Saltelli design, Jansen's total-effect estimator, bootstrap intervals).
+//!
+//! Every random number comes from the study's seed: the percentiles of parameter `k` from
+//! stream `k`, the Sobol design from the last stream, so results do not depend on threads.
+
+use parley_core::Scenario;
+use rand::SeedableRng;
+use rand_chacha::ChaCha12Rng;
+use rayon::prelude::*;
+use serde::Serialize;
+
+use crate::run::{Arm, Design, Experiment, ExperimentError, Replicate};
+use crate::sample::draw_uncertain;
+use crate::sensitivity::{Bootstrap, SobolDesign, SobolIndices, Tornado, quantile, tornado};
+
+/// Draws per parameter to place its 5th and 95th percentiles.
+const PERCENTILE_DRAWS: usize = 4000;
+
+/// The outputs a study measures, in the order of [`Study::measures`].
+pub const OUTPUTS: [&str; 3] = ["settled_within_12_months", "settlement_month", "held_km2_at_horizon"];
+
+/// What to study.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StudyOptions {
+    /// Base sample size of the Sobol design (evaluations: `samples × (parameters + 2)`).
+    pub samples: usize,
+    /// Months simulated after the scenario date.
+    pub months: u32,
+    /// Master seed.
+    pub seed: u64,
+    /// Levers applied first, in order.
+    pub levers: Vec<String>,
+}
+
+impl Default for StudyOptions {
+    /// 512 samples, 24 months, seed 0, no levers (the defaults of `parley sensitivity`).
+    fn default() -> Self {
+        StudyOptions { samples: 512, months: 24, seed: 0, levers: Vec::new() }
+    }
+}
+
+/// One uncertain parameter of a study.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StudyParameter {
+    /// Its path, as `parley sources` lists it.
+    pub path: String,
+    /// Its point value in the scenario.
+    pub point: f64,
+    /// The 5th percentile of its distribution.
+    pub p5: f64,
+    /// The 95th percentile.
+    pub p95: f64,
+}
+
+/// One output's sensitivity.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Measure {
+    /// The output, one of [`OUTPUTS`].
+    pub output: &'static str,
+    /// One at a time.
+    pub tornado: Tornado,
+    /// Global; `None` if the indices cannot be computed.
+    pub sobol: Option<SobolIndices>,
+}
+
+/// What a study found.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Study {
+    /// Master seed.
+    pub seed: u64,
+    /// Base sample size of the Sobol design.
+    pub samples: usize,
+    /// Months simulated.
+    pub months: u32,
+    /// Levers applied.
+    pub levers: Vec<String>,
+    /// The uncertain parameters, in file order.
+    pub parameters: Vec<StudyParameter>,
+    /// One per output of [`OUTPUTS`].
+    pub measures: Vec<Measure>,
+}
+
+fn outputs(r: &Replicate, months: u32) -> [f64; 3] {
+    let within = 12.min(months);
+    [
+        if r.agreed_month.is_some_and(|m| m <= within) { 1.0 } else { 0.0 },
+        f64::from(r.agreed_month.unwrap_or(months + 1)),
+        r.held,
+    ]
+}
+
+/// Studies `scenario`'s sensitivity to its `[[uncertain]]` parameters.
+///
+/// # Errors
+///
+/// [`ExperimentError::NothingUncertain`] without a war model or uncertain parameters;
+/// otherwise whatever setting up or running the simulation reports.
+pub fn study(scenario: &Scenario, options: &StudyOptions) -> Result<Study, ExperimentError> {
+    let s = scenario;
+    if s.conflict.is_none() || s.uncertain.is_empty() {
+        return Err(ExperimentError::NothingUncertain);
+    }
+    let design =
+        Design { runs: 1, months: options.months, seed: options.seed, arms: vec![Arm::new(options.levers.clone())] };
+    let experiment = Experiment::new(s, design)?;
+    let eval = |x: &[f64]| -> Result<[f64; 3], ExperimentError> {
+        let r = experiment.run_with(0, x, false)?;
+        Ok(outputs(&r[0], options.months))
+    };
+    let mut probe = s.clone();
+    let point: Vec<f64> =
+        s.uncertain.iter().map(|u| probe.quantity_mut(&u.path).map_or(f64::NAN, |q| q.value)).collect();
+    // Percentiles of each parameter's distribution, each from its own stream.
+    let percentiles: Vec<(f64, f64)> = s
+        .uncertain
+        .iter()
+        .enumerate()
+        .map(|(k, u)| {
+            let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
+            rng.set_stream(k as u64);
+            let mut xs: Vec<f64> = (0..PERCENTILE_DRAWS).map(|_| draw_uncertain(u, &mut rng)).collect();
+            xs.sort_by(f64::total_cmp);
+            (quantile(&xs, 0.05), quantile(&xs, 0.95))
+        })
+        .collect();
+    let base = eval(&point)?;
+    let varied = |k: usize, value: f64| {
+        let mut x = point.clone();
+        x[k] = value;
+        eval(&x)
+    };
+    let lows: Vec<[f64; 3]> =
+        (0..point.len()).into_par_iter().map(|k| varied(k, percentiles[k].0)).collect::<Result<_, _>>()?;
+    let highs: Vec<[f64; 3]> =
+        (0..point.len()).into_par_iter().map(|k| varied(k, percentiles[k].1)).collect::<Result<_, _>>()?;
+    let names: Vec<&str> = s.uncertain.iter().map(|u| u.path.as_str()).collect();
+    // Sobol design over the joint distribution.
+    let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
+    rng.set_stream(u64::MAX);
+    let sobol =
+        SobolDesign::new(options.samples.max(2), names.len(), &mut rng, |k, rng| draw_uncertain(&s.uncertain[k], rng))?;
+    let values: Vec<[f64; 3]> =
+        (0..sobol.len()).into_par_iter().map(|i| eval(&sobol.point(i))).collect::<Result<_, _>>()?;
+    let measures = (0..OUTPUTS.len())
+        .map(|m| {
+            let column: Vec<f64> = values.iter().map(|v| v[m]).collect();
+            let lo: Vec<f64> = lows.iter().map(|v| v[m]).collect();
+            let hi: Vec<f64> = highs.iter().map(|v| v[m]).collect();
+            Ok(Measure {
+                output: OUTPUTS[m],
+                tornado: tornado(base[m], &lo, &hi, &names)?,
+                sobol: sobol.indices(&column, Bootstrap { seed: options.seed, ..Bootstrap::default() }).ok(),
+            })
+        })
+        .collect::<Result<Vec<_>, ExperimentError>>()?;
+    let parameters = s
+        .uncertain
+        .iter()
+        .zip(&point)
+        .zip(&percentiles)
+        .map(|((u, &p), &(p5, p95))| StudyParameter { path: u.path.clone(), point: p, p5, p95 })
+        .collect();
+    Ok(Study {
+        seed: options.seed,
+        samples: options.samples,
+        months: options.months,
+        levers: options.levers.clone(),
+        parameters,
+        measures,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::built_in;
+
+    #[test]
+    fn test_study_ranks_the_learning_rate_first_for_the_timing() {
+        let s = built_in();
+        let options = StudyOptions { samples: 32, ..StudyOptions::default() };
+        let study = study(&s, &options).unwrap();
+        assert_eq!(study.measures.len(), 3);
+        assert_eq!(study.parameters.len(), s.uncertain.len());
+        for p in &study.parameters {
+            assert!(p.p5 <= p.point.max(p.p5) && p.p5 < p.p95, "{p:?}");
+        }
+        // The settlement month swings most with the learning rate (its optimism fades fastest).
+        let timing = &study.measures[1];
+        assert_eq!(timing.output, "settlement_month");
+        assert_eq!(timing.tornado.bars[0].name, "conflict.beliefs.learning");
+        assert_eq!(study, super::study(&s, &options).unwrap(), "reproducible");
+    }
+
+    #[test]
+    fn test_study_needs_uncertain_parameters() {
+        let mut s = built_in();
+        s.uncertain.clear();
+        assert!(matches!(study(&s, &StudyOptions::default()), Err(ExperimentError::NothingUncertain)));
+    }
+}

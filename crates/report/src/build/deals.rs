@@ -1,0 +1,342 @@
+//! The static sections: the scenario at a glance, and which deals exist.
+
+use parley_core::analysis::BlockReason;
+use parley_core::{Analysis, AnalysisOptions, Scenario, SolutionConcept, UtilityModel, analyze};
+
+use super::BuildError;
+use super::words::{change, condition, package_row, provenance_text};
+use crate::data::{
+    ActorRow, Deals, Density, Glance, IssueRow, LeverDeals, LeverRow, NearMissRow, OptionRow, PairPlot, RuleRow,
+    SolutionPoint, SolutionRow, SourceRow,
+};
+
+/// Cells across and up of a pair's density grid.
+const BINS: usize = 40;
+/// The most pairs of bargainers shown.
+const PAIRS: usize = 3;
+/// Outcome spaces larger than this are walked with a stride for the planes (the caption
+/// says so); the analysis itself always walks every package.
+const WALK_LIMIT: u64 = 4_000_000;
+/// The most zone packages drawn per plane.
+const ZONE_POINTS: usize = 2000;
+
+fn concept_id(c: SolutionConcept) -> &'static str {
+    match c {
+        SolutionConcept::Nash => "nash",
+        SolutionConcept::KalaiSmorodinsky => "kalai_smorodinsky",
+        SolutionConcept::Egalitarian => "egalitarian",
+        SolutionConcept::Utilitarian => "utilitarian",
+    }
+}
+
+/// The scenario at a glance: actors, issues and who rules out which option, red lines,
+/// linkages, levers and sources.
+pub fn glance(base: &Scenario, table: &Scenario, analysis: &Analysis) -> Glance {
+    let actors = base
+        .actors
+        .iter()
+        .zip(&base.preferences)
+        .map(|(a, p)| {
+            let w = p.normalised_weights();
+            let top = w
+                .iter()
+                .enumerate()
+                .filter(|(_, w)| **w > 0.0)
+                .max_by(|x, y| x.1.total_cmp(y.1).then(y.0.cmp(&x.0)))
+                .map(|(i, _)| base.issues[i].name.clone());
+            ActorRow {
+                id: a.id.clone(),
+                name: a.name.clone(),
+                role: a.role.as_str().into(),
+                veto: a.veto,
+                reservation: p.reservation.value,
+                reservation_source: provenance_text(&p.reservation.provenance),
+                top_issue: top,
+            }
+        })
+        .collect();
+    let issues = table
+        .issues
+        .iter()
+        .enumerate()
+        .map(|(i, issue)| IssueRow {
+            id: issue.id.clone(),
+            name: issue.name.clone(),
+            options: issue
+                .options
+                .iter()
+                .enumerate()
+                .map(|(o, option)| {
+                    let report = analysis.options.iter().find(|r| r.issue == i && r.option == o);
+                    OptionRow {
+                        id: option.id.clone(),
+                        label: option.label.clone(),
+                        ruled_out_by: report
+                            .map(|r| {
+                                r.blocks
+                                    .iter()
+                                    .filter(|b| b.binding)
+                                    .map(|b| {
+                                        let name = &table.actors[b.actor].name;
+                                        match b.reason {
+                                            BlockReason::RedLine => format!("{name} (red line)"),
+                                            BlockReason::Reservation { .. } => {
+                                                format!("{name} (below its reservation value)")
+                                            }
+                                        }
+                                    })
+                                    .collect()
+                            })
+                            .unwrap_or_default(),
+                        zone_packages: report.map_or(0, |r| r.zopa_outcomes),
+                    }
+                })
+                .collect(),
+        })
+        .collect();
+    let mut red_lines = Vec::new();
+    let mut linkages = Vec::new();
+    for (a, p) in base.actors.iter().zip(&base.preferences) {
+        for r in &p.red_lines {
+            red_lines.push(RuleRow {
+                actor: a.name.clone(),
+                id: r.id.clone(),
+                when: condition(&base.issues, &r.when),
+                what: r.reason.clone(),
+                source: r.source.as_ref().map_or_else(|| "no citation".into(), ToString::to_string),
+            });
+        }
+        for l in &p.linkages {
+            linkages.push(RuleRow {
+                actor: a.name.clone(),
+                id: l.id.clone(),
+                when: condition(&base.issues, &l.when),
+                what: format!("{:+.3} utility", l.delta.value),
+                source: provenance_text(&l.delta.provenance),
+            });
+        }
+    }
+    Glance {
+        actors,
+        issues,
+        red_lines,
+        linkages,
+        levers: base
+            .levers
+            .iter()
+            .map(|l| LeverRow {
+                id: l.id.clone(),
+                name: l.name.clone(),
+                description: l.description.clone(),
+                source: provenance_text(&l.provenance),
+                changes: l.changes.iter().map(|c| change(base, c)).collect(),
+            })
+            .collect(),
+        sources: base
+            .sources
+            .iter()
+            .map(|s| SourceRow {
+                id: s.id.clone(),
+                title: s.title.clone(),
+                outlet: s.outlet.clone(),
+                date: s.date.clone(),
+            })
+            .collect(),
+    }
+}
+
+/// The pairs of bargainers shown: the first [`PAIRS`] pairs in actor order.
+fn pairs(bargainers: &[usize]) -> Vec<(usize, usize)> {
+    let mut out = Vec::new();
+    for (k, &a) in bargainers.iter().enumerate() {
+        for &b in &bargainers[k + 1..] {
+            out.push((a, b));
+        }
+    }
+    out.truncate(PAIRS);
+    out
+}
+
+/// The non-dominated points of `(x, y)` pairs (higher is better in both), by `x` ascending.
+pub(crate) fn frontier_2d(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
+    let mut sorted: Vec<(f64, f64)> = points.to_vec();
+    sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+    let mut out: Vec<[f64; 2]> = Vec::new();
+    let mut best_y = f64::NEG_INFINITY;
+    for (x, y) in sorted {
+        if y > best_y {
+            out.push([x, y]);
+            best_y = y;
+        }
+    }
+    out.reverse();
+    out
+}
+
+fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<PairPlot> {
+    let bargainers = &analysis.bargainers;
+    let shown = pairs(bargainers);
+    if shown.is_empty() {
+        return Vec::new();
+    }
+    let space = model.space();
+    let total = analysis.outcomes;
+    let stride = total.div_ceil(WALK_LIMIT).max(1);
+    // Every admissible package's utilities to the actors in a shown pair.
+    let mut actors: Vec<usize> = shown.iter().flat_map(|&(a, b)| [a, b]).collect();
+    actors.sort_unstable();
+    actors.dedup();
+    let mut points: Vec<Vec<f64>> = vec![Vec::new(); actors.len()];
+    let mut zone: Vec<u64> = Vec::new();
+    let bargainer_mask: u64 = bargainers.iter().fold(0, |m, &a| m | (1 << a));
+    let mut index = 0u64;
+    while index < total {
+        let digits = space.decode(index);
+        if model.crossed_red_lines(&digits) & bargainer_mask == 0 {
+            let u: Vec<f64> = bargainers.iter().map(|&a| model.utility(a, &digits)).collect();
+            for (slot, &a) in actors.iter().enumerate() {
+                let k = bargainers.iter().position(|&b| b == a).expect("pairs are of bargainers");
+                points[slot].push(u[k]);
+            }
+            if zone.len() < ZONE_POINTS && bargainers.iter().zip(&u).all(|(&a, &v)| v >= analysis.reservation[a]) {
+                zone.push(index);
+            }
+        }
+        index += stride;
+    }
+    let slot = |a: usize| actors.iter().position(|&x| x == a).expect("collected");
+    shown
+        .iter()
+        .map(|&(a, b)| {
+            let (xs, ys) = (&points[slot(a)], &points[slot(b)]);
+            let ext = |v: &[f64]| {
+                let lo = v.iter().copied().fold(f64::INFINITY, f64::min);
+                let hi = v.iter().copied().fold(f64::NEG_INFINITY, f64::max);
+                if lo.is_finite() { (lo, hi.max(lo + 1e-9)) } else { (0.0, 1.0) }
+            };
+            let ((x0, x1), (y0, y1)) = (ext(xs), ext(ys));
+            let (cw, ch) = ((x1 - x0) / BINS as f64, (y1 - y0) / BINS as f64);
+            let mut counts = vec![0u32; BINS * BINS];
+            for (&x, &y) in xs.iter().zip(ys) {
+                let i = (((x - x0) / cw) as usize).min(BINS - 1);
+                let j = (((y - y0) / ch) as usize).min(BINS - 1);
+                counts[j * BINS + i] = counts[j * BINS + i].saturating_add(1);
+            }
+            let pts: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
+            let mut joint: Vec<[f64; 2]> = analysis.frontier.iter().map(|p| [p.utilities[a], p.utilities[b]]).collect();
+            joint.sort_by(|p, q| p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1])));
+            joint.dedup_by(|p, q| (p[0] - q[0]).abs() < 1e-4 && (p[1] - q[1]).abs() < 1e-4);
+            let mut zone_pts: Vec<[f64; 2]> = zone
+                .iter()
+                .map(|&o| {
+                    let d = space.decode(o);
+                    [model.utility(a, &d), model.utility(b, &d)]
+                })
+                .collect();
+            zone_pts.sort_by(|p, q| p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1])));
+            zone_pts.dedup_by(|p, q| (p[0] - q[0]).abs() < 1e-4 && (p[1] - q[1]).abs() < 1e-4);
+            let solutions = shown_solutions(analysis)
+                .iter()
+                .filter(|s| s.concept != SolutionConcept::Utilitarian)
+                .map(|s| SolutionPoint {
+                    concept: concept_id(s.concept).into(),
+                    x: s.package.utilities[a],
+                    y: s.package.utilities[b],
+                })
+                .collect();
+            PairPlot {
+                x: table.actors[a].id.clone(),
+                y: table.actors[b].id.clone(),
+                x_name: table.actors[a].name.clone(),
+                y_name: table.actors[b].name.clone(),
+                x_reservation: analysis.reservation[a],
+                y_reservation: analysis.reservation[b],
+                density: Density { nx: BINS, ny: BINS, x0, x1, y0, y1, counts },
+                frontier: frontier_2d(&pts),
+                joint_frontier: joint,
+                zone: zone_pts,
+                solutions,
+            }
+        })
+        .collect()
+}
+
+/// The zone's solutions, or the reference solutions when the zone is empty.
+fn shown_solutions(analysis: &Analysis) -> &[parley_core::Solution] {
+    if analysis.solutions.is_empty() { &analysis.reference_solutions } else { &analysis.solutions }
+}
+
+/// Which deals exist on `table` (the scenario with `applied` levers), and how each other
+/// lever changes that; also returns the analysis for the glance.
+pub fn deals(base: &Scenario, table: &Scenario, applied: &[String]) -> Result<(Deals, Analysis), BuildError> {
+    let model = UtilityModel::new(table)?;
+    let options = AnalysisOptions { top_k: 3, option_stats: true, ..AnalysisOptions::default() };
+    let analysis = analyze(&model, &options)?;
+    let solutions = shown_solutions(&analysis)
+        .iter()
+        .map(|s| SolutionRow {
+            concept: concept_id(s.concept).into(),
+            package: package_row(table, &s.package.options, s.package.utilities.clone()),
+        })
+        .collect();
+    let near_miss = analysis.near_misses.first().map(|n| NearMissRow {
+        package: package_row(table, &n.package.options, n.package.utilities.clone()),
+        binding: table.actors[n.binding_actor].name.clone(),
+        shortfall: n.shortfall,
+    });
+    let quick = AnalysisOptions { top_k: 0, option_stats: false, ..AnalysisOptions::default() };
+    let mut levers = vec![LeverDeals {
+        lever: "baseline".into(),
+        name: if applied.is_empty() { "no lever".into() } else { format!("levers applied: {}", applied.join(", ")) },
+        outcomes: analysis.outcomes,
+        zone: analysis.zopa,
+        nash: analysis
+            .solution(SolutionConcept::Nash)
+            .map(|n| package_row(table, &n.package.options, n.package.utilities.clone())),
+    }];
+    for lever in base.levers.iter().filter(|l| !applied.contains(&l.id)) {
+        let pulled = table.with_lever(lever).map_err(|source| BuildError::Lever { id: lever.id.clone(), source })?;
+        let a = analyze(&UtilityModel::new(&pulled)?, &quick)?;
+        levers.push(LeverDeals {
+            lever: lever.id.clone(),
+            name: lever.name.clone(),
+            outcomes: a.outcomes,
+            zone: a.zopa,
+            nash: a
+                .solution(SolutionConcept::Nash)
+                .map(|n| package_row(&pulled, &n.package.options, n.package.utilities.clone())),
+        });
+    }
+    let deals = Deals {
+        outcomes: analysis.outcomes,
+        admissible: analysis.admissible,
+        zone: analysis.zopa,
+        bargainers: analysis.bargainers.iter().map(|&a| table.actors[a].name.clone()).collect(),
+        frontier: analysis.frontier.len(),
+        frontier_in_zone: analysis.frontier_in_zopa,
+        solutions,
+        reference: analysis.solutions.is_empty(),
+        near_miss,
+        actors: table.actors.iter().map(|a| a.name.clone()).collect(),
+        pairs: planes(table, &model, &analysis),
+        levers,
+    };
+    Ok((deals, analysis))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn test_frontier_2d_keeps_the_non_dominated_points() {
+        let pts = [(0.1, 0.9), (0.5, 0.5), (0.4, 0.4), (0.9, 0.1), (0.5, 0.6), (0.9, 0.1)];
+        assert_eq!(frontier_2d(&pts), vec![[0.1, 0.9], [0.5, 0.6], [0.9, 0.1]]);
+    }
+
+    #[test]
+    fn test_pairs_take_the_first_three() {
+        assert_eq!(pairs(&[0, 1, 2, 3]), vec![(0, 1), (0, 2), (0, 3)]);
+        assert_eq!(pairs(&[4]), vec![]);
+    }
+}

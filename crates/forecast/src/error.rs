@@ -64,6 +64,12 @@ pub enum ForecastError {
     /// Every actor has salience 0, so nobody's vote counts.
     #[error("no actor has any weight (capability × salience is 0 for all), so no vote counts")]
     NoWeight,
+    /// The numbers are so large that sums of weights or the range of positions overflow.
+    #[error("the {what} overflow{verb} floating point; rescale the inputs (only ratios of capabilities and differences of positions matter)", verb = if what.ends_with('s') { "" } else { "s" })]
+    Overflow {
+        /// `weights` or `range of positions`.
+        what: &'static str,
+    },
     /// Every actor holds the same position.
     #[error("every actor holds position {position}, so the positions span no range")]
     ZeroRange {

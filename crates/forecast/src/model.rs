@@ -132,12 +132,19 @@ impl Dataset {
                 });
             }
         }
-        if actors.iter().map(Actor::weight).sum::<f64>() <= 0.0 {
+        let total: f64 = actors.iter().map(Actor::weight).sum();
+        if !total.is_finite() {
+            return Err(ForecastError::Overflow { what: "weights" });
+        }
+        if total <= 0.0 {
             return Err(ForecastError::NoWeight);
         }
         let (lo, hi) = span(actors.iter().map(|a| a.position));
         if hi <= lo {
             return Err(ForecastError::ZeroRange { position: lo });
+        }
+        if !(hi - lo).is_finite() {
+            return Err(ForecastError::Overflow { what: "range of positions" });
         }
         Ok(Self { actors, scale })
     }
@@ -340,6 +347,15 @@ mod tests {
             x.salience = 0.0;
         }
         assert!(matches!(Dataset::new(a), Err(ForecastError::NoWeight)));
+        let mut a = three();
+        a[0].capability = f64::MAX;
+        a[2].capability = f64::MAX;
+        a[2].salience = 1.0;
+        assert!(matches!(Dataset::new(a), Err(ForecastError::Overflow { what: "weights" })));
+        let mut a = three();
+        a[0].position = -f64::MAX;
+        a[2].position = f64::MAX;
+        assert!(matches!(Dataset::new(a), Err(ForecastError::Overflow { .. })));
         let scale = Scale { min: Some(0.0), max: Some(2.0), ..Scale::default() };
         assert!(matches!(Dataset::with_scale(three(), scale), Err(ForecastError::OffScale { .. })));
     }

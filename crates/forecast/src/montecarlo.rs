@@ -209,27 +209,29 @@ pub struct Distribution {
     pub rounds: Vec<RoundBand>,
 }
 
-/// What one replicate contributes.
-struct Replicate {
-    medians: Vec<f64>,
-    mean: f64,
-}
+/// Most per-round medians a run keeps in memory (2 GB of them): `runs × (rounds + 1)`.
+pub const MAX_STORED_MEDIANS: u64 = 250_000_000;
 
-/// Runs replicate `index`: draws its inputs from its stream and forecasts them.
+/// Runs replicate `index`: draws its inputs from its stream, forecasts them, and writes
+/// the median of every round into `medians` (a replicate stopped early keeps its last
+/// one); returns the final mean.
 fn replicate(
     data: &Dataset,
     options: &Options,
     uncertainty: &[Uncertainty],
     seed: u64,
     index: u64,
-) -> Result<Replicate, ForecastError> {
+    medians: &mut [f64],
+) -> Result<f64, ForecastError> {
     let mut rng = ChaCha12Rng::seed_from_u64(seed);
     rng.set_stream(index);
     let drawn = perturb(data, uncertainty, &mut rng)?;
     let f = forecast(&drawn, options)?;
-    let mut medians = f.medians();
-    medians.resize(options.rounds + 1, f.median());
-    Ok(Replicate { medians, mean: f.last().mean })
+    let last = f.median();
+    for (slot, m) in medians.iter_mut().zip(f.medians().into_iter().chain(std::iter::repeat(last))) {
+        *slot = m;
+    }
+    Ok(f.last().mean)
 }
 
 /// Runs `run.runs` replicates in parallel and summarises the forecast's distribution. The
@@ -248,9 +250,23 @@ pub fn monte_carlo(
     if run.bins == 0 {
         return Err(ForecastError::Option { name: "bins", value: "0".into(), rule: "use at least 1 bin" });
     }
-    let results: Vec<Option<Replicate>> =
-        (0..run.runs).into_par_iter().map(|i| replicate(data, options, uncertainty, run.seed, i).ok()).collect();
-    let ok: Vec<Replicate> = results.into_iter().flatten().collect();
+    let width = options.rounds + 1;
+    let stored = run.runs.checked_mul(width as u64).filter(|&n| n <= MAX_STORED_MEDIANS);
+    let Some(stored) = stored.and_then(|n| usize::try_from(n).ok()) else {
+        return Err(ForecastError::Option {
+            name: "runs",
+            value: run.runs.to_string(),
+            rule: "runs × (rounds + 1) medians must fit in memory (at most 250,000,000); use fewer runs",
+        });
+    };
+    // One row of medians per replicate, written in place: the result is laid out by
+    // replicate index whatever the threads do.
+    let mut medians = vec![f64::NAN; stored];
+    let mut means: Vec<Option<f64>> = vec![None; stored / width];
+    medians.par_chunks_mut(width).zip(means.par_iter_mut()).enumerate().for_each(|(i, (row, mean))| {
+        *mean = replicate(data, options, uncertainty, run.seed, i as u64, row).ok();
+    });
+    let ok: Vec<usize> = (0..means.len()).filter(|&i| means[i].is_some()).collect();
     let failed = run.runs - ok.len() as u64;
     if ok.is_empty() {
         return Err(ForecastError::Option {
@@ -259,8 +275,8 @@ pub fn monte_carlo(
             rule: "every replicate's drawn inputs failed; narrow the uncertainty",
         });
     }
-    let finals: Vec<f64> = ok.iter().map(|r| r.medians[options.rounds]).collect();
-    let means: Vec<f64> = ok.iter().map(|r| r.mean).collect();
+    let finals: Vec<f64> = ok.iter().map(|&i| medians[i * width + options.rounds]).collect();
+    let means: Vec<f64> = means.iter().flatten().copied().collect();
     let scale = data.scale();
     let (lo, hi) = match (scale.min, scale.max) {
         (Some(lo), Some(hi)) if hi > lo => (lo, hi),
@@ -291,7 +307,7 @@ pub fn monte_carlo(
         .collect();
     let rounds = (0..=options.rounds)
         .map(|round| {
-            let mut xs: Vec<f64> = ok.iter().map(|r| r.medians[round]).collect();
+            let mut xs: Vec<f64> = ok.iter().map(|&i| medians[i * width + round]).collect();
             xs.sort_by(f64::total_cmp);
             RoundBand { round, median: Quantiles::of_sorted(&xs) }
         })
@@ -381,6 +397,16 @@ mod tests {
         let (first, last) = (dist.histogram[0], dist.histogram[6]);
         assert!(first.lo <= dist.median.min && last.hi >= dist.median.max);
         assert_eq!(dist.histogram.iter().map(|b| b.count).sum::<u64>(), 100);
+    }
+
+    #[test]
+    fn test_runs_that_would_not_fit_in_memory_are_refused() {
+        let u = vec![Uncertainty::default(); 4];
+        let run = MonteCarlo { runs: MAX_STORED_MEDIANS, seed: 0, bins: 2 };
+        let e = monte_carlo(&data(), &Options::default(), &u, run).unwrap_err();
+        assert!(matches!(e, ForecastError::Option { name: "runs", .. }), "{e}");
+        let run = MonteCarlo { runs: u64::MAX, seed: 0, bins: 2 };
+        assert!(monte_carlo(&data(), &Options::default(), &u, run).is_err());
     }
 
     #[test]

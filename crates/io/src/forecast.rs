@@ -240,7 +240,21 @@ pub(crate) fn check_actors(
             .help("the model compares actors' positions on a scale: give at least two different positions"),
         );
     }
+    if !(hi - lo).is_finite() {
+        diagnostics.push(
+            Diagnostic::error("parley::out-of-range", "the positions are so far apart that their range overflows")
+                .at(at.clone(), "actors start here")
+                .help("only differences of positions matter: shift or rescale them"),
+        );
+    }
     let weight: f64 = capabilities.iter().zip(saliences).map(|(c, s)| c * s).sum();
+    if !weight.is_finite() {
+        diagnostics.push(
+            Diagnostic::error("parley::out-of-range", "the capabilities are so large that their sum overflows")
+                .at(at.clone(), "actors start here")
+                .help("only ratios of capabilities matter: divide them all by the same number"),
+        );
+    }
     if weight <= 0.0 && capabilities.iter().all(|c| *c > 0.0) {
         diagnostics.push(
             Diagnostic::error("parley::no-weight", "every salience is 0, so no actor's vote counts")

@@ -49,7 +49,7 @@ own random stream of --seed; results do not depend on --jobs.";
 #[derive(Debug, Args)]
 #[command(after_long_help = INPUTS)]
 pub struct ForecastArgs {
-    /// A scenario file, a forecast file (.toml/.json with a [forecast] table) or a CSV
+    /// A scenario file, a forecast file (.toml/.json with a `[forecast]` table) or a CSV
     /// (Actor,Capability,Position,Salience); without it, the built-in scenario.
     pub input: Option<PathBuf>,
 

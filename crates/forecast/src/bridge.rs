@@ -13,10 +13,16 @@
 //!   that lie next to each other on the scale are one plateau of indifference, and the
 //!   actor stands at its midpoint; best options that are not neighbours give the lowest of
 //!   them, and the tie is reported. Linkages are cross-issue terms and are not used.
-//! * **Salience**: the actor's weight on the issue, normalised as the scenario normalises
-//!   weights (to sum to 1 over the actor's issues) — [`SalienceRule::Share`] — or relative
-//!   to the actor's heaviest issue ([`SalienceRule::Top`]). Actors that do not weigh the
-//!   issue take no part in its forecast.
+//! * **Salience**: the actor's weight on the issue relative to its heaviest issue
+//!   ([`SalienceRule::Top`], the default), or normalised as the scenario normalises weights
+//!   (to sum to 1 over the actor's issues, [`SalienceRule::Share`]). The default follows the
+//!   model's coding convention: salience says how much the issue matters to the actor
+//!   against the other issues before it, its top priority scoring 100 (Bueno de Mesquita
+//!   1994). Shares of a dozen issues are all small, so every actor reads as indifferent,
+//!   nobody resists a challenge, and positions collapse to whoever challenges first: on the
+//!   built-in scenario the territorial forecast would be a Russian withdrawal to the 2022
+//!   lines, which no source entertains. Actors that do not weigh the issue take no part in
+//!   its forecast.
 //! * **Capability**: the actor's `power` in the scenario (`[[actors]]`, with its source or
 //!   assumption). Every actor that weighs the issue needs one; an actor with power 0 takes
 //!   no part.
@@ -36,9 +42,10 @@ const VALUE_TIE: f64 = 1e-12;
 pub enum SalienceRule {
     /// The normalised weight: the issue's share of the actor's attention (weights sum to 1
     /// over its issues).
-    #[default]
     Share,
-    /// The weight relative to the actor's heaviest issue, which gets salience 1.
+    /// The weight relative to the actor's heaviest issue, which gets salience 1: the
+    /// model's coding convention (the default).
+    #[default]
     Top,
 }
 

@@ -25,9 +25,10 @@ Inputs:
   `ordered = true` (options at 0, 1, 2, ... in file order) unless it has two options. An
   actor's position is its best option on the issue among those its own red lines on that
   issue leave open (the midpoint of neighbouring options that tie); its salience is its
-  weight on the issue, normalised to sum to 1 over its issues (--salience top: relative to
-  its heaviest issue); its capability is its `power` in [[actors]]. Actors that do not
-  weigh the issue take no part.
+  weight on the issue relative to its heaviest issue, which scores 1, as the model's data
+  are coded (--salience share: the weight normalised to sum to 1 over its issues); its
+  capability is its `power` in [[actors]]. Actors that do not weigh the issue take no
+  part.
 
   A CSV with a header naming the columns Actor, Capability, Position, Salience (any order
   and case; other columns ignored), one row per actor; the row order breaks ties.
@@ -113,9 +114,9 @@ pub struct ForecastArgs {
     #[arg(long, default_value_t = 2, value_name = "N")]
     pub patience: usize,
 
-    /// How a scenario's issue weights become saliences: the normalised weight (share) or
-    /// the weight relative to the actor's heaviest issue (top).
-    #[arg(long, value_enum, default_value_t = SalienceArg::Share)]
+    /// How a scenario's issue weights become saliences: the weight relative to the actor's
+    /// heaviest issue (top, the model's coding convention) or the normalised weight (share).
+    #[arg(long, value_enum, default_value_t = SalienceArg::Top)]
     pub salience: SalienceArg,
 
     /// Apply a lever of the scenario first (repeatable).

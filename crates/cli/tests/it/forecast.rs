@@ -125,10 +125,18 @@ fn test_built_in_scenario_issue_by_issue() {
     assert_eq!(usa["position"], 1.5, "tied neighbouring best options: their midpoint");
     assert!(territory["result"]["nearest"]["id"].is_string());
 
-    let one = ok(dir.run(&["forecast", "--issue", "territory", "--salience", "top", "--format", "json"])).json();
+    let one = ok(dir.run(&["forecast", "--issue", "territory", "--format", "json"])).json();
     assert_eq!(one["forecasts"].as_array().unwrap().len(), 1);
-    assert_eq!(one["forecasts"][0]["salience_rule"], "top");
+    assert_eq!(one["forecasts"][0]["salience_rule"], "top", "the model's coding convention is the default");
     assert_eq!(one["forecasts"][0]["inputs"][0]["salience"], 1.0, "territory is Russia's heaviest issue");
+    // With saliences relative to each actor's top issue the territorial forecast stays on
+    // the lines the sources discuss (freeze to Donetsk); shares of twelve issues would make
+    // everyone indifferent and hand the forecast to the first challenger (pre2022).
+    let median = one["forecasts"][0]["result"]["median"].as_f64().unwrap();
+    assert!((1.0..=3.0).contains(&median), "territory forecast {median}");
+    let share = ok(dir.run(&["forecast", "--issue", "territory", "--salience", "share", "--format", "json"])).json();
+    assert_eq!(share["forecasts"][0]["salience_rule"], "share");
+    assert!(share["forecasts"][0]["inputs"][0]["salience"].as_f64().unwrap() < 0.5);
     let table = ok(dir.run(&["forecast", "--issue", "nato", "--positions"]));
     assert!(table.stdout.contains("NATO membership for Ukraine (nato)"), "{}", table.stdout);
     assert!(table.stdout.contains("best options") || table.stdout.contains("red lines rule out"), "{}", table.stdout);

@@ -29,6 +29,8 @@ pub struct ReportData {
     pub settlement: Option<Settlement>,
     /// Which assumptions matter most (absent without uncertain parameters).
     pub sensitivity: Option<Sensitivity>,
+    /// The expected-utility forecast of each ordered issue (absent if no issue is one).
+    pub forecast: Option<ForecastSection>,
     /// Whether the model matches its sources.
     pub checks: Checks,
     /// Every number with its provenance.
@@ -429,6 +431,8 @@ pub struct IssueShares {
 /// When a deal becomes possible.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Settlement {
+    /// The scenario date's label (month 0).
+    pub start: String,
     /// Month labels of months 1..horizon.
     pub months: Vec<String>,
     /// Replicates per arm.
@@ -562,6 +566,49 @@ pub struct ProvenanceData {
     pub unstated: usize,
     /// Every number, in file order.
     pub numbers: Vec<NumberRow>,
+}
+
+/// A point of an issue's scale.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ScaleRow {
+    /// Where it lies.
+    pub value: f64,
+    /// The option's id.
+    pub id: String,
+    /// The option's label.
+    pub label: String,
+}
+
+/// The expected-utility forecast of one issue, round by round.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct IssueForecast {
+    /// The issue's id.
+    pub id: String,
+    /// Its name.
+    pub name: String,
+    /// Its scale: the options in order.
+    pub scale: Vec<ScaleRow>,
+    /// The actors taking part, by name.
+    pub actors: Vec<String>,
+    /// Each actor's position in rounds 0 (the start), 1, 2, ….
+    pub positions: Vec<Vec<f64>>,
+    /// The median voter position (the forecast) in rounds 0, 1, 2, ….
+    pub medians: Vec<f64>,
+    /// The weighted mean position in rounds 0, 1, 2, ….
+    pub means: Vec<f64>,
+    /// Moves made in all rounds.
+    pub moves: usize,
+}
+
+/// A second lens: Bueno de Mesquita's expected-utility forecast of each ordered issue.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct ForecastSection {
+    /// Rounds played.
+    pub rounds: usize,
+    /// Each forecast issue, in scenario order.
+    pub issues: Vec<IssueForecast>,
+    /// Issues that cannot be forecast, with the reason.
+    pub skipped: Vec<(String, String)>,
 }
 
 /// `Some(x)` for a finite `x`.

@@ -246,7 +246,7 @@ fn test_report_opens_offline_in_chromium_without_errors() {
     // Every chart section shows its charts, each titled and described.
     let sections = page["sections"].as_array().expect("sections");
     let ids: Vec<&str> = sections.iter().map(|s| s["id"].as_str().unwrap_or_default()).collect();
-    assert_eq!(ids, ["deals", "talks", "war", "settlement", "sensitivity"]);
+    assert_eq!(ids, ["deals", "talks", "war", "settlement", "sensitivity", "forecast"]);
     for s in sections {
         assert!(s["charts"].as_u64().is_some_and(|n| n > 0), "a chart section without a chart: {s}");
         assert_eq!(s["empty"], 0, "an empty chart: {s}");

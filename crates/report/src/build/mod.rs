@@ -17,8 +17,9 @@ use parley_experiment::study::Study;
 use parley_sim::coupled::{Phase, RunOptions, Simulation, TalksProtocol};
 
 use crate::data::{
-    ArmCurve, CheckRow, Checks, DifferenceRow, DriverRow, Fan, IssueShares, MeasureRow, Meta, NumberRow, ParameterRow,
-    ProvenanceData, ReportData, Sensitivity, Settlement, TalkRound, Talks, War, finite,
+    ArmCurve, CheckRow, Checks, DifferenceRow, DriverRow, Fan, ForecastSection, IssueForecast, IssueShares, MeasureRow,
+    Meta, NumberRow, ParameterRow, ProvenanceData, ReportData, ScaleRow, Sensitivity, Settlement, TalkRound, Talks,
+    War, finite,
 };
 use words::{package_row, provenance_text};
 
@@ -45,6 +46,9 @@ pub enum BuildError {
     /// The negotiation domain cannot be built.
     #[error(transparent)]
     Protocol(#[from] parley_protocol::Error),
+    /// The report names a lever the scenario does not have.
+    #[error("unknown lever \"{0}\"")]
+    UnknownLever(String),
     /// An expectation cannot be evaluated.
     #[error("expectation \"{id}\": {reason}")]
     Expectation {
@@ -75,15 +79,16 @@ pub struct Inputs<'a> {
     pub study: Option<&'a Study>,
 }
 
+/// The scenario's levers with these ids, in order.
+fn levers<'a>(scenario: &'a Scenario, ids: &[String]) -> Result<Vec<&'a parley_core::Lever>, BuildError> {
+    ids.iter().map(|id| scenario.lever(id).ok_or_else(|| BuildError::UnknownLever(id.clone()))).collect()
+}
+
 /// The scenario with `levers` applied in order.
-pub fn with_levers(scenario: &Scenario, levers: &[String]) -> Result<Scenario, BuildError> {
+fn with_levers(scenario: &Scenario, levers: &[&parley_core::Lever]) -> Result<Scenario, BuildError> {
     let mut s = scenario.clone();
-    for id in levers {
-        let lever = scenario.lever(id).ok_or_else(|| BuildError::Lever {
-            id: id.clone(),
-            source: parley_core::LeverError::UnknownPath(format!("levers.{id}")),
-        })?;
-        s = s.with_lever(lever).map_err(|source| BuildError::Lever { id: id.clone(), source })?;
+    for lever in levers {
+        s = s.with_lever(lever).map_err(|source| BuildError::Lever { id: lever.id.clone(), source })?;
     }
     Ok(s)
 }
@@ -95,16 +100,26 @@ pub fn with_levers(scenario: &Scenario, levers: &[String]) -> Result<Scenario, B
 /// Whatever the engine reports about the scenario or its levers.
 pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
     let base = inputs.scenario;
-    let table = with_levers(base, &inputs.meta.levers)?;
+    let applied = levers(base, &inputs.meta.levers)?;
+    let table = with_levers(base, &applied)?;
     let (deals, analysis) = deals(base, &table, &inputs.meta.levers)?;
     let glance = glance(base, &table, &analysis);
-    let talks = talks(base, &inputs.meta)?;
-    let war = match &inputs.experiment {
-        Some(results) if base.conflict.is_some() => Some(war(base, &inputs.meta, results)?),
+    // The war and the talks, prepared once for the central path and the fan charts.
+    let sim = match base.conflict {
+        Some(_) => Some(Simulation::new(base, &applied, None)?),
+        None => None,
+    };
+    let talks = match &sim {
+        Some(sim) => central_talks(sim, &inputs.meta),
+        None => static_talks(&table, &inputs.meta)?,
+    };
+    let war = match (&inputs.experiment, &sim) {
+        (Some(results), Some(sim)) => Some(war(base, sim, results)),
         _ => None,
     };
     let settlement = inputs.experiment.as_ref().map(|r| settlement(base, &table, &inputs.meta, r));
     let sensitivity = inputs.study.map(|s| sensitivity(base, s));
+    let forecast = forecasts(&table);
     Ok(ReportData {
         format: crate::data::FORMAT,
         meta: inputs.meta,
@@ -114,6 +129,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
         war,
         settlement,
         sensitivity,
+        forecast,
         checks: checks(base)?,
         provenance: provenance(base),
     })
@@ -136,21 +152,15 @@ fn strategy_words(kind: &parley_protocol::StrategyKind) -> String {
 }
 
 /// The negotiation the report shows: on the central path, the month talks first ended in
-/// agreement (else the last month talks were held), played again with its trace; without
-/// a war model, one mediated negotiation on the static reservation values.
-fn talks(base: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildError> {
-    if base.conflict.is_none() {
-        return static_talks(base, meta);
-    }
-    let levers: Vec<&parley_core::Lever> = meta.levers.iter().filter_map(|id| base.lever(id)).collect();
-    let sim = Simulation::new(base, &levers, None)?;
+/// agreement (else the last month talks were held), played again with its trace.
+fn central_talks(sim: &Simulation, meta: &Meta) -> Option<Talks> {
     let options = RunOptions { months: meta.months, seed: meta.seed, stream: 0, noise: false, talks: true };
     let path = sim.run(options);
     let agreed =
         path.months.iter().position(|m| matches!(m.talks, Some(parley_protocol::Termination::Agreement { .. })));
     let chosen = agreed.or_else(|| path.months.iter().rposition(|m| m.talks.is_some()));
-    let Some(k) = chosen else { return Ok(None) };
-    let Some(run) = sim.replay_talks(options, &path, k) else { return Ok(None) };
+    let k = chosen?;
+    let run = sim.replay_talks(options, &path, k)?;
     let table = sim.scenario();
     let month = &path.months[k];
     let parties: Vec<usize> = sim.parties().to_vec();
@@ -176,7 +186,7 @@ fn talks(base: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildError> {
             month.month
         ),
     };
-    Ok(Some(talks_data(table, &parties, &month.reservation, &run, sim.talks(), protocol, context)))
+    Some(talks_data(table, &parties, &month.reservation, &run, sim.talks(), protocol, context))
 }
 
 fn talks_data(
@@ -246,11 +256,11 @@ fn talks_data(
     }
 }
 
-fn static_talks(base: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildError> {
-    let table = with_levers(base, &meta.levers)?;
-    let model = parley_core::UtilityModel::new(&table)?;
-    let parties = parley_sim::coupled::default_parties(&table);
-    let config = parley_sim::coupled::default_talks(&table, &parties);
+/// Without a war model: one mediated negotiation on the static reservation values.
+fn static_talks(table: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildError> {
+    let model = parley_core::UtilityModel::new(table)?;
+    let parties = parley_sim::coupled::default_parties(table);
+    let config = parley_sim::coupled::default_talks(table, &parties);
     let domain = match parley_protocol::Domain::new(&model) {
         Ok(d) => d.with_parties(&parties),
         Err(parley_protocol::Error::NothingAcceptable { .. }) => return Ok(None),
@@ -276,7 +286,7 @@ fn static_talks(base: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildErro
         None => "a neutral mediator's single negotiating text".into(),
     };
     let context = "One negotiation on the scenario's reservation values (the scenario has no war model to move them).";
-    Ok(Some(talks_data(&table, &parties, &reservation, &run, &config, protocol, context.into())))
+    Ok(Some(talks_data(table, &parties, &reservation, &run, &config, protocol, context.into())))
 }
 
 /// The 5th, 25th, 50th, 75th and 95th percentiles of `values`.
@@ -285,10 +295,8 @@ fn quantiles(values: &mut [f64]) -> [Option<f64>; 5] {
     [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| finite(quantile(values, p)))
 }
 
-fn war(base: &Scenario, meta: &Meta, results: &ExperimentResults<'_>) -> Result<War, BuildError> {
+fn war(base: &Scenario, sim: &Simulation, results: &ExperimentResults<'_>) -> War {
     let summary = results.summary;
-    let levers: Vec<&parley_core::Lever> = meta.levers.iter().filter_map(|id| base.lever(id)).collect();
-    let sim = Simulation::new(base, &levers, None)?;
     let conflict = base.conflict.as_ref().expect("checked by the caller");
     let months = summary.design.months as usize;
     let baseline: Vec<&Replicate> = results.replicates.iter().filter(|r| r.arm == 0).collect();
@@ -344,7 +352,7 @@ fn war(base: &Scenario, meta: &Meta, results: &ExperimentResults<'_>) -> Result<
         share(&|r, k| r.months[k].phase == Phase::Fighting && r.months[k].margins.iter().all(|&m| m >= -1e-4));
     let at_peace = share(&|r, k| matches!(r.months[k].phase, Phase::Ceasefire | Phase::Settled));
     let as_of = conflict.as_of;
-    Ok(War {
+    War {
         months: (0..=months as i32).map(|k| as_of.plus(k).to_string()).collect(),
         arm: summary.design.arms[0].name.clone(),
         runs: baseline.len() as u64,
@@ -356,7 +364,7 @@ fn war(base: &Scenario, meta: &Meta, results: &ExperimentResults<'_>) -> Result<
         margins,
         zone_open,
         at_peace,
-    })
+    }
 }
 
 /// A readable name of an arm: the levers' names joined.
@@ -420,6 +428,7 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
         .collect();
     let as_of = base.conflict.as_ref().map(|c| c.as_of);
     Settlement {
+        start: as_of.map_or_else(|| "start".into(), |m| m.to_string()),
         months: (1..=design.months as i32)
             .map(|k| as_of.map_or_else(|| format!("month {k}"), |m| m.plus(k).to_string()))
             .collect(),
@@ -495,6 +504,55 @@ fn sensitivity(base: &Scenario, study: &Study) -> Sensitivity {
         })
         .collect();
     Sensitivity { samples: study.samples, parameters, measures }
+}
+
+/// Every ordered issue's expected-utility forecast (canonical switches, ten rounds,
+/// saliences relative to each actor's top issue, as `parley forecast` does by default).
+fn forecasts(table: &Scenario) -> Option<ForecastSection> {
+    use parley_forecast::bridge::{SalienceRule, from_scenario, issues};
+    let options = parley_forecast::Options::default();
+    let mut out = Vec::new();
+    let mut skipped = Vec::new();
+    for (k, orderable) in issues(table) {
+        let issue = &table.issues[k];
+        if let Err(e) = orderable {
+            skipped.push((issue.name.clone(), e.to_string()));
+            continue;
+        }
+        let result = from_scenario(table, &issue.id, SalienceRule::default())
+            .and_then(|d| parley_forecast::forecast(&d.data, &options).map(|f| (d, f)));
+        match result {
+            Ok((derived, f)) => {
+                let names: Vec<String> = derived
+                    .actors
+                    .iter()
+                    .map(|a| table.actor_index(&a.actor).map_or(a.actor.clone(), |i| table.actors[i].name.clone()))
+                    .collect();
+                out.push(IssueForecast {
+                    id: issue.id.clone(),
+                    name: issue.name.clone(),
+                    scale: derived
+                        .data
+                        .scale()
+                        .points
+                        .iter()
+                        .map(|p| ScaleRow {
+                            value: p.value,
+                            id: p.id.clone().unwrap_or_default(),
+                            label: p.label.clone(),
+                        })
+                        .collect(),
+                    actors: names,
+                    positions: (0..f.actors.len()).map(|a| f.trajectory(a)).collect(),
+                    medians: f.medians(),
+                    means: f.means(),
+                    moves: f.rounds.iter().map(|r| r.moves.len()).sum(),
+                });
+            }
+            Err(e) => skipped.push((issue.name.clone(), e.to_string())),
+        }
+    }
+    (!out.is_empty()).then_some(ForecastSection { rounds: options.rounds, issues: out, skipped })
 }
 
 fn checks(base: &Scenario) -> Result<Checks, BuildError> {

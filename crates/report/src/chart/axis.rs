@@ -136,6 +136,9 @@ pub struct Frame {
     pub x_ticks: Ticks,
     /// Vertical ticks.
     pub y_ticks: Ticks,
+    /// Names for vertical tick values (an ordered issue's options); when given, they are
+    /// the vertical tick labels, at their values.
+    pub y_names: Vec<(f64, String)>,
 }
 
 /// Grey of grid lines.
@@ -150,7 +153,7 @@ impl Frame {
             Area { left: margins.0, top: margins.1, right: svg.width() - margins.2, bottom: svg.height() - margins.3 };
         let x = Scale { d0: x_ticks.lo, d1: x_ticks.hi, r0: area.left, r1: area.right };
         let y = Scale { d0: y_ticks.lo, d1: y_ticks.hi, r0: area.bottom, r1: area.top };
-        Frame { area, x, y, x_ticks, y_ticks }
+        Frame { area, x, y, x_ticks, y_ticks, y_names: Vec::new() }
     }
 
     /// Draws the grid, the axes, the tick labels (through `x_label` for the horizontal
@@ -159,10 +162,15 @@ impl Frame {
         let a = self.area;
         let grid = Stroke::solid(GRID, 0.8);
         let ink = Stroke::solid(INK, 1.0);
-        for &v in &self.y_ticks.values {
-            let py = self.y.at(v);
+        let named: Vec<(f64, String)> = if self.y_names.is_empty() {
+            self.y_ticks.values.iter().map(|&v| (v, tick_label(v, self.y_ticks.step))).collect()
+        } else {
+            self.y_names.clone()
+        };
+        for (v, name) in &named {
+            let py = self.y.at(*v);
             svg.line(a.left, py, a.right, py, &grid);
-            svg.text(a.left - 6.0, py + 4.0, &tick_label(v, self.y_ticks.step), Anchor::End, 11.0, false);
+            svg.text(a.left - 6.0, py + 4.0, name, Anchor::End, 11.0, false);
         }
         for &v in &self.x_ticks.values {
             let px = self.x.at(v);

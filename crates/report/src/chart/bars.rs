@@ -115,7 +115,7 @@ pub fn share_chart(id: &str, title: &str, description: &str, groups: &[ShareGrou
     let row_h = 17.0;
     let head_h = 20.0;
     let rows: usize = groups.iter().map(|g| g.bars.len()).sum();
-    let height = 40.0 + rows as f64 * row_h + groups.len() as f64 * head_h + 30.0;
+    let height = 40.0 + rows as f64 * row_h + groups.len() as f64 * head_h + 52.0;
     let mut svg = Svg::new(width, height);
     svg.text(12.0, 20.0, title, Anchor::Start, 14.0, true);
     let (left, right) = (330.0, width - 60.0);
@@ -142,19 +142,25 @@ pub fn share_chart(id: &str, title: &str, description: &str, groups: &[ShareGrou
             y += row_h;
         }
     }
-    svg.text((left + right) / 2.0, y + 20.0, "share of agreements with the option", Anchor::Middle, 12.0, false);
+    svg.text((left + right) / 2.0, y + 20.0, "share of agreements with the option (%)", Anchor::Middle, 12.0, false);
+    let entries = [
+        (Key::Fill("#4d4d4d", 1.0), "agreements with the option".to_string()),
+        (Key::Fill("#f2f2f2", 1.0), "all agreements (100%)".to_string()),
+    ];
+    legend(&mut svg, &entries, left, y + 42.0, width - 10.0);
     svg.finish(id, title, description)
 }
 
-/// A histogram of counts over consecutive categories (for example months).
-pub fn histogram(id: &str, title: &str, description: &str, axis: (&str, &str), bins: &[(String, u64)]) -> String {
+/// A histogram of counts over consecutive categories (for example months); `axis` holds the
+/// horizontal and vertical axis titles and the legend's words for a bar.
+pub fn histogram(id: &str, title: &str, description: &str, axis: (&str, &str, &str), bins: &[(String, u64)]) -> String {
     let width = 720.0;
-    let height = 260.0;
+    let height = 280.0;
     let mut svg = Svg::new(width, height);
     svg.text(12.0, 20.0, title, Anchor::Start, 14.0, true);
     let max = bins.iter().map(|b| b.1).max().unwrap_or(0).max(1) as f64;
     let ticks = Ticks::new(0.0, max, 4);
-    let (left, right, top, bottom) = (62.0, width - 20.0, 34.0, height - 62.0);
+    let (left, right, top, bottom) = (62.0, width - 20.0, 34.0, height - 82.0);
     let y = Scale { d0: ticks.lo, d1: ticks.hi, r0: bottom, r1: top };
     let grid = Stroke::solid(super::axis::GRID, 0.8);
     for &v in &ticks.values {
@@ -178,6 +184,7 @@ pub fn histogram(id: &str, title: &str, description: &str, axis: (&str, &str), b
     svg.line(left, bottom, right, bottom, &Stroke::solid(super::axis::INK, 1.0));
     svg.text((left + right) / 2.0, bottom + 36.0, axis.0, Anchor::Middle, 12.0, false);
     svg.text_vertical(16.0, (top + bottom) / 2.0, axis.1, 12.0);
+    legend(&mut svg, &[(Key::Fill("#4d4d4d", 1.0), axis.2.to_string())], left, bottom + 62.0, width - 10.0);
     svg.finish(id, title, description)
 }
 
@@ -211,7 +218,7 @@ mod tests {
         let svg = share_chart("s", "Terms", "D", &groups);
         assert!(svg.contains(">75%<") && svg.contains(">25%<"));
         let bins: Vec<(String, u64)> = (1..=24).map(|m| (format!("m{m}"), m % 5)).collect();
-        let h = histogram("h", "When", "D", ("month", "runs"), &bins);
+        let h = histogram("h", "When", "D", ("month", "runs", "runs that month"), &bins);
         assert_eq!(h.matches("<title>m").count(), 24);
     }
 }

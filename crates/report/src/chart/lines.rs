@@ -70,6 +70,10 @@ pub struct LineChart<'a> {
     pub direct_labels: bool,
     /// Whether to mark every point with the series' marker.
     pub markers: bool,
+    /// Width of the drawing (720 spans the page; 340 fits two or three abreast).
+    pub width: f64,
+    /// Names of vertical positions (an ordered issue's options), used as its tick labels.
+    pub y_names: Vec<(f64, String)>,
 }
 
 fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
@@ -82,15 +86,15 @@ fn extent(values: impl Iterator<Item = f64>) -> Option<(f64, f64)> {
 impl LineChart<'_> {
     /// The chart as an SVG document.
     pub fn render(&self) -> String {
-        let width = 720.0;
+        let width = self.width;
         let labels: Vec<&str> = self.lines.iter().map(|l| l.label.as_str()).collect();
         let right_margin = if self.direct_labels {
             20.0 + labels.iter().map(|l| text_width(l, 10.5)).fold(0.0, f64::max).min(190.0)
         } else {
             20.0
         };
-        let rows = legend_rows(&labels, 60.0, width - 20.0) as f64;
-        let height = 330.0 + 18.0 * rows;
+        let rows = legend_rows(&labels, 12.0, width - 10.0) as f64;
+        let height = if width < 500.0 { 250.0 } else { 330.0 } + 18.0 * rows;
         let mut svg = Svg::new(width, height);
         let xs = extent(self.lines.iter().flat_map(|l| l.points.iter().map(|p| p.0)));
         let ys = extent(
@@ -106,7 +110,9 @@ impl LineChart<'_> {
             Some((lo, hi)) => Ticks::fixed(lo, hi, super::axis::nice_step(hi - lo, 5)),
             None => Ticks::new(y0, y1, 6),
         };
-        let frame = Frame::new(&svg, (62.0, 34.0, right_margin, 68.0 + 18.0 * rows), x_ticks, y_ticks);
+        let left = 30.0 + self.y_names.iter().map(|(_, n)| text_width(n, 11.0)).fold(32.0, f64::max).min(width * 0.3);
+        let mut frame = Frame::new(&svg, (left, 34.0, right_margin, 68.0 + 18.0 * rows), x_ticks, y_ticks);
+        frame.y_names = self.y_names.clone();
         svg.text(12.0, 20.0, self.labels.title, Anchor::Start, 14.0, true);
         frame.draw(&mut svg, self.labels.x, self.labels.y, self.x_label);
         // Reference lines, their labels spread so that none overlap.
@@ -168,7 +174,7 @@ impl LineChart<'_> {
                 (Key::Line(stroke, marker.filter(|_| self.markers)), l.label.clone())
             })
             .collect();
-        legend(&mut svg, &entries, 60.0, frame.area.bottom + 58.0, width - 20.0);
+        legend(&mut svg, &entries, 12.0, frame.area.bottom + 58.0, width - 10.0);
         svg.finish(self.labels.id, self.labels.title, self.labels.description)
     }
 }
@@ -302,6 +308,8 @@ mod tests {
             x_label: &label,
             direct_labels: true,
             markers: true,
+            width: 720.0,
+            y_names: vec![],
         };
         let svg = chart.render();
         assert!(svg.contains("a: 0.400 at m2"), "tooltips name series, value and position");

@@ -42,7 +42,12 @@ pub fn pair_chart(id: &str, plot: &PairPlot, reference: bool) -> String {
     let title = format!("{} and {}", plot.x_name, plot.y_name);
     svg.text(12.0, 20.0, &title, Anchor::Start, 14.0, true);
     let label = |v: f64| super::axis::tick_label(v, frame.x_ticks.step);
-    frame.draw(&mut svg, &format!("utility to {}", plot.x_name), &format!("utility to {}", plot.y_name), &label);
+    frame.draw(
+        &mut svg,
+        &format!("utility to {} (0–1)", plot.x_name),
+        &format!("utility to {} (0–1)", plot.y_name),
+        &label,
+    );
     // The packages, binned.
     let max = d.counts.iter().copied().max().unwrap_or(0);
     let (cw, ch) = ((d.x1 - d.x0) / d.nx as f64, (d.y1 - d.y0) / d.ny as f64);

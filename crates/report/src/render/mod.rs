@@ -25,7 +25,7 @@ pub enum RenderError {
 const STYLE: &str = include_str!("report.css");
 
 /// The section ids and titles, in page order (the table of contents).
-pub const SECTIONS: [(&str, &str); 9] = [
+pub const SECTIONS: [(&str, &str); 10] = [
     ("summary", "Summary"),
     ("glance", "The scenario at a glance"),
     ("deals", "What deals exist"),
@@ -33,6 +33,7 @@ pub const SECTIONS: [(&str, &str); 9] = [
     ("war", "The war beside the talks"),
     ("settlement", "When a deal becomes possible"),
     ("sensitivity", "What matters most"),
+    ("forecast", "A second lens: the expected-utility forecast"),
     ("checks", "Does the model match its sources?"),
     ("provenance", "Provenance"),
 ];
@@ -88,6 +89,7 @@ pub fn render(data: &ReportData) -> Result<String, RenderError> {
     sections::war(&mut h, data);
     sections::settlement(&mut h, data);
     sections::sensitivity(&mut h, data);
+    sections::forecast(&mut h, data);
     sections::checks(&mut h, data);
     sections::provenance(&mut h, data);
     h.raw("</main>\n<footer>\n");

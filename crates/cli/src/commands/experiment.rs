@@ -63,6 +63,19 @@ pub(crate) fn scenario_hash(s: &Scenario) -> Result<String, Failure> {
     Ok(format!("fnv1a64:{h:016x}"))
 }
 
+/// Refuses a scenario other than the one `what` (an experiment's files) was run on.
+fn same_scenario(s: &Scenario, manifest: &Manifest, what: &str) -> Result<(), Failure> {
+    if scenario_hash(s)? == manifest.scenario_hash {
+        return Ok(());
+    }
+    Err(miette::miette!(
+        help = "give the scenario file they were run on (or none for the built-in scenario)",
+        "the scenario does not match {what} (hash {})",
+        manifest.scenario_hash
+    )
+    .into())
+}
+
 fn read_manifest(dir: &Path) -> Result<Manifest, Failure> {
     let path = dir.join("experiment.json");
     let text = std::fs::read_to_string(&path).map_err(|e| {
@@ -357,39 +370,38 @@ pub(crate) fn execute(plan: &Plan<'_>) -> Result<Finished, Failure> {
         }
         start = end;
     }
-    let mut replicates: Vec<Replicate> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
+    let replicates = read_range(dir, &design, &scenarios, manifest.parameters.len(), &range)?;
+    let summary = write_results(dir, &manifest, &replicates, &scenarios)?;
+    Ok(Finished { manifest, replicates, summary })
+}
+
+/// The replicates of the chunks of `dir` that start in `range`, by index then arm.
+fn read_range(
+    dir: &Path,
+    design: &Design,
+    scenarios: &[&Scenario],
+    parameters: usize,
+    range: &std::ops::Range<u64>,
+) -> Result<Vec<Replicate>, Failure> {
+    let mut replicates: Vec<Replicate> = read_chunks(dir, design, scenarios, parameters)?
         .into_iter()
-        .filter(|(st, _)| range.contains(st))
+        .filter(|(start, _)| range.contains(start))
         .flat_map(|(_, r)| r)
         .collect();
     replicates.sort_by_key(|r| (r.index, r.arm));
-    let summary = write_results(dir, &manifest, &replicates, &scenarios)?;
-    Ok(Finished { manifest, replicates, summary })
+    Ok(replicates)
 }
 
 /// Reads back a finished experiment's directory (of `parley experiment`, `merge` or `run`)
 /// on `s`, the scenario it was run on, without computing anything.
 pub(crate) fn load_finished(dir: &Path, s: &Scenario) -> Result<Finished, Failure> {
     let manifest = read_manifest(dir)?;
-    if scenario_hash(s)? != manifest.scenario_hash {
-        return Err(miette::miette!(
-            help = "give the scenario file the experiment was run on (or none for the built-in scenario)",
-            "the scenario does not match the experiment in {} (hash {})",
-            dir.display(),
-            manifest.scenario_hash
-        )
-        .into());
-    }
+    same_scenario(s, &manifest, &format!("the experiment in {}", dir.display()))?;
     let design = manifest.design();
     let owned = arm_scenarios(s, &design)?;
     let scenarios: Vec<&Scenario> = owned.iter().collect();
     let range = shard(manifest.runs, manifest.shard.0, manifest.shard.1).map_err(|e| miette::miette!("{e}"))?;
-    let mut replicates: Vec<Replicate> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
-        .into_iter()
-        .filter(|(st, _)| range.contains(st))
-        .flat_map(|(_, r)| r)
-        .collect();
-    replicates.sort_by_key(|r| (r.index, r.arm));
+    let replicates = read_range(dir, &design, &scenarios, manifest.parameters.len(), &range)?;
     let expected = (range.end - range.start) * design.arms.len() as u64;
     if replicates.len() as u64 != expected {
         return Err(miette::miette!(
@@ -417,14 +429,7 @@ pub(crate) fn merge(args: &MergeArgs, format: OutputFormat) -> Result<Status, Fa
     }
     let loaded = scenario::load(args.scenario.as_deref())?;
     let s = &loaded.scenario;
-    if scenario_hash(s)? != first.scenario_hash {
-        return Err(miette::miette!(
-            help = "give the scenario file the shards were run on (or none for the built-in scenario)",
-            "the scenario does not match the shards' (hash {})",
-            first.scenario_hash
-        )
-        .into());
-    }
+    same_scenario(s, first, "the shards")?;
     let design = first.design();
     let owned = arm_scenarios(s, &design)?;
     let scenarios: Vec<&Scenario> = owned.iter().collect();

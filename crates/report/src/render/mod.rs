@@ -1,6 +1,8 @@
 //! The report as one self-contained HTML page: styles inline, charts as inline SVG, no
 //! scripts, no fonts, no requests; it reads on screen and prints on A4, one section a page.
 
+mod forecast;
+mod format;
 mod html;
 mod sections;
 
@@ -89,7 +91,7 @@ pub fn render(data: &ReportData) -> Result<String, RenderError> {
     sections::war(&mut h, data);
     sections::settlement(&mut h, data);
     sections::sensitivity(&mut h, data);
-    sections::forecast(&mut h, data);
+    forecast::forecast(&mut h, data);
     sections::checks(&mut h, data);
     sections::provenance(&mut h, data);
     h.raw("</main>\n<footer>\n");

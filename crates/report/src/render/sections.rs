@@ -1,5 +1,6 @@
 //! One function per section of the page.
 
+use super::format::{index_ci, number, pct, pct_ci, points_ci, short, u3};
 use super::html::Html;
 use crate::chart::axis::{Ticks, group_thousands};
 use crate::chart::bars::{ShareGroup, TornadoChart, TornadoRow, histogram, share_chart};
@@ -8,66 +9,6 @@ use crate::chart::scatter::{pair_chart, solution_marker};
 use crate::chart::svg::Stroke;
 use crate::chart::{COLORS, DASHES, series_style};
 use crate::data::{Fan, PackageRow, ReportData};
-
-/// A probability as a percentage with one decimal.
-fn pct(p: f64) -> String {
-    if p.is_finite() { format!("{:.1}%", 100.0 * p) } else { "–".into() }
-}
-
-/// `p [lo, hi]` as percentages.
-fn pct_ci(v: &[f64; 3]) -> String {
-    format!("{} [{}, {}]", pct(v[0]), pct(v[1]), pct(v[2]))
-}
-
-/// A change in percentage points with its interval.
-fn points_ci(v: &[f64; 3]) -> String {
-    format!("{:+.1} pts [{:+.1}, {:+.1}]", 100.0 * v[0], 100.0 * v[1], 100.0 * v[2])
-}
-
-/// A utility with three decimals.
-fn u3(u: f64) -> String {
-    if u.is_finite() { format!("{u:.3}") } else { "–".into() }
-}
-
-/// A whole number with thousands separated.
-fn whole(x: f64) -> String {
-    if x.is_finite() { group_thousands(&format!("{x:.0}")) } else { "–".into() }
-}
-
-/// A number for a table: whole and grouped when large or integral, else four significant
-/// digits; `–` when undefined.
-fn number(x: f64) -> String {
-    if !x.is_finite() {
-        return "–".into();
-    }
-    if x.abs() >= 1000.0 || (x.fract() == 0.0 && x.abs() >= 1.0) {
-        return whole(x);
-    }
-    if x == 0.0 {
-        return "0".into();
-    }
-    let digits = (3 - x.abs().log10().floor() as i32).clamp(0, 12) as usize;
-    let text = format!("{x:.digits$}");
-    if text.contains('.') { text.trim_end_matches('0').trim_end_matches('.').to_string() } else { text }
-}
-
-/// An optional index with its interval.
-fn index_ci(v: &[Option<f64>; 3]) -> String {
-    match v {
-        [Some(x), Some(lo), Some(hi)] => format!("{x:.2} [{lo:.2}, {hi:.2}]"),
-        [Some(x), _, _] => format!("{x:.2}"),
-        _ => "no variation".into(),
-    }
-}
-
-/// Shortens a label for a chart (the full text stays in legends and tables).
-fn short(label: &str, max: usize) -> String {
-    if label.chars().count() <= max {
-        label.to_string()
-    } else {
-        format!("{}…", label.chars().take(max - 1).collect::<String>())
-    }
-}
 
 fn concept_name(concept: &str) -> &'static str {
     solution_marker(concept).1
@@ -310,7 +251,7 @@ pub(super) fn deals(h: &mut Html, d: &ReportData) {
 pub(super) fn talks(h: &mut Html, d: &ReportData) {
     h.section("talks", "How talks go", d.talks.is_some());
     let Some(t) = &d.talks else {
-        h.p("No negotiation can be held: some party's red lines exclude every package.");
+        h.p("No negotiation to show: on the central path no month within the horizon has a zone of possible agreement (talks are held only when one exists), or some party's red lines exclude every package.");
         h.end_section();
         return;
     };
@@ -647,111 +588,6 @@ pub(super) fn sensitivity(h: &mut Html, d: &ReportData) {
         })
         .collect();
     h.table("", &["assumption", "range", "point value", "5th percentile", "95th percentile", "source"], &rows);
-    h.end_section();
-}
-
-/// A position on an issue's scale in words: the option it is at, or the two it lies between.
-fn on_scale(scale: &[crate::data::ScaleRow], x: f64) -> String {
-    if let Some(p) = scale.iter().find(|p| (p.value - x).abs() < 1e-9) {
-        return format!("{} ({})", p.label, p.id);
-    }
-    let below = scale.iter().rfind(|p| p.value < x);
-    let above = scale.iter().find(|p| p.value > x);
-    match (below, above) {
-        (Some(b), Some(a)) => {
-            let nearer = if x - b.value <= a.value - x { b } else { a };
-            format!("{x:.2}: between {} and {}, nearer {}", b.id, a.id, nearer.label)
-        }
-        _ => format!("{x:.2}"),
-    }
-}
-
-pub(super) fn forecast(h: &mut Html, d: &ReportData) {
-    h.section("forecast", "A second lens: the expected-utility forecast", d.forecast.is_some());
-    let Some(f) = &d.forecast else {
-        h.p("No issue of the scenario is a scale (integer or real issues, categorical issues marked ordered, two-option issues), so there is no expected-utility forecast.");
-        h.end_section();
-        return;
-    };
-    h.p(&format!(
-        "Bueno de Mesquita's expected-utility model, as Scholz, Calbert and Smith (2011) reconstruct it, forecasts one issue at a time: each actor takes a position on the issue's scale (its best option there, among those its own red lines leave open), a salience (its weight on the issue relative to its heaviest issue) and a capability (its power in the scenario); in each of {} rounds the actors challenge, compromise with or give in to one another, and the median voter position is the forecast. It is an independent lens: it sees neither the other issues, nor linkages, nor reservation values, nor who holds a veto, so where it differs from the bargaining analysis above, the difference is the model's, conditional on the powers and weights the scenario states.",
-        f.rounds
-    ));
-    let rows: Vec<Vec<String>> = f
-        .issues
-        .iter()
-        .map(|i| {
-            vec![
-                i.name.clone(),
-                on_scale(&i.scale, i.medians[0]),
-                on_scale(&i.scale, *i.medians.last().unwrap_or(&f64::NAN)),
-                format!("{:.2}", i.means.last().copied().unwrap_or(f64::NAN)),
-                i.moves.to_string(),
-            ]
-        })
-        .collect();
-    let last = format!("forecast after {} rounds (median)", f.rounds);
-    h.table("", &["issue", "start (median)", &last, "mean after the last round", "moves"], &rows);
-    h.raw("<div class=\"grid\">\n");
-    for (k, issue) in f.issues.iter().enumerate() {
-        let round = |x: f64| format!("{x:.0}");
-        // The median first, broad and light, so the actors' lines stay visible on top of it.
-        let mut lines = vec![Line {
-            label: "median (the forecast)".into(),
-            points: issue.medians.iter().enumerate().map(|(r, &x)| (r as f64, x)).collect(),
-            band: None,
-            style: Some((Stroke::solid("#b3b3b3", 7.0), None)),
-        }];
-        lines.extend(issue.actors.iter().zip(&issue.positions).enumerate().map(|(a, (name, path))| {
-            let (stroke, marker) = series_style(a);
-            Line {
-                label: name.clone(),
-                points: path.iter().enumerate().map(|(r, &x)| (r as f64, x)).collect(),
-                band: None,
-                style: Some((stroke, Some(marker))),
-            }
-        }));
-        let lo = issue.scale.first().map_or(0.0, |p| p.value);
-        let hi = issue.scale.last().map_or(1.0, |p| p.value);
-        let pad = (hi - lo).max(1e-9) * 0.05;
-        let chart = LineChart {
-            labels: Labels {
-                id: &format!("forecast-{k}"),
-                title: &issue.name,
-                description: &format!(
-                    "Positions on {} round by round, and the median voter position; the forecast is {}.",
-                    issue.name,
-                    on_scale(&issue.scale, *issue.medians.last().unwrap_or(&f64::NAN))
-                ),
-                x: "round",
-                y: "position",
-            },
-            lines,
-            references: Vec::new(),
-            y_range: Some((lo - pad, hi + pad)),
-            x_ticks: Some(Ticks::fixed(0.0, (issue.medians.len().saturating_sub(1)) as f64, 2.0)),
-            x_label: &round,
-            direct_labels: false,
-            markers: true,
-            width: 340.0,
-            y_names: issue.scale.iter().map(|p| (p.value, short(&p.id, 14))).collect(),
-        };
-        h.figure(
-            &chart.render(),
-            &format!(
-                "{}: each actor's position by round and the median voter position (the broad grey line); {} move{} in all.",
-                issue.name,
-                issue.moves,
-                if issue.moves == 1 { "" } else { "s" }
-            ),
-        );
-    }
-    h.raw("</div>\n");
-    if !f.skipped.is_empty() {
-        h.h3("Issues not forecast");
-        let rows: Vec<Vec<String>> = f.skipped.iter().map(|(i, why)| vec![i.clone(), why.clone()]).collect();
-        h.table("", &["issue", "why"], &rows);
-    }
     h.end_section();
 }
 

@@ -6,20 +6,6 @@
 use criterion::{BenchmarkId, Criterion, Throughput, criterion_group, criterion_main};
 use parley_forecast::{Actor, Dataset, MonteCarlo, Options, Uncertainty, forecast, monte_carlo};
 
-/// The emission-standards example of Bueno de Mesquita (1994).
-fn emission() -> Dataset {
-    let text = include_str!("../../../data/emission_standards_bdm1994.csv");
-    let actors = text
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            Actor::new(f[0], f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap())
-        })
-        .collect();
-    Dataset::new(actors).expect("valid example")
-}
-
 /// `n` actors spread over a 0–100 scale by a fixed recipe (no random numbers).
 fn spread(n: usize) -> Dataset {
     let actors = (0..n)
@@ -35,7 +21,9 @@ fn rounds(c: &mut Criterion) {
     let rounds = 10;
     let options = Options::default().with_rounds(rounds);
     let mut group = c.benchmark_group("rounds");
-    for (name, data) in [("emission", emission()), ("20", spread(20)), ("50", spread(50))] {
+    for (name, data) in
+        [("emission", parley_forecast::reference::emission_standards()), ("20", spread(20)), ("50", spread(50))]
+    {
         group.throughput(Throughput::Elements(rounds as u64));
         group.bench_with_input(BenchmarkId::new("actors", name), &data, |b, d| {
             b.iter(|| forecast(d, &options).expect("runs"))
@@ -45,7 +33,7 @@ fn rounds(c: &mut Criterion) {
 
     let mut group = c.benchmark_group("monte_carlo");
     group.sample_size(10);
-    let data = emission();
+    let data = parley_forecast::reference::emission_standards();
     let uncertainty = vec![Uncertainty::uniform(0.5, 0.2, 0.1); data.actors().len()];
     let run = MonteCarlo { runs: 1000, seed: 1, bins: 24 };
     group.throughput(Throughput::Elements(run.runs));

@@ -88,6 +88,7 @@ pub mod model;
 pub mod montecarlo;
 pub mod options;
 pub mod pairwise;
+pub mod reference;
 pub mod risk;
 mod rounds;
 

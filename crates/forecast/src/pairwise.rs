@@ -252,6 +252,19 @@ mod tests {
     const W: [f64; 3] = [1.0, 0.5, 0.5];
     const S: [f64; 3] = [1.0, 0.5, 0.25];
     const ONES: [f64; 3] = [1.0; 3];
+
+    /// The three actors under the canonical switches, `Q = 1`.
+    fn canonical() -> Setting<'static> {
+        Setting {
+            positions: &X,
+            weights: &W,
+            saliences: &S,
+            range: R,
+            q: 1.0,
+            median: 0.0,
+            denominator: Denominator::Global,
+        }
+    }
     const R: f64 = 3.0;
 
     #[test]
@@ -293,16 +306,7 @@ mod tests {
         assert_relative_eq!(pw(0.0, 3.0) + pw(3.0, 0.0), 1.0, max_relative = 1e-15);
         assert_relative_eq!(probability(&X, &W, &ONES, R, 1.0, 1.0, Denominator::Global), 0.0);
         // The pass's matrix agrees with the single-pair function.
-        let setting = Setting {
-            positions: &X,
-            weights: &W,
-            saliences: &S,
-            range: R,
-            q: 1.0,
-            median: 0.0,
-            denominator: Denominator::Global,
-        };
-        let pass = Pass::new(setting, &ONES);
+        let pass = Pass::new(canonical(), &ONES);
         assert_relative_eq!(pass.prevails(0, 2), p03);
         assert_relative_eq!(pass.prevails(1, 0), p10);
     }
@@ -366,16 +370,7 @@ mod tests {
 
     #[test]
     fn test_pass_expected_utility_uses_target_salience() {
-        let setting = Setting {
-            positions: &X,
-            weights: &W,
-            saliences: &S,
-            range: R,
-            q: 1.0,
-            median: 0.0,
-            denominator: Denominator::Global,
-        };
-        let pass = Pass::new(setting, &ONES);
+        let pass = Pass::new(canonical(), &ONES);
         // C challenges A: d = 1, s_A = 1, P(3, 0) = (C's 0.5·1 + B's 0) / D = 0.5 / (22/3).
         let p = 0.5 / (22.0 / 3.0);
         assert_relative_eq!(pass.expected_utility(2, 0, 1.0), 2.0 * (1.0 - 2.0 * (1.0 - p)), max_relative = 1e-14);

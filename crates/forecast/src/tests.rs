@@ -7,22 +7,8 @@ use proptest::prelude::*;
 
 use crate::*;
 
-/// The emission-standards example (the shipped `data/emission_standards_bdm1994.csv`).
-fn emission() -> Dataset {
-    let text = include_str!("../../../data/emission_standards_bdm1994.csv");
-    let actors = text
-        .lines()
-        .skip(1)
-        .map(|line| {
-            let f: Vec<&str> = line.split(',').collect();
-            Actor::new(f[0], f[1].parse().unwrap(), f[2].parse().unwrap(), f[3].parse().unwrap())
-        })
-        .collect();
-    Dataset::new(actors).unwrap()
-}
-
 fn run(options: Options) -> Forecast {
-    forecast(&emission(), &options).unwrap()
+    forecast(&reference::emission_standards(), &options).unwrap()
 }
 
 fn actor(f: &Forecast, name: &str) -> usize {
@@ -32,7 +18,7 @@ fn actor(f: &Forecast, name: &str) -> usize {
 /// Section 7 of the specification: R = 6, initial median 7.0, D = 28.233 on the first pass.
 #[test]
 fn test_emission_check_values() {
-    let d = emission();
+    let d = reference::emission_standards();
     assert_relative_eq!(d.range(), 6.0);
     let f = run(Options::default());
     assert_relative_eq!(f.range, 6.0);
@@ -186,7 +172,7 @@ fn test_switches_without_effect_on_the_example() {
 /// within the held ones.
 #[test]
 fn test_range_from_the_scale() {
-    let d = emission();
+    let d = reference::emission_standards();
     let scale = Scale { min: Some(0.0), max: Some(12.0), ..Scale::default() };
     let wide = Dataset::with_scale(d.actors().to_vec(), scale).unwrap();
     let f = forecast(&wide, &Options { range: RangeRule::Scale, ..Options::default() }).unwrap();

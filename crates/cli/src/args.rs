@@ -68,6 +68,10 @@ pub enum Command {
     /// Which uncertain assumptions move the results most: one-at-a-time (tornado) and Sobol
     /// indices for settlement within 12 months and the territory held at the horizon.
     Sensitivity(SensitivityArgs),
+    /// How good the war model's forecasts were: at every origin of a window, condition on
+    /// the record up to it, forecast 1..H months ahead, and score against what followed and
+    /// against naive benchmarks (CRPS, coverage, PIT).
+    Backtest(BacktestArgs),
     /// A second lens: Bueno de Mesquita's expected-utility forecast of one issue (or every
     /// ordered issue of a scenario), round by round, with Monte Carlo over its inputs.
     Forecast(crate::commands::forecast::ForecastArgs),
@@ -124,9 +128,8 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Continue an interrupted run in --out, computing only the missing replicates.
-    #[arg(long)]
-    pub resume: bool,
+    #[command(flatten)]
+    pub start: StartArgs,
 }
 
 /// `parley report`.
@@ -464,6 +467,9 @@ pub struct ExperimentArgs {
     /// Replicates per chunk file (the unit of resumption).
     #[arg(long, default_value_t = 250, value_name = "N")]
     pub chunk: u64,
+
+    #[command(flatten)]
+    pub start: StartArgs,
 }
 
 /// `parley merge`.
@@ -504,6 +510,41 @@ pub struct SensitivityArgs {
     /// Apply a lever first (repeatable).
     #[arg(long = "lever", value_name = "ID")]
     pub levers: Vec<String>,
+
+    #[command(flatten)]
+    pub start: StartArgs,
+}
+
+/// `parley backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario file with a `[conflict]` section and an observed record
+    /// (`[[conflict.observed]]`); without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// The first origin, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2024-07")]
+    pub from: String,
+
+    /// The last origin, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2025-07")]
+    pub to: String,
+
+    /// Forecast 1..N months ahead from every origin.
+    #[arg(long, default_value_t = 6, value_name = "N")]
+    pub horizons: u32,
+
+    /// Particles of each origin's filter (and replicates of its forecast).
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub particles: usize,
+
+    /// Master seed.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Also write one CSV row per origin × horizon × series to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 /// `parley tournament`.
@@ -528,4 +569,31 @@ pub struct TournamentArgs {
     /// Master seed.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed: u64,
+}
+
+/// How forecasts start: from the observed record, filtered, or from the prior.
+#[derive(Debug, Clone, Args)]
+pub struct StartArgs {
+    /// Start every replicate from the scenario's own history replayed without looking at
+    /// the observed record (the prior), instead of the record filtered by a particle filter
+    /// (for comparison).
+    #[arg(long)]
+    pub no_assimilation: bool,
+
+    /// Particles of the filter that conditions forecasts on the observed record.
+    #[arg(long, default_value_t = 1000, value_name = "N")]
+    pub particles: usize,
+}
+
+impl StartArgs {
+    /// Where replicates start on `scenario`: the filtered record, if it has one and it is
+    /// not switched off.
+    pub fn start(&self, scenario: &parley_core::Scenario) -> parley_experiment::run::Start {
+        let has_record = scenario.conflict.as_ref().is_some_and(|c| !c.observed.is_empty());
+        if self.no_assimilation || !has_record {
+            parley_experiment::run::Start::Prior
+        } else {
+            parley_experiment::run::Start::Filtered { particles: self.particles }
+        }
+    }
 }

@@ -461,9 +461,9 @@ fn test_war_is_valid() {
         parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
     );
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
-    // volatility 2, durability 3 + 1 factor, event 1.
+    // volatility 5, durability 3 + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 54);
+    assert_eq!(conflict_numbers.len(), 57);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")

@@ -47,7 +47,7 @@ pub(crate) fn run(args: &CalibrateArgs, format: OutputFormat) -> Result<Status, 
         return Err(miette::miette!(
             help = "add a [conflict] section (see the built-in scenario)",
             "{} has no [conflict] section, so there is no war model to calibrate",
-            args.scenario.as_deref().map_or_else(|| scenario::BUILT_IN_NAME.to_string(), |p| p.display().to_string())
+            parley_app::scenario::name(args.scenario.as_deref())
         )
         .into());
     };

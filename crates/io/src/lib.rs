@@ -71,6 +71,7 @@ mod data;
 mod diagnostic;
 pub mod forecast;
 pub mod genius;
+pub mod id;
 pub mod located;
 pub mod raw;
 mod validate;
@@ -86,8 +87,8 @@ pub use diagnostic::{Diagnostic, Error};
 pub use forecast::{
     ForecastInput, SalienceScale, is_forecast_file, load_forecast, parse_forecast_csv, parse_forecast_file,
 };
-pub use genius::{GeniusOptions, Semantics, load_genius, to_genius};
-pub use validate::MAX_OPTIONS_PER_ISSUE;
+pub use genius::{GeniusOptions, Semantics, load_genius, parse_genius, to_genius};
+pub use validate::{MAX_MONTHS, MAX_OPTIONS_PER_ISSUE};
 pub use write::to_raw;
 
 use located::SpanMode;
@@ -148,7 +149,7 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Loaded, Error> {
         }
     };
     let raw = parse_raw(text, format).map_err(|d| invalid(vec![*d]))?;
-    match validate::validate(&raw) {
+    match validate::validate(&raw, text) {
         Ok((scenario, warnings)) => {
             Ok(Loaded { scenario, warnings: warnings.into_iter().map(|d| d.with_source(source())).collect() })
         }

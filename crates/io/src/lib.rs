@@ -187,12 +187,18 @@ pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Box<Diagnost
     }
 }
 
+/// The byte offset of a 1-based line and column (columns in bytes, as serde_json counts
+/// them), moved back to the start of the character it falls in, so a span never splits one.
 pub(crate) fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     if line == 0 {
         return None;
     }
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
-    Some((start + column.saturating_sub(1)).min(text.len()))
+    let mut offset = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    Some(offset)
 }
 
 /// The scenario as TOML text.

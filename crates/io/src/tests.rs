@@ -481,6 +481,42 @@ fn test_json_syntax_error_has_position() {
     insta::assert_snapshot!(render(&e));
 }
 
+/// Found by fuzzing (`tests/fuzz-regressions/scenario_json/crash-json-syntax-error-*`):
+/// serde_json counts columns in bytes, so an error inside a multi-byte character gave a
+/// span that split it, and reading its line and column panicked.
+#[test]
+fn test_json_syntax_error_inside_a_character_is_located_on_its_start() {
+    let text = "[\"name\u{44b}";
+    let Err(Error::Invalid { diagnostics, .. }) = parse(text, "x.json", Format::Json) else { panic!("an error") };
+    let (span, _) = diagnostics[0].label.clone().expect("located");
+    assert!(text.is_char_boundary(span.start), "{span:?}");
+    assert_eq!(diagnostics[0].line_column(), Some((1, 7)));
+}
+
+/// Found by fuzzing (`crash-json-condition-in-another-order-than-toml`): TOML hands over a
+/// table's keys sorted, JSON in file order, so the same scenario read from JSON and from
+/// TOML held its condition terms (and lever changes, donors, series) in different orders.
+#[test]
+fn test_json_object_order_does_not_matter() {
+    /// The compact JSON of a TOML text, with `from` (which must be there) replaced by `to`.
+    fn json_with(toml_text: &str, from: &str, to: &str) -> String {
+        let json = serde_json::to_string(&parse_raw(toml_text, Format::Toml).unwrap()).unwrap();
+        assert!(json.contains(from), "{from} not in {json}");
+        json.replacen(from, to, 1)
+    }
+    let sale = parse(BASE, "sale.toml", Format::Toml).unwrap().scenario;
+    let json =
+        json_with(BASE, r#""given":{"extras":"none","price":"9000"}"#, r#""given":{"price":"9000","extras":"none"}"#);
+    assert_eq!(parse(&json, "sale.json", Format::Json).unwrap().scenario, sale);
+    let war = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let json = json_with(
+        WAR,
+        r#""series":{"front_change":"territory_change","north_area":"held","north_losses":"losses.north"}"#,
+        r#""series":{"north_losses":"losses.north","front_change":"territory_change","north_area":"held"}"#,
+    );
+    assert_eq!(parse(&json, "war.json", Format::Json).unwrap().scenario, war);
+}
+
 #[test]
 fn test_line_column_of_toml_error() {
     let e = parse(&BASE.replace("actor = \"seller\"", "actor = \"seler\""), "sale.toml", Format::Toml).unwrap_err();

@@ -4,6 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Most replicates of an experiment (`--runs`) and most replicates per chunk (`--chunk`).
+pub const MAX_RUNS: u64 = 10_000_000;
+/// Longest deadline of a negotiation, in rounds (`--rounds`).
+pub const MAX_ROUNDS: i64 = 1_000_000;
+/// Largest base sample of a Sobol design (`--samples`).
+pub const MAX_SAMPLES: u64 = 1_000_000;
+/// The most particles of a filter (each holds the war's state and its parameters).
+pub const MAX_PARTICLES: u64 = 1_000_000;
+/// Most plays of each assignment in a tournament (`--repetitions`).
+pub const MAX_REPETITIONS: i64 = 10_000;
+
 /// parley: which deals exist in a multi-party negotiation, and who blocks the rest.
 ///
 /// Exit codes: 0 success; 1 the command ran but a check failed (for example `sources
@@ -103,11 +114,11 @@ pub struct RunArgs {
     pub levers: Vec<String>,
 
     /// Replicates of the experiment (each arm runs every one, on common random numbers).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed of the experiment, the central path and the sensitivity study (recorded
@@ -116,7 +127,7 @@ pub struct RunArgs {
     pub seed: u64,
 
     /// Base sample size of the sensitivity study's Sobol design.
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 
     /// Directory for the results the report is built from: the experiment's tables and
@@ -150,7 +161,7 @@ pub struct ReportArgs {
     pub scenario: Option<PathBuf>,
 
     /// For an experiment directory: base sample size of the sensitivity study.
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 }
 
@@ -331,7 +342,7 @@ pub struct NegotiateArgs {
     pub stages: Vec<String>,
 
     /// Deadline in rounds (per stage for sequenced talks).
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Seed of the negotiation's random stream (recorded in the output).
@@ -355,7 +366,7 @@ pub struct SimulateArgs {
     pub scenario: Option<PathBuf>,
 
     /// Months to simulate after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed of the run's random stream (recorded in the output).
@@ -387,7 +398,7 @@ pub struct SimulateArgs {
     pub mediator: Option<String>,
 
     /// Deadline of each month's talks, in rounds.
-    #[arg(long, default_value_t = 60, value_name = "N")]
+    #[arg(long, default_value_t = 60, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Also write the months as CSV to this file (written atomically).
@@ -431,11 +442,11 @@ pub struct ExperimentArgs {
     pub scenario: Option<PathBuf>,
 
     /// Replicates (each draws the uncertain parameters and the war's shocks from its own stream).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed (recorded in every output file).
@@ -465,7 +476,7 @@ pub struct ExperimentArgs {
     pub shard: Option<String>,
 
     /// Replicates per chunk file (the unit of resumption).
-    #[arg(long, default_value_t = 250, value_name = "N")]
+    #[arg(long, default_value_t = 250, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub chunk: u64,
 
     #[command(flatten)]
@@ -496,11 +507,11 @@ pub struct SensitivityArgs {
     pub scenario: Option<PathBuf>,
 
     /// Base sample size of the Sobol design (evaluations: N × (parameters + 2)).
-    #[arg(long, default_value_t = 512, value_name = "N")]
+    #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed.
@@ -531,11 +542,11 @@ pub struct BacktestArgs {
     pub to: String,
 
     /// Forecast 1..N months ahead from every origin.
-    #[arg(long, default_value_t = 6, value_name = "N")]
+    #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub horizons: u32,
 
     /// Particles of each origin's filter (and replicates of its forecast).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
     pub particles: usize,
 
     /// Master seed.
@@ -559,11 +570,11 @@ pub struct TournamentArgs {
     pub strategies: String,
 
     /// Deadline of each negotiation, in rounds.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Plays of each assignment (each on its own random stream).
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_REPETITIONS))]
     pub repetitions: u32,
 
     /// Master seed.
@@ -581,7 +592,7 @@ pub struct StartArgs {
     pub no_assimilation: bool,
 
     /// Particles of the filter that conditions forecasts on the observed record.
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
     pub particles: usize,
 }
 

@@ -242,11 +242,11 @@ pub struct RawExpectation {
     /// linkage_eases: terms under which the loss is larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without: Option<Located<RawCondition>>,
-    /// no_settlement_within, settles_within, advances: months after the scenario date (at least 1).
+    /// no_settlement_within, settles_within, advances: months after the scenario date, in [1, 1200].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<Located<i64>>,
     /// batna_lower, batna_higher, batna_restored: the month compared, counted from the
-    /// scenario date (0: the scenario date).
+    /// scenario date (0: the scenario date), at most 1200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<Located<i64>>,
     /// batna_lower, batna_higher: lever ids of the comparison (default: none, the baseline).
@@ -623,7 +623,7 @@ pub struct RawSide {
     pub materiel_reference: Located<RawQuantity>,
     /// Elasticity of effectiveness with respect to the materiel flow (≥ 0).
     pub materiel_elasticity: Located<RawQuantity>,
-    /// Months over which deliveries reach the front (≥ 1).
+    /// Months over which deliveries reach the front, in [1, 1200].
     pub delivery_lag: Located<RawQuantity>,
     /// Fraction of production capacity lost per month of fighting, in [0, 1).
     pub economic_strain: Located<RawQuantity>,
@@ -706,7 +706,7 @@ pub struct RawTerritory {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBeliefs {
-    /// Months each side projects the war ahead (a whole number, at least 1).
+    /// Months each side projects the war ahead (a whole number within [1, 1200]).
     pub horizon: Located<RawQuantity>,
     /// Fraction of its remaining optimism a side loses per month of fighting, in [0, 1].
     pub learning: Located<RawQuantity>,
@@ -741,7 +741,7 @@ pub struct RawDurability {
     pub ceasefire_hazard: Located<RawQuantity>,
     /// Monthly hazard once the ceasefire has held `consolidation` months, in [0, 1].
     pub settled_hazard: Located<RawQuantity>,
-    /// Months a ceasefire must hold to count as a settlement (≥ 0).
+    /// Months a ceasefire must hold to count as a settlement (a whole number within [0, 1200]).
     pub consolidation: Located<RawQuantity>,
     /// Terms that raise or lower the hazard.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

@@ -20,6 +20,12 @@ use crate::raw::{
     RawTerms,
 };
 
+/// The most months a scenario may ask to simulate or look ahead: a war's history (start to
+/// as_of), each side's horizon (`beliefs.horizon`), a ceasefire's consolidation, an
+/// expectation's `months` and `month`, and (in the CLI) `--months`. A hundred years: far
+/// beyond any negotiation, and small enough that a run cannot hang on it.
+pub const MAX_MONTHS: u32 = 1200;
+
 /// The allowed values of a number: an interval, ends open or closed, optionally whole numbers.
 #[derive(Clone, Copy, Debug)]
 pub(super) struct Bounds {
@@ -107,7 +113,7 @@ pub(super) fn conflict_bounds(path: &[&str]) -> Bounds {
         ["law", _] => Bounds::NON_NEGATIVE,
         ["sides", _, name] => match *name {
             "manpower" | "materiel_reference" => Bounds::POSITIVE,
-            "delivery_lag" => Bounds::new(1.0, false, f64::INFINITY, false),
+            "delivery_lag" => Bounds::new(1.0, false, MAX_MONTHS as f64, false),
             "economic_strain" | "breaking_point" => Bounds::UNIT_BELOW_ONE,
             "support" => Bounds::UNIT,
             "optimism" => Bounds::new(-1.0, true, f64::INFINITY, false),
@@ -117,12 +123,13 @@ pub(super) fn conflict_bounds(path: &[&str]) -> Bounds {
         ["donors", _, "after"] => Bounds::NON_NEGATIVE,
         ["territory", "stalemate"] => Bounds::POSITIVE,
         ["territory", ..] => Bounds::NON_NEGATIVE,
-        ["beliefs", "horizon"] => Bounds { whole: true, ..Bounds::new(1.0, false, f64::INFINITY, false) },
+        ["beliefs", "horizon"] => Bounds { whole: true, ..Bounds::new(1.0, false, MAX_MONTHS as f64, false) },
         ["beliefs", "learning"] => Bounds::UNIT,
         ["beliefs", "collapse_width"] => Bounds::POSITIVE,
         ["volatility", "losses_persistence" | "territory_persistence"] => Bounds::UNIT_BELOW_ONE,
         ["volatility", _] => Bounds::NON_NEGATIVE,
         ["durability", "ceasefire_hazard" | "settled_hazard"] => Bounds::UNIT,
+        ["durability", "consolidation"] => Bounds { whole: true, ..Bounds::new(0.0, false, MAX_MONTHS as f64, false) },
         ["durability", ..] => Bounds::NON_NEGATIVE,
         ["observed", _, "scale"] => Bounds::POSITIVE,
         _ => Bounds::ANY,
@@ -228,6 +235,21 @@ impl Validator<'_> {
             (Some(s), Some(a)) if a >= s => Some(a.since(s) as usize + 1),
             _ => None,
         };
+        if let Some(n) = history
+            && n > MAX_MONTHS as usize
+        {
+            self.push(
+                Diagnostic::error(
+                    "parley::out-of-range",
+                    format!(
+                        "conflict: start {} to as_of {} spans {n} months, more than {MAX_MONTHS}",
+                        c.start.value, c.as_of.value
+                    ),
+                )
+                .at(span(&c.as_of), "too far from start")
+                .help(format!("simulate at most {MAX_MONTHS} months of history: move start closer to as_of")),
+            );
+        }
         let law = Law {
             enemy_exponent: self.bounded(&c.law.enemy_exponent, "conflict: law.enemy_exponent", Bounds::NON_NEGATIVE),
             own_exponent: self.bounded(&c.law.own_exponent, "conflict: law.own_exponent", Bounds::NON_NEGATIVE),
@@ -298,7 +320,7 @@ impl Validator<'_> {
 
         let mut donors: Vec<Donor> = Vec::new();
         for (key, d) in &c.donors.0 {
-            self.unique(key, "conflict donor", donors.iter().map(|x| x.id.as_str()));
+            self.declare(key, "conflict donor", donors.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: donor \"{}\"", key.value);
             let supplies = self.side_ref(&d.supplies, &sides, &cx, &format!("{ctx} supplies"));
             let deliveries = self.series(&d.deliveries, &format!("{ctx}: deliveries"));
@@ -364,7 +386,7 @@ impl Validator<'_> {
         let d = &c.durability;
         let mut factors: Vec<HazardFactor> = Vec::new();
         for f in &d.factors {
-            self.unique(&f.id, "durability factor", factors.iter().map(|x| x.id.as_str()));
+            self.declare(&f.id, "durability factor", factors.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: durability factor \"{}\"", f.id.value);
             let when = self.condition(&f.when, issues, &ctx);
             let when = when
@@ -415,7 +437,7 @@ impl Validator<'_> {
         // Events and calibration name numbers by path: check them on the built conflict.
         let mut events: Vec<ScheduledEvent> = Vec::new();
         for e in &c.events {
-            self.unique(&e.id, "conflict event", events.iter().map(|x| x.id.as_str()));
+            self.declare(&e.id, "conflict event", events.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: event \"{}\"", e.id.value);
             let month = self.month(&e.month, &format!("{ctx}: month"));
             self.not_before(
@@ -509,7 +531,7 @@ impl Validator<'_> {
         }
 
         for o in &c.observed {
-            self.unique(&o.id, "observed series", conflict.observed.iter().map(|x| x.id.as_str()));
+            self.declare(&o.id, "observed series", conflict.observed.iter().map(|x| x.id.as_str()));
             if let Some(observed) = self.observed(o, &conflict.sides, &cx, (start, as_of)) {
                 conflict.observed.push(observed);
             }
@@ -1067,11 +1089,11 @@ impl Validator<'_> {
         })
     }
 
-    /// A whole number of months, at least `least`.
+    /// A whole number of months, at least `least` and at most [`MAX_MONTHS`].
     fn count(&mut self, m: &Located<i64>, name: &str, least: i64, ctx: &str) -> Option<u32> {
-        let range = format!("within [{least}, {}]", u32::MAX);
+        let range = format!("within [{least}, {MAX_MONTHS}]");
         match u32::try_from(m.value) {
-            Ok(n) if m.value >= least => Some(n),
+            Ok(n) if m.value >= least && n <= MAX_MONTHS => Some(n),
             _ => {
                 self.push(
                     Diagnostic::error(
@@ -1079,7 +1101,7 @@ impl Validator<'_> {
                         format!("{ctx}: {name} is {}, but must be {range}", m.value),
                     )
                     .at(span(m), "out of range")
-                    .help(format!("count {name} from the scenario date (as_of): {least} or more")),
+                    .help(format!("count {name} from the scenario date (as_of): {least} to {MAX_MONTHS}")),
                 );
                 None
             }
@@ -1113,7 +1135,10 @@ mod tests {
     fn test_bounds_describe_and_contain() {
         let horizon = conflict_bounds(&["beliefs", "horizon"]);
         assert!(horizon.whole && horizon.contains(1.0) && !horizon.contains(0.5));
-        assert_eq!(horizon.describe(), "at least 1");
+        assert_eq!(horizon.describe(), "within [1, 1200]");
+        assert!(!horizon.contains(1201.0) && horizon.contains(1200.0));
+        let consolidation = conflict_bounds(&["durability", "consolidation"]);
+        assert!(consolidation.whole && !consolidation.contains(1e300));
         let strain = conflict_bounds(&["sides", "x", "economic_strain"]);
         assert!(strain.contains(0.0) && !strain.contains(1.0));
         assert_eq!(strain.describe(), "within [0, 1)");

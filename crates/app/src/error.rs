@@ -100,6 +100,7 @@ impl From<parley_experiment::ExperimentError> for AppError {
                 "give the scenario a [conflict] section and [[uncertain]] parameters",
             ),
             E::UnknownLever(id) => AppError::bare(format!("unknown lever \"{id}\"")),
+            E::Stopped => AppError::Cancelled,
             e => AppError::bare(e.to_string()),
         }
     }

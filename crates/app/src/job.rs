@@ -30,6 +30,9 @@ pub use parley_experiment::run::Start;
 /// The report data's file in a results directory.
 pub const DATA_FILE: &str = "report.json";
 
+/// The backtest's scores in a results directory, one row per origin × horizon × series.
+pub const BACKTEST_FILE: &str = "backtest.csv";
+
 /// Replicates per chunk file of the main job's experiment.
 const CHUNK: u64 = 250;
 
@@ -52,6 +55,9 @@ pub struct MainJob<'a> {
     pub start: Start,
     /// Samples of the sensitivity study's design.
     pub samples: usize,
+    /// The backtest the report scores the forecasts by (`None`: none; ignored for a
+    /// scenario without an observed record).
+    pub backtest: Option<BacktestOptions>,
     /// The results directory.
     pub out: PathBuf,
     /// Where to write the page (default: `report.html` in the results directory).
@@ -92,6 +98,7 @@ pub fn report_data(
     stamp: Stamp,
     finished: Option<&Finished>,
     study: Option<&Study>,
+    backtest: Option<&Backtest>,
     command: String,
 ) -> Result<ReportData, AppError> {
     let meta = Meta {
@@ -114,6 +121,7 @@ pub fn report_data(
         experiment: finished.map(|f| ExperimentResults { summary: &f.summary, replicates: &f.replicates }),
         record: finished.and_then(|f| f.record.as_deref()),
         study,
+        backtest,
     };
     Ok(build(inputs)?)
 }
@@ -179,6 +187,11 @@ pub fn run(job: &MainJob<'_>, observer: &dyn Observer) -> Result<Done, AppError>
         };
         Some(sensitivity(s, &options, finished.as_ref().and_then(|f| f.record.clone()), observer)?)
     };
+    let has_record = s.conflict.as_ref().is_some_and(|c| !c.observed.is_empty());
+    let backtest = match job.backtest {
+        Some(options) if has_record => Some(backtest(s, &options, observer)?),
+        _ => None,
+    };
     observer.stage(&Stage::Report);
     let stamp = Stamp {
         seed: job.seed,
@@ -187,7 +200,18 @@ pub fn run(job: &MainJob<'_>, observer: &dyn Observer) -> Result<Done, AppError>
         levers: job.levers.clone(),
     };
     create_dir(&job.out)?;
-    let data = report_data(s, &job.scenario_name, stamp, finished.as_ref(), study.as_ref(), job.command.clone())?;
+    if let Some(b) = &backtest {
+        write_atomically(&job.out.join(BACKTEST_FILE), backtest_csv(b)?)?;
+    }
+    let data = report_data(
+        s,
+        &job.scenario_name,
+        stamp,
+        finished.as_ref(),
+        study.as_ref(),
+        backtest.as_ref(),
+        job.command.clone(),
+    )?;
     let mut json = serde_json::to_string(&data)
         .map_err(|e| AppError::Internal(format!("cannot serialise the report's data: {e}")))?;
     json.push('\n');
@@ -257,14 +281,22 @@ pub fn report_of_experiment(
     };
     observer.stage(&Stage::Report);
     let stamp = Stamp { seed: m.seed, runs: m.runs, months: m.months, levers };
-    report_data(s, file, stamp, Some(&finished), study.as_ref(), command)
+    report_data(s, file, stamp, Some(&finished), study.as_ref(), None, command)
 }
 
 /// The backtest of `s`, reported to `observer` origin by origin.
+///
+/// # Errors
+///
+/// [`AppError::Cancelled`] if the observer cancels between origins; an origin outside the
+/// record; whatever the filter or the simulation reports.
 pub fn backtest(s: &Scenario, options: &BacktestOptions, observer: &dyn Observer) -> Result<Backtest, AppError> {
     let origins = (options.last.since(options.first) + 1).max(0) as u64;
     observer.stage(&Stage::Backtest { origins });
-    let mut progress = |done, total| observer.progress(done, total);
+    let mut progress = |done, total| {
+        observer.progress(done, total);
+        !observer.cancelled()
+    };
     Ok(parley_experiment::backtest::backtest(s, options, &mut progress)?)
 }
 

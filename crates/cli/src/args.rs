@@ -141,6 +141,11 @@ pub struct RunArgs {
 
     #[command(flatten)]
     pub start: StartArgs,
+
+    /// Leave out the backtest that scores the forecasts against the record (by default
+    /// over the window of `parley backtest`, horizons 1–6, with the filter's particles).
+    #[arg(long)]
+    pub no_backtest: bool,
 }
 
 /// `parley report`.
@@ -533,13 +538,14 @@ pub struct BacktestArgs {
     /// (`[[conflict.observed]]`); without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
 
-    /// The first origin, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", default_value = "2024-07")]
-    pub from: String,
+    /// The first origin, YYYY-MM [default: 15 months before the scenario date, or the
+    /// conflict's start if later].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub from: Option<String>,
 
-    /// The last origin, YYYY-MM.
-    #[arg(long, value_name = "YYYY-MM", default_value = "2025-07")]
-    pub to: String,
+    /// The last origin, YYYY-MM [default: 3 months before the scenario date].
+    #[arg(long, value_name = "YYYY-MM")]
+    pub to: Option<String>,
 
     /// Forecast 1..N months ahead from every origin.
     #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]

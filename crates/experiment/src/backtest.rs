@@ -24,7 +24,7 @@
 //!    median's bias and a 10-bin PIT histogram.
 
 use parley_core::Scenario;
-use parley_core::conflict::{Month, Observed};
+use parley_core::conflict::{Conflict, Month, Observed};
 use parley_sim::calibrate::observe;
 use parley_sim::coupled::{RunOptions, Simulation};
 use rand::SeedableRng;
@@ -62,6 +62,21 @@ pub struct BacktestOptions {
     pub particles: usize,
     /// Master seed.
     pub seed: u64,
+}
+
+/// The default window: origins from `WINDOW.0` to `WINDOW.1` months before the scenario
+/// date. Fixed before any score was computed (for the built-in scenario, 2024-07 to
+/// 2025-07): long enough for a six-month horizon to be scored from most origins, and late
+/// enough for the benchmarks to have a year of changes behind every origin.
+pub const WINDOW: (i32, i32) = (15, 3);
+
+impl BacktestOptions {
+    /// The default window's first and last origin for a war recorded over
+    /// `conflict.start..=conflict.as_of` (never before its start).
+    pub fn window(conflict: &Conflict) -> (Month, Month) {
+        let first = conflict.as_of.plus(-WINDOW.0).max(conflict.start);
+        (first, conflict.as_of.plus(-WINDOW.1).max(first))
+    }
 }
 
 /// The forecasts made at one origin.
@@ -179,7 +194,8 @@ pub struct Backtest {
 
 /// The scenario as it stood at `origin`: its date moved there, the record and the donors'
 /// deliveries ending there (each donor continuing at its mean of the six months up to it),
-/// the uncertain ranges of the donors' later policies set aside.
+/// the uncertain ranges of the donors' later policies and the events dated after it set
+/// aside.
 pub fn truncate(scenario: &Scenario, origin: Month) -> Result<Scenario, ExperimentError> {
     let mut s = scenario.clone();
     let Some(conflict) = s.conflict.as_mut() else {
@@ -205,6 +221,11 @@ pub fn truncate(scenario: &Scenario, origin: Month) -> Result<Scenario, Experime
         donors.push(format!("conflict.donors.{}.after", d.id));
     }
     s.uncertain.retain(|u| !donors.contains(&u.path));
+    // The calendar after the origin is not known then either: an event dated later (an
+    // election, a summit) may have been written down with hindsight.
+    if let Some(c) = s.conflict.as_mut() {
+        c.events.retain(|e| e.month <= origin);
+    }
     Ok(s)
 }
 
@@ -321,15 +342,17 @@ fn score(sorted: &[f64], y: f64) -> Score {
 }
 
 /// Runs the backtest of `scenario` over the origins of `options`, calling `progress` with
-/// the origins done and their number after each one.
+/// the origins done and their number after each one; it stops between origins when
+/// `progress` returns `false`.
 ///
 /// # Errors
 ///
-/// An origin outside the record; whatever the filter or the simulation reports.
+/// An origin outside the record; [`ExperimentError::Stopped`] when asked to stop;
+/// whatever the filter or the simulation reports.
 pub fn backtest(
     scenario: &Scenario,
     options: &BacktestOptions,
-    progress: &mut dyn FnMut(u64, u64),
+    progress: &mut dyn FnMut(u64, u64) -> bool,
 ) -> Result<Backtest, ExperimentError> {
     let conflict = scenario
         .conflict
@@ -348,8 +371,10 @@ pub fn backtest(
     let mut rows = Vec::new();
     let mut origin = options.first;
     let total = (options.last.since(options.first) + 1) as u64;
-    progress(0, total);
     while origin <= options.last {
+        if !progress(origins.len() as u64, total) {
+            return Err(ExperimentError::Stopped);
+        }
         let f = forecast_at(scenario, origin, options)?;
         origins.push(OriginSummary {
             origin,
@@ -375,8 +400,8 @@ pub fn backtest(
             }
         }
         origin = origin.plus(1);
-        progress(origins.len() as u64, total);
     }
+    progress(total, total);
     let series = conflict
         .observed
         .iter()
@@ -419,5 +444,109 @@ fn summarise(horizon: u32, rows: &[&Row]) -> HorizonScores {
         coverage_drift: [0, 1, 2].map(|l| share(&|r| r.drift.as_ref().is_some_and(|d| d.covered[l]))),
         median_bias: mean(&|r| r.model.median - r.observed),
         pit: histogram,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use proptest::prelude::*;
+
+    use super::*;
+    use crate::built_in;
+
+    fn options(particles: usize) -> BacktestOptions {
+        let origin = Month::parse("2024-09").expect("a month");
+        BacktestOptions { first: origin, last: origin, horizons: 2, particles, seed: 3 }
+    }
+
+    #[test]
+    fn test_default_window_is_fifteen_to_three_months_before_the_scenario_date() {
+        let s = built_in();
+        let (first, last) = BacktestOptions::window(s.conflict.as_ref().unwrap());
+        assert_eq!((first.to_string(), last.to_string()), ("2024-07".to_string(), "2025-07".to_string()));
+        // A record shorter than the window starts at the conflict's start.
+        let mut c = s.conflict.clone().unwrap();
+        c.start = Month::parse("2025-01").unwrap();
+        assert_eq!(BacktestOptions::window(&c).0, c.start);
+    }
+
+    #[test]
+    fn test_truncation_keeps_nothing_after_the_origin() {
+        let s = built_in();
+        let origin = Month::parse("2024-09").unwrap();
+        let t = truncate(&s, origin).unwrap();
+        let c = t.conflict.as_ref().unwrap();
+        assert_eq!(c.as_of, origin);
+        assert!(c.observed.iter().all(|o| o.last() <= origin));
+        assert!(c.events.iter().all(|e| e.month <= origin));
+        assert!(c.donors.iter().all(|d| d.deliveries.values.len() == (origin.since(c.start) + 1) as usize));
+        assert!(t.uncertain.iter().all(|u| !u.path.starts_with("conflict.donors.")));
+        // Outside the record is an error, not a silent clamp.
+        assert!(truncate(&s, Month::parse("2023-06").unwrap()).is_err());
+    }
+
+    #[test]
+    fn test_backtest_stops_when_asked() {
+        let s = built_in();
+        let mut calls = 0;
+        let result = backtest(&s, &options(8), &mut |_, _| {
+            calls += 1;
+            false
+        });
+        assert!(matches!(result, Err(ExperimentError::Stopped)));
+        assert_eq!(calls, 1);
+    }
+
+    #[test]
+    fn test_backtest_scores_every_series_and_horizon() {
+        let s = built_in();
+        let b = backtest(&s, &options(40), &mut |_, _| true).unwrap();
+        assert_eq!(b.origins.len(), 1);
+        let series = s.conflict.as_ref().unwrap().observed.len();
+        assert_eq!(b.rows.len(), series * 2);
+        for x in &b.series {
+            for h in &x.horizons {
+                assert_eq!(h.n, 1);
+                assert!(h.crps.is_finite() && h.crps >= 0.0);
+                assert_eq!(h.pit.iter().sum::<u64>(), 1);
+            }
+        }
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 6, ..ProptestConfig::default() })]
+
+        /// No leakage: whatever the record says after the origin — observations, the
+        /// donors' deliveries, events — the forecast made at the origin is the same.
+        #[test]
+        fn prop_data_after_the_origin_change_nothing(
+            factor in 0.2f64..5.0,
+            shift in -5000.0f64..5000.0,
+            gap in any::<bool>(),
+        ) {
+            let s = built_in();
+            let o = options(24);
+            let before = forecast_at(&s, o.first, &o).unwrap();
+            let mut changed = s.clone();
+            let c = changed.conflict.as_mut().unwrap();
+            for series in &mut c.observed {
+                let from = (o.first.since(series.from) + 1) as usize;
+                for v in series.values.iter_mut().skip(from) {
+                    *v = if gap { None } else { v.map(|x| x * factor + shift) };
+                }
+            }
+            let known = (o.first.since(c.start) + 1) as usize;
+            for d in &mut c.donors {
+                for v in d.deliveries.values.iter_mut().skip(known) {
+                    *v *= factor;
+                }
+                d.after.value *= factor;
+            }
+            for e in &mut c.events {
+                e.month = o.first.plus(1);
+            }
+            let after = forecast_at(&changed, o.first, &o).unwrap();
+            prop_assert_eq!(before, after);
+        }
     }
 }

@@ -121,6 +121,9 @@ pub enum ExperimentError {
     /// A backtest cannot be laid out.
     #[error("backtest: {0}")]
     Backtest(String),
+    /// The caller asked the work to stop.
+    #[error("stopped on request")]
+    Stopped,
     /// The record cannot be assimilated.
     #[error("conditioning on the observed record: {0}")]
     Assimilation(#[from] crate::assimilate::AssimilationError),

@@ -8,7 +8,7 @@
 use serde::{Deserialize, Serialize};
 
 /// The version of this layout; [`crate::render`] refuses data of another.
-pub const FORMAT: u32 = 1;
+pub const FORMAT: u32 = 2;
 
 /// A report's data.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
@@ -23,6 +23,11 @@ pub struct ReportData {
     pub deals: Deals,
     /// How talks go (absent if no negotiation could be held).
     pub talks: Option<Talks>,
+    /// The observed record the forecasts start from (absent without assimilation).
+    pub record: Option<Record>,
+    /// How well the model forecast the record it is conditioned on (absent without a
+    /// backtest).
+    pub backtest: Option<BacktestData>,
     /// The war beside the talks (absent without a `[conflict]` section).
     pub war: Option<War>,
     /// When a deal becomes possible (absent without an experiment).
@@ -609,6 +614,117 @@ pub struct ForecastSection {
     pub issues: Vec<IssueForecast>,
     /// Issues that cannot be forecast, with the reason.
     pub skipped: Vec<(String, String)>,
+}
+
+/// What the particle filter made of the observed record up to the scenario date.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Record {
+    /// Particles of the filter.
+    pub particles: usize,
+    /// Month labels (`YYYY-MM`), from the conflict's start to the scenario date.
+    pub months: Vec<String>,
+    /// Effective sample size each month, as a share of the particles.
+    pub ess: Vec<f64>,
+    /// Particles ruled out each month (a settlement or collapse the record did not see).
+    pub ruled_out: Vec<u64>,
+    /// Months whose effective sample size collapsed (below [`Record::collapse`]).
+    pub collapsed: Vec<String>,
+    /// The share of the particles below which a month counts as a collapse.
+    pub collapse: f64,
+    /// `ln p̂(record)`.
+    pub log_likelihood: Option<f64>,
+    /// Each uncertain parameter, prior against posterior.
+    pub parameters: Vec<PosteriorRow>,
+    /// Each observed series against the filtered model.
+    pub series: Vec<SeriesFitRow>,
+}
+
+/// An uncertain parameter before and after the record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct PosteriorRow {
+    /// Its path.
+    pub path: String,
+    /// Prior 5th, 50th and 95th percentiles and mean.
+    pub prior: [Option<f64>; 4],
+    /// Posterior 5th, 50th and 95th percentiles and mean.
+    pub posterior: [Option<f64>; 4],
+    /// Posterior 90% range over prior 90% range: how much the record narrowed it.
+    pub narrowing: Option<f64>,
+}
+
+/// An observed series against the filtered model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesFitRow {
+    /// The series' id.
+    pub id: String,
+    /// What it measures, in words.
+    pub title: String,
+    /// Its unit.
+    pub unit: String,
+    /// Where it comes from (a citation or an assumption, in words).
+    pub source: String,
+    /// Observations by month (as [`Record::months`]); `None` where not observed.
+    pub observed: Vec<Option<f64>>,
+    /// The filtered model's 10th, 50th and 90th percentiles by month.
+    pub filtered: Vec<[Option<f64>; 3]>,
+    /// Share of observed months inside the filtered 80% band.
+    pub coverage_80: Option<f64>,
+}
+
+/// A rolling-origin backtest of the forecasts against what followed and against naive
+/// benchmarks.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestData {
+    /// The first and last origin (`YYYY-MM`).
+    pub origins: [String; 2],
+    /// Origins evaluated.
+    pub count: u64,
+    /// Horizons `1..=horizons` months.
+    pub horizons: u32,
+    /// Particles of each origin's filter.
+    pub particles: usize,
+    /// Master seed.
+    pub seed: u64,
+    /// How the window was chosen.
+    pub window: String,
+    /// Origins whose filter collapsed, with the months.
+    pub collapsed: Vec<String>,
+    /// Per observed series.
+    pub series: Vec<BacktestSeries>,
+}
+
+/// One series' backtest.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct BacktestSeries {
+    /// The series' id.
+    pub id: String,
+    /// What it measures, in words.
+    pub title: String,
+    /// Its unit.
+    pub unit: String,
+    /// Per horizon.
+    pub horizons: Vec<HorizonRow>,
+}
+
+/// A series' scores at one horizon.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct HorizonRow {
+    /// Months ahead.
+    pub horizon: u32,
+    /// Forecasts scored.
+    pub n: usize,
+    /// Mean CRPS of the model, of the no-change and of the drift benchmark.
+    pub crps: [Option<f64>; 3],
+    /// Skill against no change and against drift (`1 − CRPS_model / CRPS_benchmark`).
+    pub skill: [Option<f64>; 2],
+    /// Shares inside the model's 50%, 80% and 95% central intervals.
+    pub coverage: [Option<f64>; 3],
+    /// Share inside the drift benchmark's 80% interval.
+    pub coverage_drift_80: Option<f64>,
+    /// Mean of the model's median minus the observation.
+    pub median_bias: Option<f64>,
+    /// The model's PIT values in ten bins of width 0.1.
+    pub pit: [u64; 10],
 }
 
 /// `Some(x)` for a finite `x`.

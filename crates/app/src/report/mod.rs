@@ -7,12 +7,14 @@
 //! finished experiment needs no new simulation of it.
 
 mod deals;
+mod record;
 mod words;
 
 use parley_core::stats::quantile;
 use parley_core::{Scenario, Verdict};
 use parley_experiment::Summary;
 use parley_experiment::assimilate::Assimilated;
+use parley_experiment::backtest::Backtest;
 use parley_experiment::run::Replicate;
 use parley_experiment::study::Study;
 use parley_sim::coupled::{Phase, RunOptions, Simulation, TalksProtocol};
@@ -80,6 +82,8 @@ pub struct Inputs<'a> {
     pub record: Option<&'a Assimilated>,
     /// The sensitivity study, if one was made.
     pub study: Option<&'a Study>,
+    /// The backtest, if one was made.
+    pub backtest: Option<&'a Backtest>,
 }
 
 /// The scenario's levers with these ids, in order.
@@ -124,12 +128,16 @@ pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
     let settlement = inputs.experiment.as_ref().map(|r| settlement(base, &table, &inputs.meta, r));
     let sensitivity = inputs.study.map(|s| sensitivity(base, s));
     let forecast = forecasts(&table);
+    let record_section = inputs.record.map(|r| record::record(base, &r.diagnostics));
+    let backtest = inputs.backtest.map(|b| record::backtest(base, b));
     Ok(ReportData {
         format: parley_report::data::FORMAT,
         meta: inputs.meta,
         glance,
         deals,
         talks,
+        record: record_section,
+        backtest,
         war,
         settlement,
         sensitivity,

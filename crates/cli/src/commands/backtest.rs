@@ -28,9 +28,18 @@ fn month(text: &str, flag: &str) -> Result<Month, Failure> {
 pub(crate) fn run(args: &BacktestArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
     let s = &loaded.scenario;
+    let Some(conflict) = &s.conflict else {
+        return Err(miette::miette!(
+            help = "give the scenario a [conflict] section with an observed record ([[conflict.observed]])",
+            "{}: no war model to backtest",
+            parley_app::scenario::name(args.scenario.as_deref())
+        )
+        .into());
+    };
+    let (first, last) = BacktestOptions::window(conflict);
     let options = BacktestOptions {
-        first: month(&args.from, "--from")?,
-        last: month(&args.to, "--to")?,
+        first: args.from.as_deref().map_or(Ok(first), |m| month(m, "--from"))?,
+        last: args.to.as_deref().map_or(Ok(last), |m| month(m, "--to"))?,
         horizons: args.horizons,
         particles: args.particles,
         seed: args.seed,

@@ -5,6 +5,7 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use parley_app::job::{self, MainJob};
+use parley_experiment::backtest::BacktestOptions;
 use parley_report::ReportData;
 use serde::Serialize;
 
@@ -27,6 +28,9 @@ fn command_line(args: &RunArgs) -> String {
     } else {
         let _ = write!(c, " --particles {}", args.start.particles);
     }
+    if args.no_backtest {
+        c.push_str(" --no-backtest");
+    }
     c
 }
 
@@ -43,6 +47,7 @@ pub(crate) struct Done<'a> {
     settled_within_12_months: Option<[f64; 3]>,
     checks_passed: usize,
     checks_failed: usize,
+    backtest: Option<&'a parley_report::data::BacktestData>,
 }
 
 /// Tells the user what was written and the headline numbers.
@@ -67,6 +72,7 @@ pub(crate) fn finish(
         settled_within_12_months: within,
         checks_passed: data.checks.passed,
         checks_failed: data.checks.failed,
+        backtest: data.backtest.as_ref(),
     };
     match format {
         OutputFormat::Json => output::print_json(&done)?,
@@ -85,6 +91,11 @@ pub(crate) fn finish(
                     data.meta.runs
                 );
             }
+            if let Some(b) = &data.backtest {
+                for s in &b.series {
+                    let _ = writeln!(out, "  {}", parley_report::backtest_headline(b, s));
+                }
+            }
             let _ =
                 writeln!(out, "  claims from the sources: {} hold, {} fail", data.checks.passed, data.checks.failed);
             let _ = writeln!(out, "report: {}", report.display());
@@ -100,6 +111,12 @@ pub(crate) fn finish(
     Ok(if data.checks.failed > 0 { Status::CheckFailed } else { Status::Success })
 }
 
+/// The main job's backtest: the default window, six horizons, the filter's particles.
+fn main_backtest(s: &parley_core::Scenario, args: &RunArgs) -> Option<BacktestOptions> {
+    let (first, last) = BacktestOptions::window(s.conflict.as_ref()?);
+    Some(BacktestOptions { first, last, horizons: 6, particles: args.start.particles, seed: args.seed })
+}
+
 pub(crate) fn run(args: &RunArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
     let main = MainJob {
@@ -111,6 +128,7 @@ pub(crate) fn run(args: &RunArgs, format: OutputFormat) -> Result<Status, Failur
         seed: args.seed,
         start: args.start.start(&loaded.scenario),
         samples: args.samples,
+        backtest: (!args.no_backtest).then(|| main_backtest(&loaded.scenario, args)).flatten(),
         out: args.out.clone(),
         page: args.output.clone(),
         command: command_line(args),

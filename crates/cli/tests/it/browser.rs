@@ -194,7 +194,7 @@ const INSPECT: &str = r#"(() => {
 #[test]
 fn test_report_opens_offline_in_chromium_without_errors() {
     let dir = Dir::new();
-    let run = dir.run(&["run", "--runs", "60", "--samples", "16", "--out", "results"]);
+    let run = dir.run(&["run", "--runs", "60", "--samples", "16", "--particles", "200", "--out", "results"]);
     assert_eq!(run.code, 0, "{}\n{}", run.stdout, run.stderr);
     let report = dir.path("results/report.html").canonicalize().expect("the report exists");
     let url = format!("file://{}", report.display());
@@ -246,7 +246,7 @@ fn test_report_opens_offline_in_chromium_without_errors() {
     // Every chart section shows its charts, each titled and described.
     let sections = page["sections"].as_array().expect("sections");
     let ids: Vec<&str> = sections.iter().map(|s| s["id"].as_str().unwrap_or_default()).collect();
-    assert_eq!(ids, ["deals", "talks", "war", "settlement", "sensitivity", "forecast"]);
+    assert_eq!(ids, ["deals", "talks", "record", "backtest", "war", "settlement", "sensitivity", "forecast"]);
     for s in sections {
         assert!(s["charts"].as_u64().is_some_and(|n| n > 0), "a chart section without a chart: {s}");
         assert_eq!(s["empty"], 0, "an empty chart: {s}");

@@ -5,7 +5,8 @@ use std::path::Path;
 
 use crate::util::Dir;
 
-const OUTPUTS: [&str; 5] = ["replicates.csv", "months.csv", "summary.json", "replicates.parquet", "months.parquet"];
+const OUTPUTS: [&str; 6] =
+    ["replicates.csv", "months.csv", "summary.json", "replicates.parquet", "months.parquet", "assimilation.json"];
 
 fn read(dir: &Path) -> Vec<Vec<u8>> {
     OUTPUTS.iter().map(|f| std::fs::read(dir.join(f)).unwrap_or_else(|e| panic!("{f}: {e}"))).collect()

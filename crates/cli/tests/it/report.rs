@@ -5,7 +5,22 @@
 use crate::util::{Dir, Run};
 
 fn run_small(dir: &Dir, out: &str, extra: &[&str]) -> Run {
-    let mut args = vec!["run", "--runs", "40", "--months", "18", "--samples", "16", "--seed", "5", "--out", out];
+    // 200 particles keep the filter and the backtest quick in a debug build.
+    let mut args = vec![
+        "run",
+        "--runs",
+        "40",
+        "--months",
+        "18",
+        "--samples",
+        "16",
+        "--seed",
+        "5",
+        "--particles",
+        "200",
+        "--out",
+        out,
+    ];
     args.extend_from_slice(extra);
     dir.run(&args)
 }
@@ -58,7 +73,10 @@ fn test_run_writes_the_report_and_its_results() {
     // It says what produced it.
     assert!(html.contains(&format!("parley {}", env!("CARGO_PKG_VERSION"))));
     assert!(html.contains("seed 5") && html.contains("fnv1a64:"));
-    assert!(html.contains("parley run --runs 40 --months 18 --seed 5 --samples 16"));
+    assert!(html.contains("parley run --runs 40 --months 18 --seed 5 --samples 16 --particles 200"));
+    assert!(html.contains("id=\"backtest\"") && html.contains("skill vs drift"), "the report scores its forecasts");
+    let backtest = read(&dir, "results/backtest.csv");
+    assert!(backtest.starts_with("origin,horizon,target,series,observed,model_crps"), "{backtest:.200}");
     // The months table of the experiment now carries every party's margin.
     let months = read(&dir, "results/months.csv");
     assert!(months.lines().nth(1).is_some_and(|h| h.ends_with("margin_rus,margin_ukr,margin_usa")), "{months:.300}");
@@ -99,15 +117,29 @@ fn test_report_is_the_same_on_any_number_of_threads() {
 #[test]
 fn test_report_of_an_experiment_directory_matches_the_run() {
     let dir = Dir::new();
-    assert_eq!(run_small(&dir, "results", &[]).code, 0);
-    let exp = dir.run(&["experiment", "--runs", "40", "--months", "18", "--seed", "5", "--compare", "--out", "exp"]);
+    // An experiment directory holds no backtest, so the run leaves it out too.
+    assert_eq!(run_small(&dir, "results", &["--no-backtest"]).code, 0);
+    let exp = dir.run(&[
+        "experiment",
+        "--runs",
+        "40",
+        "--months",
+        "18",
+        "--seed",
+        "5",
+        "--particles",
+        "200",
+        "--compare",
+        "--out",
+        "exp",
+    ]);
     assert_eq!(exp.code, 0, "{}", exp.stderr);
     let run = dir.run(&["report", "exp", "--samples", "16"]);
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Built from the saved replicates, it is the run's report but for the command line.
     let from_experiment = read(&dir, "exp/report.html").replace("parley report exp --samples 16", "COMMAND");
     let from_run = read(&dir, "results/report.html")
-        .replace("parley run --runs 40 --months 18 --seed 5 --samples 16 --particles 1000", "COMMAND");
+        .replace("parley run --runs 40 --months 18 --seed 5 --samples 16 --particles 200 --no-backtest", "COMMAND");
     assert_eq!(from_experiment, from_run);
     assert!(!dir.path("exp/report.json").exists(), "an experiment directory gains only the page asked for");
 }
@@ -147,8 +179,21 @@ fn test_report_errors_name_the_problem() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stderr.contains("reused"), "says so: {}", again.stderr);
     assert_eq!(read(&dir, "results/report.html"), page);
-    let other =
-        dir.run(&["run", "--runs", "40", "--months", "18", "--samples", "16", "--seed", "6", "--out", "results"]);
+    let other = dir.run(&[
+        "run",
+        "--runs",
+        "40",
+        "--months",
+        "18",
+        "--samples",
+        "16",
+        "--seed",
+        "6",
+        "--particles",
+        "200",
+        "--out",
+        "results",
+    ]);
     assert_eq!(other.code, 2);
     assert!(other.stderr.contains("holds a different experiment"), "{}", other.stderr);
     assert!(other.stderr.contains("--out"), "says what to do: {}", other.stderr);

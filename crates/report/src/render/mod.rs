@@ -4,10 +4,12 @@
 mod forecast;
 mod format;
 mod html;
+mod record;
 mod sections;
 
 use crate::data::{FORMAT, ReportData};
 pub use html::Html;
+pub use record::headline as backtest_headline;
 
 /// Why data cannot be rendered.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]
@@ -27,11 +29,13 @@ pub enum RenderError {
 const STYLE: &str = include_str!("report.css");
 
 /// The section ids and titles, in page order (the table of contents).
-pub const SECTIONS: [(&str, &str); 10] = [
+pub const SECTIONS: [(&str, &str); 12] = [
     ("summary", "Summary"),
     ("glance", "The scenario at a glance"),
     ("deals", "What deals exist"),
     ("talks", "How talks go"),
+    ("record", "Where the war stands: the record the forecasts start from"),
+    ("backtest", "How well the model forecast: the backtest"),
     ("war", "The war beside the talks"),
     ("settlement", "When a deal becomes possible"),
     ("sensitivity", "What matters most"),
@@ -88,6 +92,8 @@ pub fn render(data: &ReportData) -> Result<String, RenderError> {
     sections::glance(&mut h, data);
     sections::deals(&mut h, data);
     sections::talks(&mut h, data);
+    record::record(&mut h, data);
+    record::backtest(&mut h, data);
     sections::war(&mut h, data);
     sections::settlement(&mut h, data);
     sections::sensitivity(&mut h, data);

@@ -1,6 +1,6 @@
 //! One function per section of the page.
 
-use super::format::{index_ci, number, pct, pct_ci, points_ci, short, u3};
+use super::format::{index_ci, number, pct, pct_ci, points_ci, short, u3, whole};
 use super::html::Html;
 use crate::chart::axis::{Ticks, group_thousands};
 use crate::chart::bars::{ShareGroup, TornadoChart, TornadoRow, histogram, share_chart};
@@ -67,6 +67,26 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
                 name(&worst.arm),
                 points_ci(&worst.settled_within_12)
             ));
+        }
+    }
+    if let Some(w) = &d.war {
+        let at = |k: usize| {
+            w.held.values.get(k).and_then(|q| Some((w.months.get(k)?, q[2]?, q[0]?, q[4]?))).map(|(m, mid, lo, hi)| {
+                format!("{} {} in {m} (90% of runs between {} and {})", whole(mid), w.held.unit, whole(lo), whole(hi))
+            })
+        };
+        let last = w.months.len().saturating_sub(1).min(6);
+        if let (Some(one), Some(later)) = (at(1), at(last)) {
+            findings.push(format!(
+                "{}, the model's median forecast: {one}, and {later}{}.",
+                w.held.title,
+                if d.record.is_some() { ", starting from the record filtered up to the scenario date" } else { "" }
+            ));
+        }
+    }
+    if let Some(b) = &d.backtest {
+        for s in &b.series {
+            findings.push(super::record::headline(b, s));
         }
     }
     if let Some(sens) = &d.sensitivity

@@ -1,0 +1,146 @@
+//! The report's view of the observed record: what the particle filter made of it up to the
+//! scenario date, and how well forecasts conditioned on it did in the backtest.
+
+use super::words::provenance_text;
+use parley_core::Scenario;
+use parley_core::conflict::{Observable, Observed};
+use parley_experiment::assimilate::{COLLAPSE, Diagnostics};
+use parley_experiment::backtest::{Backtest, BacktestOptions, WINDOW};
+use parley_report::data::{BacktestData, BacktestSeries, HorizonRow, PosteriorRow, Record, SeriesFitRow, finite};
+
+/// What a series measures, in words, and its unit.
+fn describe(s: &Scenario, o: &Observed) -> (String, String) {
+    let name = |actor: usize| s.actors.get(actor).map_or_else(|| format!("actor {actor}"), |a| a.name.clone());
+    match (o.measures, &s.conflict) {
+        (Observable::Held, Some(c)) => (format!("Area held by {}", name(c.territory.holder)), "km²".into()),
+        (Observable::TerritoryChange, Some(c)) => {
+            (format!("Monthly change of the area held by {}", name(c.territory.holder)), "km²".into())
+        }
+        (Observable::Losses { side }, _) => (format!("{}'s losses per month", name(side)), "killed and wounded".into()),
+        (_, None) => (o.id.clone(), String::new()),
+    }
+}
+
+fn quartet(q: [f64; 4]) -> [Option<f64>; 4] {
+    q.map(finite)
+}
+
+/// The record section's data from the filter's diagnostics.
+pub(super) fn record(s: &Scenario, d: &Diagnostics) -> Record {
+    let observed: &[Observed] = s.conflict.as_ref().map_or(&[], |c| &c.observed);
+    let particles = d.particles.max(1) as f64;
+    let parameters = d
+        .parameters
+        .iter()
+        .map(|p| {
+            let prior = p.prior[2] - p.prior[0];
+            let posterior = p.posterior[2] - p.posterior[0];
+            PosteriorRow {
+                path: p.path.clone(),
+                prior: quartet(p.prior),
+                posterior: quartet(p.posterior),
+                narrowing: finite(posterior / prior).filter(|_| prior > 0.0),
+            }
+        })
+        .collect();
+    // The filter's months run from the conflict's start; a series is shown over the same
+    // months.
+    let months: Vec<String> = d.months.iter().map(|m| m.month.to_string()).collect();
+    let series = d
+        .series
+        .iter()
+        .map(|fit| {
+            let o = observed.iter().find(|o| o.id == fit.id);
+            let (title, unit) = o.map_or_else(|| (fit.id.clone(), String::new()), |o| describe(s, o));
+            let at = |k: usize| d.months.get(k).map(|m| m.month);
+            let observed = (0..months.len())
+                .map(|k| at(k).and_then(|m| fit.months.iter().position(|x| *x == m)).and_then(|i| fit.observed[i]))
+                .collect();
+            let filtered = (0..months.len())
+                .map(|k| {
+                    at(k)
+                        .and_then(|m| fit.months.iter().position(|x| *x == m))
+                        .map_or([None; 3], |i| fit.filtered[i].map(finite))
+                })
+                .collect();
+            SeriesFitRow {
+                id: fit.id.clone(),
+                title,
+                unit,
+                source: o.map_or_else(String::new, |o| provenance_text(&o.provenance)),
+                observed,
+                filtered,
+                coverage_80: finite(fit.coverage_80),
+            }
+        })
+        .collect();
+    Record {
+        particles: d.particles,
+        ess: d.months.iter().map(|m| m.ess / particles).collect(),
+        ruled_out: d.months.iter().map(|m| m.ruled_out as u64).collect(),
+        months,
+        collapsed: d.collapsed.iter().map(ToString::to_string).collect(),
+        collapse: COLLAPSE,
+        log_likelihood: finite(d.log_likelihood),
+        parameters,
+        series,
+    }
+}
+
+/// The backtest section's data.
+pub(super) fn backtest(s: &Scenario, b: &Backtest) -> BacktestData {
+    let observed: &[Observed] = s.conflict.as_ref().map_or(&[], |c| &c.observed);
+    let o = &b.options;
+    BacktestData {
+        origins: [o.first.to_string(), o.last.to_string()],
+        count: b.origins.len() as u64,
+        horizons: o.horizons,
+        particles: o.particles,
+        seed: o.seed,
+        window: if s.conflict.as_ref().map(BacktestOptions::window) == Some((o.first, o.last)) {
+            format!(
+                "the default window: every month from {} to {} months before the scenario date, fixed before any score was computed",
+                WINDOW.0, WINDOW.1
+            )
+        } else {
+            "chosen by the user (--from, --to)".into()
+        },
+        collapsed: b
+            .origins
+            .iter()
+            .filter(|x| !x.collapsed.is_empty())
+            .map(|x| {
+                format!("{} ({})", x.origin, x.collapsed.iter().map(ToString::to_string).collect::<Vec<_>>().join(", "))
+            })
+            .collect(),
+        series: b
+            .series
+            .iter()
+            .map(|series| {
+                let (title, unit) = observed
+                    .iter()
+                    .find(|x| x.id == series.series)
+                    .map_or_else(|| (series.series.clone(), String::new()), |x| describe(s, x));
+                BacktestSeries {
+                    id: series.series.clone(),
+                    title,
+                    unit,
+                    horizons: series
+                        .horizons
+                        .iter()
+                        .map(|h| HorizonRow {
+                            horizon: h.horizon,
+                            n: h.n,
+                            crps: [h.crps, h.crps_no_change, h.crps_drift].map(finite),
+                            skill: [h.skill_no_change, h.skill_drift].map(finite),
+                            coverage: h.coverage.map(finite),
+                            coverage_drift_80: finite(h.coverage_drift[1]),
+                            median_bias: finite(h.median_bias),
+                            pit: h.pit,
+                        })
+                        .collect(),
+                }
+            })
+            .collect(),
+    }
+}

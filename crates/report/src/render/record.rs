@@ -1,0 +1,336 @@
+//! The sections of the observed record (what the particle filter made of it) and of the
+//! backtest (how well forecasts conditioned on it did), and the backtest's headline.
+
+use super::format::{number, pct};
+use super::html::Html;
+use crate::chart::axis::Ticks;
+use crate::chart::bars::histogram;
+use crate::chart::lines::{Labels, Line, LineChart, Reference};
+use crate::chart::series_style;
+use crate::chart::svg::{Marker, Stroke};
+use crate::data::{BacktestData, BacktestSeries, ReportData};
+
+/// The coverage a calibrated 80% interval has.
+const NOMINAL_80: f64 = 0.8;
+
+/// Horizons as a list: `1–3, 5`.
+fn spans(hs: &[u32]) -> String {
+    let mut parts: Vec<String> = Vec::new();
+    let mut k = 0;
+    while k < hs.len() {
+        let mut j = k;
+        while j + 1 < hs.len() && hs[j + 1] == hs[j] + 1 {
+            j += 1;
+        }
+        parts.push(if j == k { hs[k].to_string() } else { format!("{}–{}", hs[k], hs[j]) });
+        k = j + 1;
+    }
+    parts.join(", ")
+}
+
+/// The share of scored forecasts inside the model's 80% interval, over every horizon.
+fn pooled_coverage_80(s: &BacktestSeries) -> Option<f64> {
+    let n: usize = s.horizons.iter().filter(|h| h.coverage[1].is_some()).map(|h| h.n).sum();
+    let inside: f64 = s.horizons.iter().filter_map(|h| h.coverage[1].map(|c| c * h.n as f64)).sum();
+    (n > 0).then(|| inside / n as f64)
+}
+
+/// What the backtest says of one series, in a sentence or three: where the model beats each
+/// benchmark and where it loses, how often its 80% intervals held the outcome, and which
+/// way its median errs. Plain about losses: a forecast that loses to a naive benchmark is
+/// said to.
+pub fn headline(b: &BacktestData, s: &BacktestSeries) -> String {
+    let all = s.horizons.len();
+    let mut text = format!(
+        "Backtest, {} ({} origins, {}–{}, 1–{} months ahead): ",
+        s.title, b.count, b.origins[0], b.origins[1], b.horizons
+    );
+    let names = ["no change", "the drift random walk"];
+    let mut clauses = Vec::new();
+    for (k, name) in names.iter().enumerate() {
+        let wins: Vec<u32> =
+            s.horizons.iter().filter(|h| h.skill[k].is_some_and(|x| x > 0.0)).map(|h| h.horizon).collect();
+        let losses: Vec<u32> =
+            s.horizons.iter().filter(|h| h.skill[k].is_some_and(|x| x <= 0.0)).map(|h| h.horizon).collect();
+        let skills: Vec<f64> = s.horizons.iter().filter_map(|h| h.skill[k]).collect();
+        let range = match (skills.iter().copied().reduce(f64::min), skills.iter().copied().reduce(f64::max)) {
+            (Some(lo), Some(hi)) => format!(" (skill {lo:+.2} to {hi:+.2})"),
+            _ => String::new(),
+        };
+        clauses.push(if losses.is_empty() && !wins.is_empty() {
+            format!("the model beats {name} at every horizon{range}")
+        } else if wins.is_empty() {
+            format!("the model loses to {name} at every horizon{range}")
+        } else {
+            format!("it beats {name} at {} months ahead but loses to it at {}{range}", spans(&wins), spans(&losses))
+        });
+    }
+    text.push_str(&clauses.join("; "));
+    text.push('.');
+    if let Some(c) = pooled_coverage_80(s) {
+        let verdict = if c < NOMINAL_80 - 0.1 {
+            "fewer than a calibrated forecast's 80%: its bands are too narrow or off-centre"
+        } else if c > NOMINAL_80 + 0.1 {
+            "more than a calibrated forecast's 80%: its bands are wider than they need be"
+        } else {
+            "close to the 80% a calibrated forecast holds"
+        };
+        text.push_str(&format!(" Its 80% intervals held {} of the outcomes, {verdict}.", pct(c)));
+    }
+    let biases: Vec<f64> = s.horizons.iter().filter_map(|h| h.median_bias).collect();
+    if let (Some(first), Some(last)) = (biases.first(), biases.last()) {
+        let side = |x: f64| if x < 0.0 { "below" } else { "above" };
+        text.push_str(&format!(
+            " On average over the origins its median lies {} {} {} the outcome one month ahead and {} {} {} it {all} months ahead.",
+            number(first.abs()),
+            s.unit,
+            side(*first),
+            number(last.abs()),
+            s.unit,
+            side(*last),
+        ));
+    }
+    text
+}
+
+pub(super) fn record(h: &mut Html, d: &ReportData) {
+    h.section("record", "Where the war stands: the record the forecasts start from", d.record.is_some());
+    let Some(r) = &d.record else {
+        h.p("The forecasts below start from the prior: each run replays the war from the conflict's start with its own drawn assumptions, without looking at an observed record (the scenario has none, or the run was made with --no-assimilation).");
+        h.end_section();
+        return;
+    };
+    let first = r.months.first().cloned().unwrap_or_default();
+    let last = r.months.last().cloned().unwrap_or_default();
+    h.p(&format!(
+        "Every forecast in this report starts from the observed record. A particle filter with {} particles stepped month by month from {first} to {last}: each particle is a draw of the uncertain assumptions and a state of the war; each month its war moves on with its own shocks, it is weighted by how likely that month's observations are under the series' observation model, and it is ruled out if its talks would have ended the war the record shows going on; the particles are then resampled and the assumptions jittered (Liu and West's kernel). What is left at {last} — assumptions and state — is where the runs of the experiment, the central path and the sensitivity study begin.",
+        r.particles
+    ));
+    let min_ess = r.ess.iter().copied().fold(f64::INFINITY, f64::min);
+    if r.collapsed.is_empty() {
+        h.p(&format!(
+            "The filter did not collapse: the effective sample size stayed above {} of the particles every month (lowest {}).",
+            pct(r.collapse),
+            pct(min_ess)
+        ));
+    } else {
+        h.p_class(
+            "caveat",
+            &format!(
+                "The filter's effective sample size collapsed below {} of the particles in {}: in those months few particles carried the weight, and what follows rests on them.",
+                pct(r.collapse),
+                r.collapsed.join(", ")
+            ),
+        );
+    }
+    let label = |x: f64| r.months.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
+    let x_ticks = Ticks::new(0.0, r.months.len().saturating_sub(1) as f64, 5);
+    h.raw("<div class=\"grid\">\n");
+    let ess = LineChart {
+        labels: Labels {
+            id: "record-ess",
+            title: "Effective sample size",
+            description: "The filter's effective sample size each month, as a share of its particles; below the dashed line it counts as a collapse.",
+            x: "month",
+            y: "share of the particles (%)",
+        },
+        lines: vec![Line {
+            label: "effective sample size".into(),
+            points: r.ess.iter().enumerate().map(|(k, e)| (k as f64, 100.0 * e)).collect(),
+            band: None,
+            style: None,
+        }],
+        references: vec![Reference {
+            y: 100.0 * r.collapse,
+            label: "collapse".into(),
+            stroke: Stroke::dashed("#000", 1.0, "4 3"),
+        }],
+        y_range: Some((0.0, 100.0)),
+        x_ticks: Some(x_ticks.clone()),
+        x_label: &label,
+        direct_labels: false,
+        markers: false,
+        width: 340.0,
+        y_names: vec![],
+    };
+    h.figure(&ess.render(), "How many particles carried the weight, month by month.");
+    for (k, s) in r.series.iter().enumerate() {
+        let id = format!("record-series-{k}");
+        let title = s.title.clone();
+        let description = format!(
+            "{} ({}), observed each month, against the filtered model's median and 10–90% band.",
+            s.title, s.unit
+        );
+        let (observed_style, _) = series_style(1);
+        let chart = LineChart {
+            labels: Labels { id: &id, title: &title, description: &description, x: "month", y: &s.unit },
+            lines: vec![
+                Line {
+                    label: "filtered model (median, 10–90%)".into(),
+                    points: s.filtered.iter().enumerate().map(|(m, q)| (m as f64, q[1].unwrap_or(f64::NAN))).collect(),
+                    band: Some(
+                        s.filtered.iter().enumerate().filter_map(|(m, q)| Some((m as f64, q[0]?, q[2]?))).collect(),
+                    ),
+                    style: Some((series_style(0).0, None)),
+                },
+                Line {
+                    label: "observed".into(),
+                    points: s.observed.iter().enumerate().map(|(m, v)| (m as f64, v.unwrap_or(f64::NAN))).collect(),
+                    band: None,
+                    style: Some((Stroke { width: 0.0, ..observed_style }, Some(Marker::Circle))),
+                },
+            ],
+            references: vec![],
+            y_range: None,
+            x_ticks: Some(x_ticks.clone()),
+            x_label: &label,
+            direct_labels: false,
+            markers: true,
+            width: 340.0,
+            y_names: vec![],
+        };
+        h.figure(
+            &chart.render(),
+            &format!(
+                "{}; source: {}. {} of the observed months lie inside the filtered 80% band.",
+                s.title,
+                s.source,
+                s.coverage_80.map_or("–".into(), pct)
+            ),
+        );
+    }
+    h.raw("</div>\n");
+    h.h3("What the record taught: each uncertain assumption before and after");
+    h.p("The prior is the range the scenario states for an assumption; the posterior is what is left of it once the record up to the scenario date is taken into account. A posterior range much narrower than the prior's means the record pins the assumption down; one as wide means the record says little about it, and the forecasts carry its full uncertainty.");
+    let range = |q: &[Option<f64>; 4]| match q {
+        [Some(lo), Some(mid), Some(hi), _] => format!("{} [{}, {}]", number(*mid), number(*lo), number(*hi)),
+        _ => "–".into(),
+    };
+    let rows: Vec<Vec<String>> = r
+        .parameters
+        .iter()
+        .map(|p| {
+            vec![
+                p.path.clone(),
+                range(&p.prior),
+                range(&p.posterior),
+                p.narrowing.map_or("–".into(), |x| format!("{:.0}%", 100.0 * x)),
+            ]
+        })
+        .collect();
+    h.table(
+        "",
+        &["assumption", "prior median [5%, 95%]", "posterior median [5%, 95%]", "posterior range / prior range"],
+        &rows,
+    );
+    h.end_section();
+}
+
+pub(super) fn backtest(h: &mut Html, d: &ReportData) {
+    h.section("backtest", "How well the model forecast: the backtest", d.backtest.is_some());
+    let Some(b) = &d.backtest else {
+        h.p("No backtest was made: the scenario has no observed record to score forecasts against, or the run was made with --no-backtest.");
+        h.end_section();
+        return;
+    };
+    h.p(&format!(
+        "At each of {} monthly origins from {} to {} ({}), the record up to the origin — and nothing after it — was filtered with {} particles, and the model forecast each observed series 1 to {} months ahead, observation error included; the forecast was then scored against what was observed. Two naive benchmarks are scored by the same code on the same origins: no change (the last value, spreading with the standard deviation of the last twelve monthly changes) and a drift random walk (the last value plus the mean change of the last six months, with the same spread). The score is the continuous ranked probability score (CRPS, in the series' unit; lower is better); skill is 1 − CRPS(model) / CRPS(benchmark), positive where the model is better. Seed {}.",
+        b.count, b.origins[0], b.origins[1], b.window, b.particles, b.horizons, b.seed
+    ));
+    if !b.collapsed.is_empty() {
+        h.p_class(
+            "caveat",
+            &format!("The filter's effective sample size collapsed at these origins: {}.", b.collapsed.join("; ")),
+        );
+    }
+    for (k, s) in b.series.iter().enumerate() {
+        h.h3(&s.title);
+        h.p(&headline(b, s));
+        let opt = |x: Option<f64>, f: &dyn Fn(f64) -> String| x.map_or("–".into(), f);
+        let rows: Vec<Vec<String>> = s
+            .horizons
+            .iter()
+            .map(|x| {
+                vec![
+                    x.horizon.to_string(),
+                    x.n.to_string(),
+                    opt(x.crps[0], &number),
+                    opt(x.crps[1], &number),
+                    opt(x.crps[2], &number),
+                    opt(x.skill[0], &|v| format!("{v:+.2}")),
+                    opt(x.skill[1], &|v| format!("{v:+.2}")),
+                    x.coverage.iter().map(|c| opt(*c, &pct)).collect::<Vec<_>>().join(" / "),
+                    opt(x.coverage_drift_80, &pct),
+                    opt(x.median_bias, &|v| format!("{}{}", if v < 0.0 { "−" } else { "+" }, number(v.abs()))),
+                ]
+            })
+            .collect();
+        h.table(
+            &format!("{} ({})", s.title, s.unit),
+            &[
+                "months ahead",
+                "forecasts",
+                "CRPS, model",
+                "CRPS, no change",
+                "CRPS, drift",
+                "skill vs no change",
+                "skill vs drift",
+                "model's 50% / 80% / 95% intervals held",
+                "drift's 80% interval held",
+                "median − outcome",
+            ],
+            &rows,
+        );
+        h.raw("<div class=\"grid\">\n");
+        let horizon = |x: f64| format!("{x:.0}");
+        let id = format!("backtest-skill-{k}");
+        let title = format!("Skill by horizon: {}", s.title);
+        let description = "The model's CRPS skill against each naive benchmark, by months ahead; above zero the model is better, below it the benchmark is.";
+        let line = |label: &str, i: usize| Line {
+            label: label.into(),
+            points: s.horizons.iter().map(|x| (f64::from(x.horizon), x.skill[i].unwrap_or(f64::NAN))).collect(),
+            band: None,
+            style: None,
+        };
+        let chart = LineChart {
+            labels: Labels { id: &id, title: &title, description, x: "months ahead", y: "CRPS skill" },
+            lines: vec![line("vs no change", 0), line("vs drift", 1)],
+            references: vec![Reference {
+                y: 0.0,
+                label: "no better".into(),
+                stroke: Stroke::dashed("#000", 1.0, "4 3"),
+            }],
+            y_range: None,
+            x_ticks: Some(Ticks::fixed(1.0, f64::from(b.horizons), 1.0)),
+            x_label: &horizon,
+            direct_labels: false,
+            markers: true,
+            width: 340.0,
+            y_names: vec![],
+        };
+        h.figure(&chart.render(), "Skill against the naive benchmarks, by horizon.");
+        let mut bins = [0u64; 10];
+        for x in &s.horizons {
+            for (b, c) in bins.iter_mut().zip(x.pit) {
+                *b += c;
+            }
+        }
+        let labelled: Vec<(String, u64)> = bins
+            .iter()
+            .enumerate()
+            .map(|(i, c)| (format!("{:.1}–{:.1}", i as f64 / 10.0, (i + 1) as f64 / 10.0), *c))
+            .collect();
+        h.figure(
+            &histogram(
+                &format!("backtest-pit-{k}"),
+                &format!("Where the outcomes fell in the forecasts: {}", s.title),
+                "The probability integral transform of every scored outcome, over all horizons: a calibrated forecast gives a flat histogram; a pile at the right means outcomes above the forecast, at the left below it, a hump in the middle bands that are too wide.",
+                ("PIT (share of the forecast below the outcome)", "forecasts", "outcomes per tenth of the forecast"),
+                &labelled,
+            ),
+            "PIT histogram over all horizons: flat when the forecast is calibrated.",
+        );
+        h.raw("</div>\n");
+    }
+    h.end_section();
+}

@@ -14,7 +14,7 @@ use std::sync::Arc;
 
 use parley_core::Scenario;
 use parley_experiment::assimilate::Assimilated;
-use parley_experiment::backtest::{Backtest, BacktestOptions};
+use parley_experiment::backtest::Backtest;
 use parley_experiment::study::{Study, StudyOptions, study};
 use parley_report::ReportData;
 use parley_report::data::Meta;
@@ -25,7 +25,20 @@ use crate::report::{ExperimentResults, Inputs, build};
 use crate::store::{self, Existing, Finished, Plan};
 use crate::{AppError, scenario};
 
+pub use parley_experiment::backtest::BacktestOptions;
 pub use parley_experiment::run::Start;
+
+/// Horizons of the main job's backtest, in months.
+pub const BACKTEST_HORIZONS: u32 = 6;
+
+/// The main job's backtest of `s`: the default window ([`BacktestOptions::window`]),
+/// horizons 1–[`BACKTEST_HORIZONS`], `particles` per origin; `None` without an observed
+/// record to score against.
+pub fn main_backtest(s: &Scenario, particles: usize, seed: u64) -> Option<BacktestOptions> {
+    let conflict = s.conflict.as_ref().filter(|c| !c.observed.is_empty())?;
+    let (first, last) = BacktestOptions::window(conflict);
+    Some(BacktestOptions { first, last, horizons: BACKTEST_HORIZONS, particles, seed })
+}
 
 /// The report data's file in a results directory.
 pub const DATA_FILE: &str = "report.json";

@@ -35,6 +35,7 @@
 //!         seed: 1,
 //!         start: job::Start::Filtered { particles: 1000 },
 //!         samples: 64,
+//!         backtest: job::main_backtest(&loaded.scenario, 1000, 1),
 //!         out: "parley-run".into(),
 //!         page: None,
 //!         command: "example".into(),

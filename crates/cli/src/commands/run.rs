@@ -5,7 +5,6 @@ use std::fmt::Write as _;
 use std::path::Path;
 
 use parley_app::job::{self, MainJob};
-use parley_experiment::backtest::BacktestOptions;
 use parley_report::ReportData;
 use serde::Serialize;
 
@@ -111,12 +110,6 @@ pub(crate) fn finish(
     Ok(if data.checks.failed > 0 { Status::CheckFailed } else { Status::Success })
 }
 
-/// The main job's backtest: the default window, six horizons, the filter's particles.
-fn main_backtest(s: &parley_core::Scenario, args: &RunArgs) -> Option<BacktestOptions> {
-    let (first, last) = BacktestOptions::window(s.conflict.as_ref()?);
-    Some(BacktestOptions { first, last, horizons: 6, particles: args.start.particles, seed: args.seed })
-}
-
 pub(crate) fn run(args: &RunArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
     let main = MainJob {
@@ -128,7 +121,9 @@ pub(crate) fn run(args: &RunArgs, format: OutputFormat) -> Result<Status, Failur
         seed: args.seed,
         start: args.start.start(&loaded.scenario),
         samples: args.samples,
-        backtest: (!args.no_backtest).then(|| main_backtest(&loaded.scenario, args)).flatten(),
+        backtest: (!args.no_backtest)
+            .then(|| job::main_backtest(&loaded.scenario, args.start.particles, args.seed))
+            .flatten(),
         out: args.out.clone(),
         page: args.output.clone(),
         command: command_line(args),

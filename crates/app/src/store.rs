@@ -191,7 +191,14 @@ fn read_chunks(
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
         Err(e) => return Err(AppError::io("read", &chunks, e)),
     };
-    let mut names: Vec<String> = entries.filter_map(|e| e.ok()?.file_name().into_string().ok()).collect();
+    // An entry that cannot be read is an error; a name that is not UTF-8 is no chunk of ours.
+    let mut names = Vec::new();
+    for entry in entries {
+        let entry = entry.map_err(|e| AppError::io("read", &chunks, e))?;
+        if let Ok(name) = entry.file_name().into_string() {
+            names.push(name);
+        }
+    }
     names.sort();
     for name in names {
         let Some(start) = name.strip_suffix(".replicates.csv").and_then(|s| s.parse::<u64>().ok()) else { continue };

@@ -56,6 +56,14 @@ pub enum AssimilationError {
     /// There is nothing to assimilate.
     #[error("the scenario has no observed record ([[conflict.observed]]) to condition on")]
     NoRecord,
+    /// An uncertain parameter's distribution cannot be drawn from.
+    #[error("[[uncertain]] {path}: {problem}")]
+    InvalidDistribution {
+        /// The parameter's path.
+        path: String,
+        /// What is wrong with its distribution.
+        problem: String,
+    },
 }
 
 /// One month of the filter.
@@ -327,6 +335,9 @@ pub fn assimilate(
     let conflict = base.conflict();
     if conflict.observed.is_empty() {
         return Err(AssimilationError::NoRecord);
+    }
+    if let Some((path, problem)) = crate::sample::invalid(uncertain) {
+        return Err(AssimilationError::InvalidDistribution { path, problem });
     }
     let war = base.war();
     let steps = war.history_months().max(0) as usize;

@@ -121,6 +121,14 @@ pub enum ExperimentError {
     /// A backtest cannot be laid out.
     #[error("backtest: {0}")]
     Backtest(String),
+    /// An uncertain parameter's distribution cannot be drawn from.
+    #[error("[[uncertain]] {path}: {problem}")]
+    InvalidDistribution {
+        /// The parameter's path.
+        path: String,
+        /// What is wrong with its distribution.
+        problem: String,
+    },
     /// The caller asked the work to stop.
     #[error("stopped on request")]
     Stopped,
@@ -249,6 +257,9 @@ impl Experiment {
         design: Design,
         given: Option<Arc<Assimilated>>,
     ) -> Result<Experiment, ExperimentError> {
+        if let Some((path, problem)) = crate::sample::invalid(&scenario.uncertain) {
+            return Err(ExperimentError::InvalidDistribution { path, problem });
+        }
         let arms = design
             .arms
             .iter()
@@ -461,6 +472,21 @@ mod tests {
         assert_eq!(one, on(8));
         // In index order, then arm order; each replicate alone gives the same result.
         assert_eq!(one[5], e.replicate(2).unwrap()[1]);
+    }
+
+    #[test]
+    fn test_an_invalid_distribution_is_an_error_not_its_mean() {
+        let mut s = with_optimism_range(2.0, 4.5);
+        s.uncertain[0].distribution = Distribution::Normal { mean: 3.0, sd: -1.0 };
+        let e = Experiment::new(&s, design(4, vec![Arm::new(vec![])]));
+        assert!(
+            matches!(&e, Err(ExperimentError::InvalidDistribution { path, .. }) if path == "conflict.sides.rus.optimism"),
+            "{:?}",
+            e.err()
+        );
+        let options =
+            crate::study::StudyOptions { start: Start::Prior, samples: 4, months: 6, seed: 1, levers: vec![] };
+        assert!(matches!(crate::study::study(&s, &options, None), Err(ExperimentError::InvalidDistribution { .. })));
     }
 
     #[test]

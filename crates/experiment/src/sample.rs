@@ -8,8 +8,17 @@ use rand_distr::{Beta, Distribution as _, LogNormal, Normal, Pert, Triangular};
 /// Draws per value before a truncated distribution gives up and clamps to its bounds.
 const MAX_REDRAWS: usize = 1000;
 
+/// The first uncertain parameter whose distribution is invalid, as `(path, problem)`.
+/// Every entry point that draws ([`crate::run::Experiment::new`], [`crate::study::study`],
+/// [`crate::assimilate::assimilate`]) refuses such a scenario, so [`draw`] never meets one
+/// (validation refuses it in scenario files already; this guards scenarios built in code).
+pub fn invalid(uncertain: &[Uncertain]) -> Option<(String, String)> {
+    uncertain.iter().find_map(|u| u.distribution.problem().map(|p| (u.path.clone(), p)))
+}
+
 /// One draw from a distribution (no truncation). The parameters must be valid
-/// ([`Distribution::problem`] is `None`); validation guarantees it for scenario files.
+/// ([`Distribution::problem`] is `None`, checked by [`invalid`] where a run starts); an
+/// invalid one would give its location parameter.
 pub fn draw(distribution: &Distribution, rng: &mut ChaCha12Rng) -> f64 {
     match *distribution {
         Distribution::Normal { mean, sd } => Normal::new(mean, sd).map_or(mean, |d| d.sample(rng)),

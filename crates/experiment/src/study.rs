@@ -124,6 +124,9 @@ pub fn study(
     if s.conflict.is_none() || s.uncertain.is_empty() {
         return Err(ExperimentError::NothingUncertain);
     }
+    if let Some((path, problem)) = crate::sample::invalid(&s.uncertain) {
+        return Err(ExperimentError::InvalidDistribution { path, problem });
+    }
     let design = Design {
         runs: 1,
         months: options.months,

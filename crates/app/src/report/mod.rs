@@ -118,7 +118,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
         (Some(_), Some(record)) => Some(record.central(&Simulation::new(base, &applied, None)?, &applied)?),
     };
     let talks = match &sim {
-        Some(sim) => central_talks(sim, &inputs.meta),
+        Some(sim) => central_talks(sim, &inputs.meta)?,
         None => static_talks(&table, &inputs.meta)?,
     };
     let war = match (&inputs.experiment, &sim) {
@@ -165,15 +165,16 @@ fn strategy_words(kind: &parley_protocol::StrategyKind) -> String {
 
 /// The negotiation the report shows: on the central path, the month talks first ended in
 /// agreement (else the last month talks were held), played again with its trace.
-fn central_talks(sim: &Simulation, meta: &Meta) -> Option<Talks> {
+fn central_talks(sim: &Simulation, meta: &Meta) -> Result<Option<Talks>, BuildError> {
     let options = RunOptions { months: meta.months, seed: meta.seed, stream: 0, noise: false, talks: true };
     let path = sim.run(options);
     let agreed =
         path.months.iter().position(|m| matches!(m.talks, Some(parley_protocol::Termination::Agreement { .. })));
     let chosen = agreed.or_else(|| path.months.iter().rposition(|m| m.talks.is_some()));
-    let k = chosen?;
-    let run = sim.replay_talks(options, &path, k)?;
+    let Some(k) = chosen else { return Ok(None) };
+    let Some(run) = sim.replay_talks(options, &path, k) else { return Ok(None) };
     let table = sim.scenario();
+    let model = parley_core::UtilityModel::new(table)?;
     let month = &path.months[k];
     let parties: Vec<usize> = sim.parties().to_vec();
     let mediator = match sim.talks().protocol {
@@ -198,11 +199,13 @@ fn central_talks(sim: &Simulation, meta: &Meta) -> Option<Talks> {
             month.month
         ),
     };
-    Some(talks_data(table, &parties, &month.reservation, &run, sim.talks(), protocol, context))
+    Ok(Some(talks_data(table, &model, &parties, &month.reservation, &run, sim.talks(), protocol, context)))
 }
 
+#[allow(clippy::too_many_arguments)]
 fn talks_data(
     table: &Scenario,
+    model: &parley_core::UtilityModel,
     parties: &[usize],
     reservation: &[f64],
     run: &parley_protocol::Run,
@@ -210,11 +213,10 @@ fn talks_data(
     protocol: String,
     context: String,
 ) -> Talks {
-    let model = parley_core::UtilityModel::new(table).ok();
     let space = table.outcome_space();
     let utilities = |o: u64| -> Vec<f64> {
         let digits = space.decode(o);
-        parties.iter().map(|&a| model.as_ref().map_or(f64::NAN, |m| m.utility(a, &digits))).collect()
+        parties.iter().map(|&a| model.utility(a, &digits)).collect()
     };
     // Round by round: the package on the table, each party's demand, who accepted.
     let n = parties.len();
@@ -246,7 +248,7 @@ fn talks_data(
     let names = |seat: usize| table.actors[parties[seat]].name.clone();
     let (ending, agreement) = match run.termination {
         parley_protocol::Termination::Agreement { outcome, round } => {
-            let all = model.as_ref().map(|m| m.utilities(&space.decode(outcome))).unwrap_or_default();
+            let all = model.utilities(&space.decode(outcome));
             (format!("agreement in round {}", round + 1), Some(package_row(table, &space.decode(outcome), all)))
         }
         parley_protocol::Termination::Breakdown { by, round } => {
@@ -298,7 +300,7 @@ fn static_talks(table: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildErr
         None => "a neutral mediator's single negotiating text".into(),
     };
     let context = "One negotiation on the scenario's reservation values (the scenario has no war model to move them).";
-    Ok(Some(talks_data(table, &parties, &reservation, &run, &config, protocol, context.into())))
+    Ok(Some(talks_data(table, &model, &parties, &reservation, &run, &config, protocol, context.into())))
 }
 
 /// The 5th, 25th, 50th, 75th and 95th percentiles of `values`.

@@ -23,6 +23,31 @@ pub fn create_dir(dir: &Path) -> Result<(), AppError> {
     std::fs::create_dir_all(dir).map_err(|e| AppError::io("create", dir, e))
 }
 
+/// A CSV table: the comment line `stamp` if given, then `rows` (the header first), written
+/// by the `csv` crate (fields quoted where they need it, `\n` line ends).
+pub fn csv_table<R, F>(stamp: Option<&str>, rows: R) -> Result<Vec<u8>, AppError>
+where
+    R: IntoIterator<Item = Vec<F>>,
+    F: AsRef<[u8]>,
+{
+    let fail = |e: csv::Error| AppError::Internal(format!("cannot write a CSV table: {e}"));
+    let mut buffer = Vec::new();
+    if let Some(stamp) = stamp {
+        buffer.extend_from_slice(stamp.as_bytes());
+        buffer.push(b'\n');
+    }
+    let mut w = csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(buffer);
+    for row in rows {
+        w.write_record(row).map_err(fail)?;
+    }
+    w.into_inner().map_err(|e| fail(e.into_error().into()))
+}
+
+/// Reads a file's bytes.
+pub fn read_bytes(path: &Path) -> Result<Vec<u8>, AppError> {
+    std::fs::read(path).map_err(|e| AppError::io("read", path, e))
+}
+
 /// Reads a text file.
 pub fn read_text(path: &Path) -> Result<String, AppError> {
     std::fs::read_to_string(path).map_err(|e| AppError::io("read", path, e))

@@ -19,7 +19,7 @@ use parley_experiment::study::{Study, StudyOptions, study};
 use parley_report::ReportData;
 use parley_report::data::Meta;
 
-use crate::files::{create_dir, read_text, write_atomically};
+use crate::files::{create_dir, csv_table, read_text, write_atomically};
 use crate::observe::{Observer, Stage};
 use crate::report::{ExperimentResults, Inputs, build};
 use crate::store::{self, Existing, Finished, Plan};
@@ -316,9 +316,7 @@ pub fn backtest(s: &Scenario, options: &BacktestOptions, observer: &dyn Observer
 /// A backtest as CSV: one row per origin × horizon × series, with the model's and the
 /// benchmarks' scores.
 pub fn backtest_csv(b: &Backtest) -> Result<Vec<u8>, AppError> {
-    let mut w = csv::Writer::from_writer(Vec::new());
-    let fail = |e: csv::Error| AppError::Internal(format!("cannot write the backtest's CSV: {e}"));
-    w.write_record([
+    let header = [
         "origin",
         "horizon",
         "target",
@@ -333,11 +331,12 @@ pub fn backtest_csv(b: &Backtest) -> Result<Vec<u8>, AppError> {
         "no_change_crps",
         "drift_crps",
         "drift_covered_80",
-    ])
-    .map_err(fail)?;
+    ]
+    .map(String::from)
+    .to_vec();
     let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
-    for r in &b.rows {
-        w.write_record([
+    let rows = b.rows.iter().map(|r| {
+        vec![
             r.origin.to_string(),
             r.horizon.to_string(),
             r.target.to_string(),
@@ -352,8 +351,7 @@ pub fn backtest_csv(b: &Backtest) -> Result<Vec<u8>, AppError> {
             opt(r.no_change.as_ref().map(|s| s.crps)),
             opt(r.drift.as_ref().map(|s| s.crps)),
             r.drift.as_ref().map_or(String::new(), |s| u8::from(s.covered[1]).to_string()),
-        ])
-        .map_err(fail)?;
-    }
-    w.into_inner().map_err(|e| AppError::Internal(format!("cannot write the backtest's CSV: {e}")))
+        ]
+    });
+    csv_table(None, std::iter::once(header).chain(rows))
 }

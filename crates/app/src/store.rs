@@ -13,12 +13,12 @@ use std::sync::Arc;
 
 use parley_core::Scenario;
 use parley_experiment::assimilate::Assimilated;
-use parley_experiment::records::{month_header, month_rows, parse_replicate, replicate_header, replicate_row};
+use parley_experiment::records::{Columns, read_tables, write_tables};
 use parley_experiment::run::{Start, shard};
 use parley_experiment::{Arm, Design, Experiment, Replicate, Summary, summarize};
 use serde::{Deserialize, Serialize};
 
-use crate::files::{create_dir, read_text, write_atomically};
+use crate::files::{create_dir, read_bytes, read_text, write_atomically};
 use crate::observe::{Observer, Stage};
 use crate::{AppError, scenario};
 
@@ -203,42 +203,33 @@ fn read_chunks(
     for name in names {
         let Some(start) = name.strip_suffix(".replicates.csv").and_then(|s| s.parse::<u64>().ok()) else { continue };
         let (rep_path, month_path) = chunk_paths(dir, start);
-        let reps = read_text(&rep_path)?;
-        let months = read_text(&month_path)?;
-        let bad = |reason: String| StoreError::Corrupt { path: rep_path.clone(), reason };
-        let month_lines: Vec<&str> = months.lines().skip(1).collect();
-        let per = design.months as usize;
-        let mut replicates = Vec::new();
-        for (k, row) in reps.lines().skip(1).enumerate() {
-            let months =
-                month_lines.get(k * per..(k + 1) * per).ok_or_else(|| bad("the months file is short".into()))?;
-            replicates.push(parse_replicate(row, months, design, scenarios, parameters, parties).map_err(bad)?);
-        }
+        let reps = read_bytes(&rep_path)?;
+        let months = read_bytes(&month_path)?;
+        let replicates = read_tables(&reps, &months, design, scenarios, parameters, parties)
+            .map_err(|reason| StoreError::Corrupt { path: rep_path.clone(), reason })?;
         out.push((start, replicates));
     }
     Ok(out)
 }
 
-/// Writes a chunk's two files; `headers` are the replicates' and the months' headers.
+/// Writes a chunk's two files.
 fn write_chunk(
     dir: &Path,
     start: u64,
     replicates: &[Replicate],
     design: &Design,
     scenarios: &[&Scenario],
-    headers: &[String; 2],
+    columns: Columns<'_>,
 ) -> Result<(), AppError> {
     let (rep_path, month_path) = chunk_paths(dir, start);
-    let mut reps = format!("{}\n", headers[0]);
-    let mut months = format!("{}\n", headers[1]);
-    for r in replicates {
-        reps.push_str(&replicate_row(r, design, scenarios[r.arm]));
-        reps.push('\n');
-        months.push_str(&month_rows(r, design));
-    }
+    let (reps, months) = write_tables(None, columns, replicates, design, scenarios).map_err(csv_failed)?;
     // Months first: a chunk counts as done once its replicates file exists.
     write_atomically(&month_path, &months)?;
     write_atomically(&rep_path, &reps)
+}
+
+fn csv_failed(e: csv::Error) -> AppError {
+    AppError::Internal(format!("cannot write an experiment's table: {e}"))
 }
 
 /// Writes the final tables and summary of `replicates` (sorted by index, then arm).
@@ -259,13 +250,8 @@ fn write_results(
         manifest.runs,
         manifest.months
     );
-    let mut reps = format!("{stamp}\n{}\n", replicate_header(&manifest.parameters, &summary.sides));
-    let mut months = format!("{stamp}\n{}\n", month_header(&summary.sides, &summary.parties));
-    for r in replicates {
-        reps.push_str(&replicate_row(r, &design, scenarios[r.arm]));
-        reps.push('\n');
-        months.push_str(&month_rows(r, &design));
-    }
+    let columns = Columns { parameters: &manifest.parameters, sides: &summary.sides, parties: &summary.parties };
+    let (reps, months) = write_tables(Some(&stamp), columns, replicates, &design, scenarios).map_err(csv_failed)?;
     write_atomically(&dir.join("replicates.csv"), &reps)?;
     write_atomically(&dir.join("months.csv"), &months)?;
     let stamp = parley_data::Stamp {
@@ -425,7 +411,7 @@ pub fn execute(plan: &Plan<'_>, observer: &dyn Observer) -> Result<Finished, App
         [0, 1].map(|i| s.actors[c.sides[i].actor].id.clone())
     };
     let parties: Vec<String> = experiment.arm(0).parties().iter().map(|&a| s.actors[a].id.clone()).collect();
-    let headers = [replicate_header(&manifest.parameters, &sides), month_header(&sides, &parties)];
+    let columns = Columns { parameters: &manifest.parameters, sides: &sides, parties: &parties };
     let done: Vec<(u64, u64)> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
         .iter()
         .map(|(start, r)| (*start, r.len() as u64 / design.arms.len().max(1) as u64))
@@ -445,7 +431,7 @@ pub fn execute(plan: &Plan<'_>, observer: &dyn Observer) -> Result<Finished, App
                     return Err(AppError::Cancelled);
                 }
                 let replicates = experiment.replicates(start..end)?;
-                write_chunk(dir, start, &replicates, &design, &scenarios, &headers)?;
+                write_chunk(dir, start, &replicates, &design, &scenarios, columns)?;
             }
         }
         finished += end - start;
@@ -562,10 +548,10 @@ pub fn merge(dirs: &[PathBuf], s: &Scenario, out: &Path) -> Result<Summary, AppE
     // The merged directory holds chunk files too, laid out as one uninterrupted run would
     // have written them, so it can be read back and reported like any experiment.
     let names = summarize(&design, &scenarios, &merged.parameters, &[]);
-    let headers = [replicate_header(&merged.parameters, &names.sides), month_header(&names.sides, &names.parties)];
+    let columns = Columns { parameters: &merged.parameters, sides: &names.sides, parties: &names.parties };
     let chunk = merged.chunk.max(1);
     for block in replicates.chunk_by(|a, b| a.index / chunk == b.index / chunk) {
-        write_chunk(out, block[0].index / chunk * chunk, block, &design, &scenarios, &headers)?;
+        write_chunk(out, block[0].index / chunk * chunk, block, &design, &scenarios, columns)?;
     }
     // Every shard filtered the same record (same scenario and seed): keep the first's account.
     let record = dirs[0].join(RECORD);

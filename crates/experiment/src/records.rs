@@ -10,23 +10,23 @@ use parley_sim::coupled::Phase;
 use crate::run::{Design, MonthRow, Outcome, Replicate};
 
 /// The header of the replicates table.
-pub fn replicate_header(paths: &[String], sides: &[String; 2]) -> String {
+fn replicate_header(paths: &[String], sides: &[String; 2]) -> Vec<String> {
     let mut h = vec!["replicate".to_string(), "arm".into()];
     h.extend(paths.iter().map(|p| format!("param:{p}")));
     h.extend(["outcome", "agreed_month", "broke", "terms"].map(String::from));
     h.extend(sides.iter().map(|s| format!("losses_{s}")));
     h.push("held_km2".into());
-    h.join(",")
+    h
 }
 
 /// The header of the months table: the sides' losses and BATNAs, then each party's
 /// acceptance margin.
-pub fn month_header(sides: &[String; 2], parties: &[String]) -> String {
+fn month_header(sides: &[String; 2], parties: &[String]) -> Vec<String> {
     let mut h = vec!["replicate".to_string(), "arm".into(), "month".into(), "phase".into(), "held_km2".into()];
     h.extend(sides.iter().map(|s| format!("losses_{s}")));
     h.extend(sides.iter().map(|s| format!("batna_{s}")));
     h.extend(parties.iter().map(|p| format!("margin_{p}")));
-    h.join(",")
+    h
 }
 
 fn parse_phase(s: &str) -> Option<Phase> {
@@ -46,9 +46,9 @@ pub fn terms_text(scenario: &Scenario, terms: &[u32]) -> String {
         .join(" ")
 }
 
-/// A replicate's row of the replicates table (no newline). Terms are written as
-/// `issue=option` words separated by spaces.
-pub fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> String {
+/// A replicate's row of the replicates table. Terms are written as `issue=option` words
+/// separated by spaces.
+fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Vec<String> {
     let mut f = vec![r.index.to_string(), design.arms[r.arm].name.clone()];
     f.extend(r.parameters.iter().map(|x| x.to_string()));
     f.push(r.outcome.name().to_string());
@@ -57,16 +57,16 @@ pub fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Str
     f.push(r.terms.as_ref().map_or(String::new(), |t| terms_text(scenario, t)));
     f.extend(r.losses.iter().map(|x| x.to_string()));
     f.push(r.held.to_string());
-    f.join(",")
+    f
 }
 
-/// A replicate's rows of the months table (each ending in a newline).
-pub fn month_rows(r: &Replicate, design: &Design) -> String {
-    let mut out = String::new();
-    for (k, m) in r.months.iter().enumerate() {
+/// A replicate's rows of the months table.
+fn month_rows(r: &Replicate, design: &Design) -> impl Iterator<Item = Vec<String>> {
+    let arm = design.arms[r.arm].name.clone();
+    r.months.iter().enumerate().map(move |(k, m)| {
         let mut f = vec![
             r.index.to_string(),
-            design.arms[r.arm].name.clone(),
+            arm.clone(),
             (k + 1).to_string(),
             m.phase.name().to_string(),
             m.held.to_string(),
@@ -76,41 +76,132 @@ pub fn month_rows(r: &Replicate, design: &Design) -> String {
             m.batna[1].to_string(),
         ];
         f.extend(m.margins.iter().map(|x| x.to_string()));
-        out.push_str(&f.join(","));
-        out.push('\n');
-    }
-    out
+        f
+    })
 }
 
-/// Reads a replicates row and its month rows back. `scenarios` are the arms' scenarios;
-/// `parties` is the number of parties at the table (margin columns).
-pub fn parse_replicate(
-    row: &str,
-    months: &[&str],
+/// The column names of the tables, from the names of the uncertain parameters, the sides
+/// and the parties at the table.
+#[derive(Clone, Copy, Debug)]
+pub struct Columns<'a> {
+    /// Paths of the uncertain parameters, in file order.
+    pub parameters: &'a [String],
+    /// The two sides' actor ids.
+    pub sides: &'a [String; 2],
+    /// The ids of the parties at the table.
+    pub parties: &'a [String],
+}
+
+/// The replicates table and the months table of `replicates` as CSV, each opened by the
+/// comment line `stamp` if given, then its header. `scenarios` are the arms' scenarios.
+///
+/// # Errors
+///
+/// Only if the CSV writer fails, which writing to memory does not.
+pub fn write_tables(
+    stamp: Option<&str>,
+    columns: Columns<'_>,
+    replicates: &[Replicate],
+    design: &Design,
+    scenarios: &[&Scenario],
+) -> Result<(Vec<u8>, Vec<u8>), csv::Error> {
+    let open = || -> Result<csv::Writer<Vec<u8>>, csv::Error> {
+        let mut buffer = Vec::new();
+        if let Some(stamp) = stamp {
+            buffer.extend_from_slice(stamp.as_bytes());
+            buffer.push(b'\n');
+        }
+        Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(buffer))
+    };
+    let (mut reps, mut months) = (open()?, open()?);
+    reps.write_record(replicate_header(columns.parameters, columns.sides))?;
+    months.write_record(month_header(columns.sides, columns.parties))?;
+    for r in replicates {
+        reps.write_record(replicate_row(r, design, scenarios[r.arm]))?;
+        for row in month_rows(r, design) {
+            months.write_record(row)?;
+        }
+    }
+    let done = |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
+    Ok((done(reps)?, done(months)?))
+}
+
+/// Reads the replicates and months tables written by [`write_tables`] back. `scenarios`
+/// are the arms' scenarios; `parameters` is the number of uncertain parameters and
+/// `parties` of parties at the table (the margin columns). An error names the table and
+/// its line.
+pub fn read_tables(
+    replicates: &[u8],
+    months: &[u8],
     design: &Design,
     scenarios: &[&Scenario],
     parameters: usize,
     parties: usize,
+) -> Result<Vec<Replicate>, String> {
+    let reader = |bytes| csv::ReaderBuilder::new().comment(Some(b'#')).from_reader(bytes);
+    let line = |record: &csv::StringRecord| record.position().map_or(0, csv::Position::line);
+    let mut month_records = reader(months).into_records();
+    let mut out = Vec::new();
+    for record in reader(replicates).into_records() {
+        let record = record.map_err(|e| format!("replicates table: {e}"))?;
+        let mut rows = Vec::with_capacity(design.months as usize);
+        for _ in 0..design.months {
+            let row = month_records
+                .next()
+                .ok_or_else(|| "the months table is short".to_string())?
+                .map_err(|e| format!("months table: {e}"))?;
+            rows.push(parse_month(&row, parties).map_err(|e| format!("months table, line {}: {e}", line(&row)))?);
+        }
+        let replicate = parse_replicate(&record, rows, design, scenarios, parameters)
+            .map_err(|e| format!("replicates table, line {}: {e}", line(&record)))?;
+        out.push(replicate);
+    }
+    Ok(out)
+}
+
+fn num(s: &str) -> Result<f64, String> {
+    s.parse::<f64>().map_err(|_| format!("\"{s}\" is not a number"))
+}
+
+/// Reads a row of the months table; `parties` is the number of margin columns.
+fn parse_month(g: &csv::StringRecord, parties: usize) -> Result<MonthRow, String> {
+    if g.len() != 9 + parties {
+        return Err(format!("a month row has {} fields, expected {}", g.len(), 9 + parties));
+    }
+    Ok(MonthRow {
+        phase: parse_phase(&g[3]).ok_or_else(|| format!("unknown phase \"{}\"", &g[3]))?,
+        held: num(&g[4])?,
+        losses: [num(&g[5])?, num(&g[6])?],
+        batna: [num(&g[7])?, num(&g[8])?],
+        margins: (9..g.len()).map(|k| num(&g[k])).collect::<Result<_, _>>()?,
+    })
+}
+
+/// Reads a replicates row back, with its months already read.
+fn parse_replicate(
+    f: &csv::StringRecord,
+    months: Vec<MonthRow>,
+    design: &Design,
+    scenarios: &[&Scenario],
+    parameters: usize,
 ) -> Result<Replicate, String> {
-    let f: Vec<&str> = row.split(',').collect();
     if f.len() != 2 + parameters + 4 + 3 {
         return Err(format!("expected {} fields, found {}", 2 + parameters + 7, f.len()));
     }
-    let num = |s: &str| s.parse::<f64>().map_err(|_| format!("\"{s}\" is not a number"));
-    let index: u64 = f[0].parse().map_err(|_| format!("\"{}\" is not a replicate index", f[0]))?;
-    let arm = design.arms.iter().position(|a| a.name == f[1]).ok_or_else(|| format!("unknown arm \"{}\"", f[1]))?;
-    let params = f[2..2 + parameters].iter().map(|s| num(s)).collect::<Result<Vec<_>, _>>()?;
-    let rest = &f[2 + parameters..];
-    let outcome = Outcome::parse(rest[0]).ok_or_else(|| format!("unknown outcome \"{}\"", rest[0]))?;
+    let index: u64 = f[0].parse().map_err(|_| format!("\"{}\" is not a replicate index", &f[0]))?;
+    let arm = design.arms.iter().position(|a| a.name == f[1]).ok_or_else(|| format!("unknown arm \"{}\"", &f[1]))?;
+    let params = (2..2 + parameters).map(|k| num(&f[k])).collect::<Result<Vec<_>, _>>()?;
+    let rest = |k: usize| &f[2 + parameters + k];
+    let outcome = Outcome::parse(rest(0)).ok_or_else(|| format!("unknown outcome \"{}\"", rest(0)))?;
     let agreed_month =
-        if rest[1].is_empty() { None } else { Some(rest[1].parse().map_err(|_| "bad month".to_string())?) };
-    let broke = if rest[2].is_empty() { None } else { Some(rest[2].parse().map_err(|_| "bad side".to_string())?) };
+        if rest(1).is_empty() { None } else { Some(rest(1).parse().map_err(|_| "bad month".to_string())?) };
+    let broke = if rest(2).is_empty() { None } else { Some(rest(2).parse().map_err(|_| "bad side".to_string())?) };
     let scenario = scenarios[arm];
-    let terms = if rest[3].is_empty() {
+    let terms = if rest(3).is_empty() {
         None
     } else {
         let mut digits = vec![0u32; scenario.issues.len()];
-        for word in rest[3].split(' ') {
+        for word in rest(3).split(' ') {
             let (issue, option) = word.split_once('=').ok_or_else(|| format!("bad term \"{word}\""))?;
             let i = scenario.issue_index(issue).ok_or_else(|| format!("unknown issue \"{issue}\""))?;
             digits[i] =
@@ -118,24 +209,8 @@ pub fn parse_replicate(
         }
         Some(digits)
     };
-    let losses = [num(rest[4])?, num(rest[5])?];
-    let held = num(rest[6])?;
-    let months = months
-        .iter()
-        .map(|line| {
-            let g: Vec<&str> = line.split(',').collect();
-            if g.len() != 9 + parties {
-                return Err(format!("a month row has {} fields, expected {}", g.len(), 9 + parties));
-            }
-            Ok(MonthRow {
-                phase: parse_phase(g[3]).ok_or_else(|| format!("unknown phase \"{}\"", g[3]))?,
-                held: num(g[4])?,
-                losses: [num(g[5])?, num(g[6])?],
-                batna: [num(g[7])?, num(g[8])?],
-                margins: g[9..].iter().map(|s| num(s)).collect::<Result<_, _>>()?,
-            })
-        })
-        .collect::<Result<Vec<_>, String>>()?;
+    let losses = [num(rest(4))?, num(rest(5))?];
+    let held = num(rest(6))?;
     Ok(Replicate { index, arm, parameters: params, outcome, agreed_month, terms, broke, losses, held, months })
 }
 
@@ -169,15 +244,22 @@ mod tests {
             held: 116_500.0,
             months: vec![month(Phase::Fighting, -0.012_345_678_9), month(Phase::Ceasefire, 0.0)],
         };
-        let row = replicate_row(&r, &design, &s);
-        let months = month_rows(&r, &design);
-        let lines: Vec<&str> = months.lines().collect();
         let sides = ["rus".to_string(), "ukr".to_string()];
         let parties = ["rus".to_string(), "ukr".to_string(), "usa".to_string()];
-        let header = month_header(&sides, &parties);
-        assert_eq!(header.split(',').count(), lines[0].split(',').count(), "{header}");
-        assert!(header.ends_with("margin_rus,margin_ukr,margin_usa"));
-        assert_eq!(parse_replicate(&row, &lines, &design, &[&s], 2, 3).unwrap(), r);
-        assert!(parse_replicate(&row, &lines, &design, &[&s], 2, 2).is_err(), "a missing margin column is an error");
+        let parameters = ["a".to_string(), "b".to_string()];
+        let columns = Columns { parameters: &parameters, sides: &sides, parties: &parties };
+        let (reps, months) = write_tables(Some("# stamp"), columns, std::slice::from_ref(&r), &design, &[&s]).unwrap();
+        let text = String::from_utf8(months.clone()).unwrap();
+        let lines: Vec<&str> = text.lines().collect();
+        assert_eq!(lines[0], "# stamp");
+        assert_eq!(lines[1].split(',').count(), lines[2].split(',').count(), "{text}");
+        assert!(lines[1].ends_with("margin_rus,margin_ukr,margin_usa"));
+        assert_eq!(read_tables(&reps, &months, &design, &[&s], 2, 3).unwrap(), vec![r]);
+        let e = read_tables(&reps, &months, &design, &[&s], 2, 2).unwrap_err();
+        assert!(
+            e.contains("months table, line 3") && e.contains("a month row has"),
+            "a missing margin column is an error: {e}"
+        );
+        assert!(read_tables(&reps, &months[..months.len() / 2], &design, &[&s], 2, 3).is_err(), "a short months table");
     }
 }

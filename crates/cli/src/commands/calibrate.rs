@@ -96,30 +96,28 @@ pub(crate) fn run(args: &CalibrateArgs, format: OutputFormat) -> Result<Status, 
         miette::miette!(help = "`parley sources` lists every path; the data's header names its columns", "{e}")
     })?;
     if let Some(out) = &args.out {
-        let mut csv = String::new();
-        let _ = writeln!(
-            csv,
+        let stamp = format!(
             "# parley {} calibrate; scenario {}; data {}",
             env!("CARGO_PKG_VERSION"),
             s.metadata.id,
             args.data.display()
         );
-        let _ = writeln!(csv, "column,output,month,observed,initial,fitted,residual");
-        for f in &result.series {
-            for k in 0..f.months.len() {
-                let _ = writeln!(
-                    csv,
-                    "{},{},{},{},{},{},{}",
-                    f.column,
-                    observable_name(s, f.observable),
-                    f.months[k],
-                    f.observed[k],
-                    f.initial[k],
-                    f.fitted[k],
-                    f.residuals[k]
-                );
-            }
-        }
+        let header =
+            ["column", "output", "month", "observed", "initial", "fitted", "residual"].map(String::from).to_vec();
+        let rows = result.series.iter().flat_map(|f| {
+            (0..f.months.len()).map(move |k| {
+                vec![
+                    f.column.clone(),
+                    observable_name(s, f.observable).to_string(),
+                    f.months[k].to_string(),
+                    f.observed[k].to_string(),
+                    f.initial[k].to_string(),
+                    f.fitted[k].to_string(),
+                    f.residuals[k].to_string(),
+                ]
+            })
+        });
+        let csv = parley_app::files::csv_table(Some(&stamp), std::iter::once(header).chain(rows))?;
         output::write_atomically(out, &csv)?;
     }
     match format {

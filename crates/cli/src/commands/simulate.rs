@@ -119,7 +119,7 @@ pub(crate) fn run(args: &SimulateArgs, format: OutputFormat) -> Result<Status, F
     let sides = [0, 1].map(|i| s.actors[conflict.sides[i].actor].id.as_str());
     let parties: Vec<&str> = sim.parties().iter().map(|&a| s.actors[a].id.as_str()).collect();
     if let Some(out) = &args.out {
-        output::write_atomically(out, csv(args, s, table, &sides, &parties, &path.months))?;
+        output::write_atomically(out, csv(args, s, table, &sides, &parties, &path.months)?)?;
     }
     let ending_terms = match &path.ending {
         Ending::Holding { terms: t, .. } => Some(terms(table, *t)),
@@ -230,10 +230,8 @@ fn csv(
     sides: &[&str; 2],
     parties: &[&str],
     months: &[MonthRecord],
-) -> String {
-    let mut out = String::new();
-    let _ = writeln!(
-        out,
+) -> Result<Vec<u8>, Failure> {
+    let stamp = format!(
         "# parley {} simulate; scenario {}; seed {}; central {}; levers {}",
         env!("CARGO_PKG_VERSION"),
         s.metadata.id,
@@ -254,7 +252,7 @@ fn csv(
         }
     }
     header.extend(["best_offer".to_string(), "talks".into(), "hazard".into()]);
-    let _ = writeln!(out, "{}", header.join(","));
+    let mut rows = vec![header];
     for m in months {
         let mut row = vec![
             m.month.to_string(),
@@ -272,7 +270,7 @@ fn csv(
         }));
         row.push(talks_name(&m.talks).to_string());
         row.push(format!("{}", m.hazard));
-        let _ = writeln!(out, "{}", row.join(","));
+        rows.push(row);
     }
-    out
+    Ok(parley_app::files::csv_table(Some(&stamp), rows)?)
 }

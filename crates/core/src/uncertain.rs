@@ -105,6 +105,18 @@ impl Distribution {
         }
     }
 
+    /// Where its draws lie before truncation: `(lower, upper)`, infinite where unbounded.
+    pub fn support(&self) -> (f64, f64) {
+        match *self {
+            Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+            Distribution::Lognormal { .. } => (0.0, f64::INFINITY),
+            Distribution::Uniform { min, max }
+            | Distribution::Triangular { min, max, .. }
+            | Distribution::Pert { min, max, .. }
+            | Distribution::Beta { min, max, .. } => (min, max),
+        }
+    }
+
     /// The mean of the distribution (before truncation).
     pub fn mean(&self) -> f64 {
         match *self {

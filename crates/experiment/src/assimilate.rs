@@ -26,9 +26,9 @@
 //! collapse), each parameter's posterior against its prior, and the filtered path against
 //! each observed series.
 
+use parley_core::Uncertain;
 use parley_core::conflict::{Month, Observable, ObservationError};
 use parley_core::stats::quantile;
-use parley_core::{Distribution, Uncertain};
 use parley_sim::calibrate::observe;
 use parley_sim::coupled::Simulation;
 use parley_sim::war::WarState;
@@ -205,14 +205,7 @@ const FINAL_SEED: u64 = 0x9FB2_1C65_1E98_DF25;
 /// The scale on which a parameter's rejuvenation kernel works: unbounded within its
 /// distribution's support and its truncation bounds.
 pub fn transform(u: &Uncertain) -> Transform {
-    let (mut lo, mut hi) = match u.distribution {
-        Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
-        Distribution::Lognormal { .. } => (0.0, f64::INFINITY),
-        Distribution::Uniform { min, max }
-        | Distribution::Triangular { min, max, .. }
-        | Distribution::Pert { min, max, .. }
-        | Distribution::Beta { min, max, .. } => (min, max),
-    };
+    let (mut lo, mut hi) = u.distribution.support();
     if let Some((a, b)) = u.bounds {
         lo = lo.max(a);
         hi = hi.min(b);

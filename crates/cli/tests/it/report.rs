@@ -5,6 +5,10 @@
 use crate::util::{Dir, Run};
 
 fn run_small(dir: &Dir, out: &str, extra: &[&str]) -> Run {
+    run_seeded(dir, out, "5", extra)
+}
+
+fn run_seeded(dir: &Dir, out: &str, seed: &str, extra: &[&str]) -> Run {
     // 200 particles keep the filter and the backtest quick in a debug build.
     let mut args = vec![
         "run",
@@ -15,7 +19,7 @@ fn run_small(dir: &Dir, out: &str, extra: &[&str]) -> Run {
         "--samples",
         "16",
         "--seed",
-        "5",
+        seed,
         "--particles",
         "200",
         "--out",
@@ -179,21 +183,7 @@ fn test_report_errors_name_the_problem() {
     assert_eq!(again.code, 0, "{}", again.stderr);
     assert!(again.stderr.contains("reused"), "says so: {}", again.stderr);
     assert_eq!(read(&dir, "results/report.html"), page);
-    let other = dir.run(&[
-        "run",
-        "--runs",
-        "40",
-        "--months",
-        "18",
-        "--samples",
-        "16",
-        "--seed",
-        "6",
-        "--particles",
-        "200",
-        "--out",
-        "results",
-    ]);
+    let other = run_seeded(&dir, "results", "6", &[]);
     assert_eq!(other.code, 2);
     assert!(other.stderr.contains("holds a different experiment"), "{}", other.stderr);
     assert!(other.stderr.contains("--out"), "says what to do: {}", other.stderr);

@@ -220,7 +220,7 @@ impl Validator<'_> {
         point: f64,
         ctx: &str,
     ) -> bool {
-        let support = support(distribution);
+        let support = distribution.support();
         let (lo, hi) = match bounds {
             Some((blo, bhi)) => (support.0.max(blo), support.1.min(bhi)),
             None => support,
@@ -294,18 +294,6 @@ fn allowed_range(path: &str) -> Bounds {
     match path.strip_prefix("conflict.") {
         Some(rest) => conflict_bounds(&rest.split('.').collect::<Vec<_>>()),
         None => Bounds::UNIT,
-    }
-}
-
-/// Where the distribution's draws lie before truncation.
-fn support(d: &Distribution) -> (f64, f64) {
-    match *d {
-        Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
-        Distribution::Lognormal { .. } => (0.0, f64::INFINITY),
-        Distribution::Uniform { min, max }
-        | Distribution::Triangular { min, max, .. }
-        | Distribution::Pert { min, max, .. }
-        | Distribution::Beta { min, max, .. } => (min, max),
     }
 }
 

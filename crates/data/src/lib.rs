@@ -289,4 +289,43 @@ mod tests {
         assert_eq!(months.schema().field(11).name(), "margin_usa");
         assert!(months_batch(&reps, &design, &sides, &parties[..2]).is_err(), "margins must match the parties");
     }
+
+    #[test]
+    fn test_csv_and_parquet_tables_have_the_same_columns() {
+        let design = Design {
+            runs: 2,
+            months: 2,
+            seed: 7,
+            arms: vec![Arm::new(vec![])],
+            start: parley_experiment::run::Start::Prior,
+        };
+        let reps = [replicate(0), replicate(1)];
+        let scenario = Scenario {
+            metadata: Default::default(),
+            sources: vec![],
+            actors: vec![],
+            issues: vec![],
+            preferences: vec![],
+            levers: vec![],
+            expectations: vec![],
+            conflict: None,
+            uncertain: vec![],
+        };
+        let sides = ["rus".to_string(), "ukr".to_string()];
+        let parties = ["rus".to_string(), "ukr".to_string(), "usa".to_string()];
+        let parameters = ["conflict.x".to_string()];
+        let columns = parley_experiment::records::Columns { parameters: &parameters, sides: &sides, parties: &parties };
+        let (csv_reps, csv_months) =
+            parley_experiment::records::write_tables(Some("# stamp"), columns, &reps, &design, &[&scenario]).unwrap();
+        let header = |bytes: &[u8]| -> Vec<String> {
+            let text = String::from_utf8(bytes.to_vec()).unwrap();
+            text.lines().nth(1).unwrap().split(',').map(String::from).collect()
+        };
+        let names =
+            |batch: &RecordBatch| -> Vec<String> { batch.schema().fields().iter().map(|f| f.name().clone()).collect() };
+        let parquet_reps = replicates_batch(&reps, &design, &[&scenario], &parameters, &sides).unwrap();
+        let parquet_months = months_batch(&reps, &design, &sides, &parties).unwrap();
+        assert_eq!(header(&csv_reps), names(&parquet_reps));
+        assert_eq!(header(&csv_months), names(&parquet_months));
+    }
 }

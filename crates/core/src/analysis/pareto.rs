@@ -4,7 +4,8 @@
 //! strictly better for one. Points with equal utility vectors collapse into one frontier
 //! point whose representative is the outcome with the smallest index (the convention NegMAS
 //! follows when it lists a frontier), so the result does not depend on the order in which
-//! points arrive — which is what makes parallel runs reproducible.
+//! points arrive — which is what makes parallel runs reproducible. Utilities are exact
+//! integer [`Units`], so "equal" means equal decimals and dominance is a true partial order.
 //!
 //! Two implementations of the same set, chosen by the number of actors:
 //!
@@ -20,6 +21,8 @@
 
 use std::cmp::Ordering;
 
+use crate::utility::{UNITS_PER_UTILITY, Units};
+
 /// Points buffered before a [`SortFilter`] reduces them.
 const SORT_FILTER_BATCH: usize = 1 << 16;
 
@@ -29,7 +32,7 @@ pub(crate) struct PointSet {
     /// Number of utilities per point.
     pub dims: usize,
     /// Utilities, `dims` per point.
-    pub utilities: Vec<f64>,
+    pub utilities: Vec<Units>,
     /// Outcome index of each point's representative.
     pub outcomes: Vec<u64>,
 }
@@ -43,11 +46,11 @@ impl PointSet {
         self.outcomes.len()
     }
 
-    pub(crate) fn point(&self, i: usize) -> &[f64] {
+    pub(crate) fn point(&self, i: usize) -> &[Units] {
         &self.utilities[i * self.dims..(i + 1) * self.dims]
     }
 
-    fn push(&mut self, u: &[f64], outcome: u64) {
+    fn push(&mut self, u: &[Units], outcome: u64) {
         self.utilities.extend_from_slice(u);
         self.outcomes.push(outcome);
     }
@@ -74,19 +77,13 @@ impl PointSet {
 
 /// `a` is at least as good as `b` for every actor.
 #[inline]
-pub(crate) fn weakly_dominates(a: &[f64], b: &[f64]) -> bool {
+pub(crate) fn weakly_dominates(a: &[Units], b: &[Units]) -> bool {
     a.iter().zip(b).all(|(x, y)| x >= y)
 }
 
 /// Lexicographic order, larger first.
-fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        match y.total_cmp(x) {
-            Ordering::Equal => continue,
-            other => return other,
-        }
-    }
-    Ordering::Equal
+fn lex_desc(a: &[Units], b: &[Units]) -> Ordering {
+    b.cmp(a)
 }
 
 /// Buckets of the quick-rejection table of a [`Staircase`].
@@ -96,27 +93,26 @@ const BUCKETS: usize = 256;
 ///
 /// Most points of a large space are dominated, so a table answers most queries in O(1)
 /// before the binary search: `floor[b]` is the largest `u1` among points ever inserted
-/// whose `u0` is at least the upper edge of bucket `b` (utilities lie in `[0, 1]`). A point
-/// in bucket `b` with `u1 <= floor[b]` is strictly dominated by such a point, which is on
-/// the staircase or dominated by a point that is.
+/// whose `u0` lies in a bucket above `b` (buckets split `[0, 1]` evenly). A point in bucket
+/// `b` with `u1 <= floor[b]` is strictly dominated by such a point, which is on the
+/// staircase or dominated by a point that is.
 #[derive(Clone, Debug)]
 pub(crate) struct Staircase {
-    steps: Vec<(f64, f64, u64)>,
-    floor: Box<[f64; BUCKETS]>,
+    steps: Vec<(Units, Units, u64)>,
+    floor: Box<[Units; BUCKETS]>,
 }
 
 impl Default for Staircase {
     fn default() -> Self {
-        Self { steps: Vec::new(), floor: Box::new([f64::NEG_INFINITY; BUCKETS]) }
+        Self { steps: Vec::new(), floor: Box::new([Units::MIN; BUCKETS]) }
     }
 }
 
-/// The bucket of a utility; multiplying by a power of two is exact, so bucket edges are
-/// exact too.
+/// The bucket of a utility: a non-decreasing function of it, which is all the table needs.
 #[inline(always)]
-fn bucket(x: f64) -> usize {
-    // Saturating float-to-int casts clamp out-of-range values (and NaN to 0).
-    ((x * BUCKETS as f64) as usize).min(BUCKETS - 1)
+fn bucket(x: Units) -> usize {
+    // Saturating float-to-int casts clamp out-of-range values.
+    ((x as f64 * (BUCKETS as f64 / UNITS_PER_UTILITY as f64)) as usize).min(BUCKETS - 1)
 }
 
 impl Staircase {
@@ -127,13 +123,13 @@ impl Staircase {
     /// Whether a point once inserted strictly dominates `(x, y)`, by the O(1) table only:
     /// `false` means "maybe not".
     #[inline(always)]
-    pub(crate) fn rejects(&self, x: f64, y: f64) -> bool {
+    pub(crate) fn rejects(&self, x: Units, y: Units) -> bool {
         y <= self.floor[bucket(x)]
     }
 
     /// Whether a step strictly dominates `(x, y)`: the table first, then a binary search.
     #[inline]
-    pub(crate) fn dominated(&self, x: f64, y: f64) -> bool {
+    pub(crate) fn dominated(&self, x: Units, y: Units) -> bool {
         if self.rejects(x, y) {
             return true;
         }
@@ -143,17 +139,14 @@ impl Staircase {
 
     /// Offers a point; keeps it if no step dominates or equals it.
     #[inline(always)]
-    pub(crate) fn insert(&mut self, x: f64, y: f64, outcome: u64) {
+    pub(crate) fn insert(&mut self, x: Units, y: Units, outcome: u64) {
         if !self.rejects(x, y) {
             self.insert_slow(x, y, outcome);
         }
     }
 
-    // Exact float comparison is the point here: equal utility vectors are the same frontier
-    // point, and any tolerance would make dominance intransitive.
-    #[allow(clippy::float_cmp)]
     #[inline(never)]
-    fn insert_slow(&mut self, x: f64, y: f64, outcome: u64) {
+    fn insert_slow(&mut self, x: Units, y: Units, outcome: u64) {
         // First step with u0 >= x: among steps with u0 >= x it has the largest u1.
         let at = self.steps.partition_point(|s| s.0 < x);
         let next = self.steps.get(at).copied();
@@ -170,11 +163,9 @@ impl Staircase {
         let end = if next.is_some_and(|s| s.0 == x) { at + 1 } else { at };
         let start = self.steps[..at].partition_point(|s| s.1 > y);
         self.steps.splice(start..end, std::iter::once((x, y, outcome)));
-        // Buckets whose upper edge is at most x now have a point with u1 = y beyond them.
-        // The last bucket is never raised: it holds u0 = 1, where a point can be equalled
-        // but not beaten on u0.
-        let below = ((x * BUCKETS as f64) as usize).min(BUCKETS - 1);
-        for f in &mut self.floor[..below] {
+        // Points in buckets below x's have a smaller u0, so a u1 of at most y means they
+        // are dominated by this point.
+        for f in &mut self.floor[..bucket(x)] {
             if *f < y {
                 *f = y;
             }
@@ -208,7 +199,7 @@ pub(crate) struct SortFilter {
     kept: PointSet,
     pending: PointSet,
     /// Utilities of up to [`PIVOTS`] kept points, `dims` each.
-    pivots: Vec<f64>,
+    pivots: Vec<Units>,
 }
 
 impl SortFilter {
@@ -218,11 +209,11 @@ impl SortFilter {
 
     /// Whether a pivot strictly dominates `u`.
     #[inline]
-    fn pivot_dominates(&self, u: &[f64]) -> bool {
+    fn pivot_dominates(&self, u: &[Units]) -> bool {
         self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u)
     }
 
-    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
+    pub(crate) fn dominated(&self, u: &[Units]) -> bool {
         self.pivot_dominates(u)
     }
 
@@ -232,7 +223,7 @@ impl SortFilter {
     }
 
     #[inline]
-    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+    pub(crate) fn insert(&mut self, u: &[Units], outcome: u64) {
         if self.pivot_dominates(u) {
             return;
         }
@@ -277,14 +268,13 @@ impl SortFilter {
 /// Sort-filter-skyline over a set of points (which may contain dominated points and ties).
 pub(crate) fn sort_filter(points: PointSet) -> PointSet {
     let dims = points.dims;
-    let sums: Vec<f64> = (0..points.len()).map(|i| points.point(i).iter().sum()).collect();
+    let sums: Vec<Units> = (0..points.len()).map(|i| points.point(i).iter().sum()).collect();
     let mut order: Vec<usize> = (0..points.len()).collect();
-    // Sum descending; equal sums fall back to lexicographic order so that a dominating
-    // point always precedes the points it dominates, even when rounding makes sums equal;
+    // Sum descending, so a dominating point always precedes the points it dominates;
     // equal vectors fall back to the outcome index so the smallest index is kept.
     order.sort_unstable_by(|&a, &b| {
         sums[b]
-            .total_cmp(&sums[a])
+            .cmp(&sums[a])
             .then_with(|| lex_desc(points.point(a), points.point(b)))
             .then(points.outcomes[a].cmp(&points.outcomes[b]))
     });
@@ -312,7 +302,7 @@ impl Skyline {
     }
 
     #[inline(always)]
-    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+    pub(crate) fn insert(&mut self, u: &[Units], outcome: u64) {
         match self {
             Skyline::Two(s) => s.insert(u[0], u[1], outcome),
             Skyline::Many(s) => s.insert(u, outcome),
@@ -322,7 +312,7 @@ impl Skyline {
     /// Whether `u` is certainly strictly dominated by a point already offered (exact for
     /// two actors; for more, only the pivots are tried, so `false` means "maybe not").
     #[inline]
-    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
+    pub(crate) fn dominated(&self, u: &[Units]) -> bool {
         match self {
             Skyline::Two(s) => s.dominated(u[0], u[1]),
             Skyline::Many(s) => s.dominated(u),
@@ -360,7 +350,7 @@ pub(crate) mod tests {
     use proptest::prelude::*;
 
     /// The frontier by its definition, O(n²): the reference the fast paths are tested against.
-    pub(crate) fn brute_force(points: &[Vec<f64>]) -> PointSet {
+    pub(crate) fn brute_force(points: &[Vec<Units>]) -> PointSet {
         let dims = points[0].len();
         let mut set = PointSet::new(dims);
         for (i, p) in points.iter().enumerate() {
@@ -374,7 +364,7 @@ pub(crate) mod tests {
         set
     }
 
-    fn skyline_of(points: &[Vec<f64>]) -> PointSet {
+    fn skyline_of(points: &[Vec<Units>]) -> PointSet {
         let mut s = Skyline::new(points[0].len());
         for (i, p) in points.iter().enumerate() {
             s.insert(p, i as u64);
@@ -382,9 +372,23 @@ pub(crate) mod tests {
         s.into_point_set()
     }
 
-    /// Utilities on a coarse grid so that ties and equal coordinates are common.
-    fn points(dims: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
-        prop::collection::vec(prop::collection::vec((0u8..8).prop_map(|x| f64::from(x) / 8.0), dims), 1..120)
+    /// A utility on a coarse grid of eighths, so that ties and equal coordinates are common.
+    fn grid(x: u8) -> Units {
+        Units::from(x) * UNITS_PER_UTILITY / 8
+    }
+
+    fn points(dims: usize) -> impl Strategy<Value = Vec<Vec<Units>>> {
+        prop::collection::vec(prop::collection::vec((0u8..=8).prop_map(grid), dims), 1..120)
+    }
+
+    /// Many points with few distinct coordinates, from a small deterministic generator.
+    fn many_points(dims: usize, n: usize, levels: u64, seed: u64) -> Vec<Vec<Units>> {
+        let mut state = seed;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % levels
+        };
+        (0..n).map(|_| (0..dims).map(|_| next() as Units * UNITS_PER_UTILITY / levels as Units).collect()).collect()
     }
 
     proptest! {
@@ -395,10 +399,7 @@ pub(crate) mod tests {
 
         #[test]
         fn test_sort_filter_matches_definition(dims in 1usize..6, seed in any::<u64>()) {
-            // Draw points with a small deterministic generator so dims can vary.
-            let mut state = seed;
-            let mut next = || { state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((state >> 33) % 6) as f64 / 6.0 };
-            let pts: Vec<Vec<f64>> = (0..90).map(|_| (0..dims).map(|_| next()).collect()).collect();
+            let pts = many_points(dims, 90, 6, seed);
             let mut s = Skyline::Many(SortFilter::new(dims));
             for (i, p) in pts.iter().enumerate() { s.insert(p, i as u64); }
             prop_assert_eq!(s.into_point_set(), brute_force(&pts));
@@ -421,27 +422,18 @@ pub(crate) mod tests {
     fn test_sort_filter_with_pivots_matches_definition() {
         // Enough points that the pivots and several reductions come into play; a coarse
         // grid makes ties and shared coordinates common.
-        let mut state = 7u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((state >> 33) % 12) as f64 / 12.0
-        };
-        for dims in [3, 4] {
-            let pts: Vec<Vec<f64>> = (0..5000).map(|_| (0..dims).map(|_| next()).collect()).collect();
-            let mut s = Skyline::new(dims);
-            for (i, p) in pts.iter().enumerate() {
-                s.insert(p, i as u64);
-            }
-            assert_eq!(s.into_point_set(), brute_force(&pts), "{dims} dimensions");
+        for (dims, seed) in [(3, 7), (4, 8)] {
+            let pts = many_points(dims, 5000, 12, seed);
+            assert_eq!(skyline_of(&pts), brute_force(&pts), "{dims} dimensions");
         }
     }
 
     #[test]
     fn test_staircase_keeps_smallest_index_on_ties() {
         let mut s = Staircase::default();
-        s.insert(0.5, 0.5, 7);
-        s.insert(0.5, 0.5, 3);
-        s.insert(0.5, 0.5, 9);
+        s.insert(grid(4), grid(4), 7);
+        s.insert(grid(4), grid(4), 3);
+        s.insert(grid(4), grid(4), 9);
         assert_eq!(s.into_point_set().outcomes, vec![3]);
     }
 }

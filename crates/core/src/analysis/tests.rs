@@ -10,6 +10,8 @@ use crate::scenario::Scenario;
 use crate::synthetic::synthetic;
 use crate::test_utils::{TableActor, TestScenario};
 
+mod ties;
+
 fn run(scenario: &Scenario, options: &AnalysisOptions) -> Analysis {
     analyze(&UtilityModel::new(scenario).unwrap(), options).unwrap()
 }
@@ -135,22 +137,33 @@ fn test_frontier_memory_budget_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn test_same_result_on_one_and_two_threads() {
-    let s = synthetic(5, 3);
-    let model = UtilityModel::new(&s).unwrap();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    let a = one.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
-    let b = two.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
-    assert_eq!(a, b);
+fn test_same_result_on_one_and_several_threads() {
+    for s in [synthetic(5, 3), synthetic(4, 5)] {
+        let model = UtilityModel::new(&s).unwrap();
+        let results: Vec<Analysis> = [1, 2, 5]
+            .iter()
+            .map(|&threads| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| analyze(&model, &AnalysisOptions::default()).unwrap())
+            })
+            .collect();
+        assert_eq!(results[0], results[1]);
+        assert_eq!(results[0], results[2]);
+    }
 }
 
 #[test]
-fn test_block_path_agrees_with_outcome_path_on_synthetic_domains() {
+fn test_bounds_path_agrees_with_outcome_path_on_synthetic_domains() {
     for (issues, parties) in [(4, 2), (5, 2), (4, 3)] {
-        let model = UtilityModel::new(&synthetic(issues, parties)).unwrap();
+        let mut s = synthetic(issues, parties);
+        // Reservation values that cut through the space, so the zone count opens subtrees.
+        for p in &mut s.preferences {
+            p.reservation.value = 0.55;
+        }
+        let model = UtilityModel::new(&s).unwrap();
         let slow = analyze(&model, &AnalysisOptions::default()).unwrap();
         let fast = analyze(&model, &AnalysisOptions::frontier_only()).unwrap();
+        assert!(0 < slow.zopa && slow.zopa < slow.outcomes);
         assert_eq!(fast.frontier, slow.frontier);
         assert_eq!(fast.solutions, slow.solutions);
         assert_eq!((fast.zopa, &fast.ideal, &fast.worst), (slow.zopa, &slow.ideal, &slow.worst));

@@ -228,9 +228,19 @@ impl UtilityModel {
         self.linkages.iter().any(|l| !l.is_empty())
     }
 
+    /// Whether an actor has a linkage.
+    pub(crate) fn has_linkage(&self, actor: usize) -> bool {
+        !self.linkages[actor].is_empty()
+    }
+
     /// Whether any actor has a red line.
     pub fn has_red_lines(&self) -> bool {
         self.red_lines.iter().any(|r| !r.is_empty())
+    }
+
+    /// Whether an actor has a red line.
+    pub(crate) fn has_red_line(&self, actor: usize) -> bool {
+        !self.red_lines[actor].is_empty()
     }
 
     /// Utility of `actor` for an outcome.

@@ -8,6 +8,14 @@
 //! frontier, which is checked against a budget so an oversized request fails with a clear
 //! error instead of exhausting memory.
 //!
+//! When no actor has a linkage and no bargainer a red line, utilities are sums over the
+//! issues, and the frontier is computed issue by issue instead, pruning dominated partial
+//! packages (dynamic programming, in the private module `additive`); if nothing is asked
+//! per outcome either (no rankings, no option statistics, no red lines to count), the
+//! counts and bounds come from exact per-issue bounds and the outcome space is not walked
+//! at all. Otherwise three or more actors' frontiers are reduced in batches with a k-d tree
+//! of dominance queries (module `pareto`), two actors' with a sorted staircase.
+//!
 //! Utilities are exact integers on a grid of 10⁻¹² ([`crate::utility`]): every comparison
 //! below — dominance, zone membership, objectives and their tie-breaks, blocks — treats
 //! equal decimals as equal, and reservation values are put on the same grid.
@@ -26,10 +34,13 @@
 //! * **Bargaining solutions**: see [`bargaining`]; by default the disagreement point is the
 //!   bargainers' reservation values and the candidates are the frontier points in the ZOPA.
 
+mod additive;
 pub mod bargaining;
+mod dominance;
 mod pareto;
 pub(crate) mod scan;
 mod summary;
+mod width;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -239,6 +250,8 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         option_offsets.push(n_options);
         n_options += r as usize;
     }
+    let everyone: Vec<usize> = (0..n).collect();
+    let additive = additive::applies(model, &everyone, bargainer_mask);
     let reservation_units = model.reservation_units();
     let setup = Setup {
         n_actors: n,
@@ -251,25 +264,37 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         top_k: options.top_k,
         option_stats: options.option_stats,
         max_frontier_points: (options.memory_budget / bytes_per_point(n)).max(1),
+        frontier: !additive,
     };
 
-    let chunks = outcomes.div_ceil(CHUNK);
-    let abort = AtomicBool::new(false);
-    let summary = (0..chunks)
-        .into_par_iter()
-        .fold(
-            || Summary::new(&setup),
-            |mut s, c| {
-                if s.error.is_none() && !abort.load(Ordering::Relaxed) {
-                    scan::scan(model, c * CHUNK..((c + 1) * CHUNK).min(outcomes), &mut s);
-                    if s.error.is_some() {
-                        abort.store(true, Ordering::Relaxed);
+    let summary = if additive && !model.has_red_lines() && options.top_k == 0 && !options.option_stats {
+        // Nothing is needed per outcome: counts and bounds follow from the issues' values.
+        let mut s = Summary::new(&setup);
+        (s.worst, s.ideal) = additive::extremes(model);
+        s.outcomes = outcomes;
+        s.admissible = outcomes;
+        let thresholds: Vec<Units> = bargainers.iter().map(|&b| reservation_units[b]).collect();
+        s.zopa = additive::zone_count(model, &bargainers, &thresholds);
+        s
+    } else {
+        let chunks = outcomes.div_ceil(CHUNK);
+        let abort = AtomicBool::new(false);
+        (0..chunks)
+            .into_par_iter()
+            .fold(
+                || Summary::new(&setup),
+                |mut s, c| {
+                    if s.error.is_none() && !abort.load(Ordering::Relaxed) {
+                        scan::scan(model, c * CHUNK..((c + 1) * CHUNK).min(outcomes), &mut s);
+                        if s.error.is_some() {
+                            abort.store(true, Ordering::Relaxed);
+                        }
                     }
-                }
-                s
-            },
-        )
-        .reduce(|| Summary::new(&setup), Summary::merge);
+                    s
+                },
+            )
+            .reduce(|| Summary::new(&setup), Summary::merge)
+    };
     if let Some(e) = summary.error {
         return Err(e);
     }
@@ -277,7 +302,10 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         return Err(Error::Internal(format!("scanned {} of {} outcomes", summary.outcomes, outcomes)));
     }
 
-    let frontier_set = summary.skyline.into_point_set();
+    let frontier_set = match summary.skyline {
+        Some(skyline) => skyline.into_point_set(),
+        None => additive::frontier(model, &everyone, setup.max_frontier_points)?,
+    };
     let package = |index: u64, utilities: Vec<f64>| Package { index, options: space.decode(index), utilities };
     let frontier: Vec<Package> = (0..frontier_set.len())
         .map(|i| package(frontier_set.outcomes[i], frontier_set.point(i).iter().map(|&u| from_units(u)).collect()))
@@ -408,34 +436,42 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
         }
     };
     let mask = actors.iter().fold(0u64, |m, &a| m | (1 << a));
-    let chunks = len.div_ceil(CHUNK);
-    let skyline = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut sky = pareto::Skyline::new(actors.len());
-            let mut point = vec![0; actors.len()];
-            scan::scan(
-                model,
-                c * CHUNK..((c + 1) * CHUNK).min(len),
-                &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64| {
-                    if crossed & mask == 0 {
-                        for (p, &a) in point.iter_mut().zip(actors) {
-                            *p = u[a];
+    let max_points = (limits.memory_budget / bytes_per_point(actors.len())).max(1);
+    let set = if additive::applies(model, actors, mask) {
+        additive::frontier(model, actors, max_points)?
+    } else {
+        let chunks = len.div_ceil(CHUNK);
+        let skyline = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut sky = pareto::Skyline::new(actors.len());
+                let mut point = vec![0; actors.len()];
+                scan::scan(
+                    model,
+                    c * CHUNK..((c + 1) * CHUNK).min(len),
+                    &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64| {
+                        if crossed & mask == 0 {
+                            for (p, &a) in point.iter_mut().zip(actors) {
+                                *p = u[a];
+                            }
+                            sky.insert(&point, outcome);
                         }
-                        sky.insert(&point, outcome);
-                    }
-                }),
+                    }),
+                );
+                sky
+            })
+            .reduce(
+                || pareto::Skyline::new(actors.len()),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
             );
-            sky
-        })
-        .reduce(
-            || pareto::Skyline::new(actors.len()),
-            |mut a, b| {
-                a.merge(b);
-                a
-            },
-        );
-    let set = skyline.into_point_set();
+        if skyline.len() > max_points {
+            return Err(frontier_too_large(skyline.len(), actors.len(), max_points));
+        }
+        skyline.into_point_set()
+    };
     Ok((0..set.len()).map(|i| (set.outcomes[i], set.point(i).iter().map(|&u| from_units(u)).collect())).collect())
 }
 

@@ -1,4 +1,4 @@
-//! Exact Pareto frontiers over streams of utility vectors.
+//! Exact Pareto frontiers over sets and streams of utility vectors.
 //!
 //! A point is on the frontier when no other point is at least as good for every actor and
 //! strictly better for one. Points with equal utility vectors collapse into one frontier
@@ -7,39 +7,55 @@
 //! points arrive — which is what makes parallel runs reproducible. Utilities are exact
 //! integer [`Units`], so "equal" means equal decimals and dominance is a true partial order.
 //!
-//! Two implementations of the same set, chosen by the number of actors:
-//!
-//! * [`Staircase`] for two actors: the frontier kept sorted by the first utility, with the
+//! * [`filter`] reduces a set of points to its frontier: every point asks a
+//!   [`DominanceTree`] of the whole set whether some point dominates it (or equals it with a
+//!   smaller index). Queries are independent, so they run in parallel; the cost is
+//!   O(n log n) to build the tree plus one query per point, not one comparison per pair.
+//! * [`Staircase`] is the two-actor frontier of a stream: sorted by the first utility, the
 //!   second strictly decreasing; a point is tested by one binary search, O(log h).
-//! * [`SortFilter`] for three or more: points are buffered and periodically reduced with
-//!   sort-filter-skyline (Chomicki, Godfrey, Gryz & Liang, "Skyline with presorting",
-//!   ICDE 2003, doi:10.1109/ICDE.2003.1260846): sort by the sum of utilities, descending, so
-//!   that no point can be dominated by one that comes after it, then keep each point that
-//!   no kept point dominates.
+//! * [`Buffered`] is the frontier of a stream of three or more actors: points that a few
+//!   strong kept points (the pivots) do not already dominate are buffered; a full batch is
+//!   first checked against a tree of the frontier so far, and the survivors and that
+//!   frontier are reduced with [`filter`]. Each point costs a few comparisons plus its
+//!   share of one or two queries.
 //!
-//! Tests check both against the definition on random inputs.
+//! Tests check all three against the definition on random inputs with many exact ties.
 
-use std::cmp::Ordering;
+use rayon::prelude::*;
 
+use super::dominance::{DominanceTree, weakly_dominates};
+use super::width::with_width;
 use crate::utility::{UNITS_PER_UTILITY, Units};
 
-/// Points buffered before a [`SortFilter`] reduces them.
-const SORT_FILTER_BATCH: usize = 1 << 16;
+/// A [`Buffered`] frontier reduces its pending points when they number this many times
+/// its kept points, or [`MIN_BATCH`] if that is more.
+const BATCH_PER_KEPT: usize = 2;
 
-/// A set of mutually non-dominated points with distinct utility vectors.
+/// The smallest batch a [`Buffered`] frontier reduces.
+const MIN_BATCH: usize = 1024;
+
+/// Points per parallel work item of [`filter`].
+const QUERIES_PER_JOB: usize = 256;
+
+/// A set of points with their outcome indices; after [`filter`], mutually non-dominated
+/// with distinct utility vectors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct PointSet {
     /// Number of utilities per point.
     pub dims: usize,
     /// Utilities, `dims` per point.
     pub utilities: Vec<Units>,
-    /// Outcome index of each point's representative.
+    /// Outcome index of each point.
     pub outcomes: Vec<u64>,
 }
 
 impl PointSet {
     pub(crate) fn new(dims: usize) -> Self {
         Self { dims, utilities: Vec::new(), outcomes: Vec::new() }
+    }
+
+    pub(crate) fn with_capacity(dims: usize, points: usize) -> Self {
+        Self { dims, utilities: Vec::with_capacity(points * dims), outcomes: Vec::with_capacity(points) }
     }
 
     pub(crate) fn len(&self) -> usize {
@@ -50,40 +66,57 @@ impl PointSet {
         &self.utilities[i * self.dims..(i + 1) * self.dims]
     }
 
-    fn push(&mut self, u: &[Units], outcome: u64) {
+    pub(crate) fn push(&mut self, u: &[Units], outcome: u64) {
         self.utilities.extend_from_slice(u);
         self.outcomes.push(outcome);
+    }
+
+    fn append(&mut self, other: PointSet) {
+        self.utilities.extend(other.utilities);
+        self.outcomes.extend(other.outcomes);
     }
 
     /// Sorts points by utilities lexicographically descending (then outcome index), the
     /// canonical order in which frontiers are reported.
     pub(crate) fn sort_canonical(&mut self) {
         let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by(|&a, &b| lex_desc(self.point(a), self.point(b)).then(self.outcomes[a].cmp(&self.outcomes[b])));
+        order.sort_unstable_by(|&a, &b| self.point(b).cmp(self.point(a)).then(self.outcomes[a].cmp(&self.outcomes[b])));
         self.reorder(&order);
     }
 
     fn reorder(&mut self, order: &[usize]) {
-        let mut utilities = Vec::with_capacity(self.utilities.len());
-        let mut outcomes = Vec::with_capacity(order.len());
+        let mut set = PointSet::with_capacity(self.dims, order.len());
         for &i in order {
-            utilities.extend_from_slice(self.point(i));
-            outcomes.push(self.outcomes[i]);
+            set.push(self.point(i), self.outcomes[i]);
         }
-        self.utilities = utilities;
-        self.outcomes = outcomes;
+        *self = set;
     }
 }
 
-/// `a` is at least as good as `b` for every actor.
-#[inline]
-pub(crate) fn weakly_dominates(a: &[Units], b: &[Units]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x >= y)
+/// The frontier of a set of points (which may hold dominated points and ties), in the
+/// order the points came. Each point is kept unless a point of the set is at least as good
+/// for every actor and better for one, or equal with a smaller outcome index.
+pub(crate) fn filter(points: PointSet) -> PointSet {
+    if points.len() <= 1 {
+        return points;
+    }
+    let tree = DominanceTree::new(&points);
+    undominated(&tree, points)
 }
 
-/// Lexicographic order, larger first.
-fn lex_desc(a: &[Units], b: &[Units]) -> Ordering {
-    b.cmp(a)
+/// The points that no point of `tree` dominates (at least as good for every actor and
+/// better for one, or equal with a smaller outcome index), in the order they came.
+fn undominated(tree: &DominanceTree, points: PointSet) -> PointSet {
+    let keep: Vec<bool> = with_width!(points.dims, w => (0..points.len())
+        .into_par_iter()
+        .with_min_len(QUERIES_PER_JOB)
+        .map_init(Vec::new, |stack, i| !tree.dominates(w, points.point(i), points.outcomes[i], stack))
+        .collect());
+    let mut kept = PointSet::with_capacity(points.dims, keep.iter().filter(|&&k| k).count());
+    for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+        kept.push(points.point(i), points.outcomes[i]);
+    }
+    kept
 }
 
 /// Buckets of the quick-rejection table of a [`Staircase`].
@@ -120,27 +153,10 @@ impl Staircase {
         self.steps.len()
     }
 
-    /// Whether a point once inserted strictly dominates `(x, y)`, by the O(1) table only:
-    /// `false` means "maybe not".
-    #[inline(always)]
-    pub(crate) fn rejects(&self, x: Units, y: Units) -> bool {
-        y <= self.floor[bucket(x)]
-    }
-
-    /// Whether a step strictly dominates `(x, y)`: the table first, then a binary search.
-    #[inline]
-    pub(crate) fn dominated(&self, x: Units, y: Units) -> bool {
-        if self.rejects(x, y) {
-            return true;
-        }
-        let at = self.steps.partition_point(|s| s.0 <= x);
-        self.steps.get(at).is_some_and(|s| s.1 >= y)
-    }
-
     /// Offers a point; keeps it if no step dominates or equals it.
     #[inline(always)]
     pub(crate) fn insert(&mut self, x: Units, y: Units, outcome: u64) {
-        if !self.rejects(x, y) {
+        if y > self.floor[bucket(x)] {
             self.insert_slow(x, y, outcome);
         }
     }
@@ -190,72 +206,71 @@ impl Staircase {
 /// Kept points with the largest sums, tried first against every new point.
 const PIVOTS: usize = 16;
 
-/// The frontier of three or more actors, reduced in batches by sort-filter-skyline.
+/// The frontier of a stream of three or more actors, reduced in batches by [`filter`].
 ///
 /// New points are first tried against a few kept points with the largest utility sums
 /// (the strongest dominators); most dominated points stop there and are never buffered.
 #[derive(Clone, Debug)]
-pub(crate) struct SortFilter {
+pub(crate) struct Buffered {
     kept: PointSet,
     pending: PointSet,
     /// Utilities of up to [`PIVOTS`] kept points, `dims` each.
     pivots: Vec<Units>,
 }
 
-impl SortFilter {
+impl Buffered {
     pub(crate) fn new(dims: usize) -> Self {
         Self { kept: PointSet::new(dims), pending: PointSet::new(dims), pivots: Vec::new() }
     }
 
-    /// Whether a pivot strictly dominates `u`.
-    #[inline]
-    fn pivot_dominates(&self, u: &[Units]) -> bool {
-        self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u)
-    }
-
-    pub(crate) fn dominated(&self, u: &[Units]) -> bool {
-        self.pivot_dominates(u)
-    }
-
-    /// Points held (kept plus pending), an upper bound on the frontier size so far.
+    /// Points held (kept plus pending): an upper bound on the frontier size so far, and at
+    /// most `1 + BATCH_PER_KEPT` times it once the frontier outgrows [`MIN_BATCH`].
     pub(crate) fn len(&self) -> usize {
         self.kept.len() + self.pending.len()
     }
 
     #[inline]
     pub(crate) fn insert(&mut self, u: &[Units], outcome: u64) {
-        if self.pivot_dominates(u) {
+        if self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u) {
             return;
         }
         self.pending.push(u, outcome);
-        // Reduce early while there are no pivots yet, then in large batches.
-        let batch = if self.pivots.is_empty() { 1024 } else { SORT_FILTER_BATCH.max(self.kept.len()) };
+        // Batches in proportion to the frontier so far, so that the pivots follow the
+        // stream while a reduction costs about as much per pending point as the last.
+        let batch = (BATCH_PER_KEPT * self.kept.len()).max(MIN_BATCH);
         if self.pending.len() >= batch {
             self.reduce();
         }
     }
 
-    /// Reduces kept and pending points to their frontier.
-    pub(crate) fn reduce(&mut self) {
+    /// Reduces kept and pending points to their frontier and picks new pivots.
+    fn reduce(&mut self) {
         if self.pending.len() == 0 {
             return;
         }
         let dims = self.kept.dims;
+        let mut pending = std::mem::replace(&mut self.pending, PointSet::new(dims));
+        // Most pending points of a long stream are dominated by the frontier so far, which
+        // is usually far smaller than the batch: drop them with a tree of the kept points
+        // before the tree of everything is built.
+        if self.kept.len() > 0 {
+            pending = undominated(&DominanceTree::new(&self.kept), pending);
+        }
         let mut all = std::mem::replace(&mut self.kept, PointSet::new(dims));
-        let pending = std::mem::replace(&mut self.pending, PointSet::new(dims));
-        all.utilities.extend(pending.utilities);
-        all.outcomes.extend(pending.outcomes);
-        self.kept = sort_filter(all);
-        // `sort_filter` keeps points in descending order of their sums.
-        let n = self.kept.len().min(PIVOTS);
-        self.pivots = self.kept.utilities[..n * dims].to_vec();
+        all.append(pending);
+        self.kept = filter(all);
+        let sum = |i: usize| self.kept.point(i).iter().sum::<Units>();
+        let mut order: Vec<usize> = (0..self.kept.len()).collect();
+        let n = order.len().min(PIVOTS);
+        if n < order.len() {
+            order.select_nth_unstable_by(n, |&a, &b| sum(b).cmp(&sum(a)));
+        }
+        self.pivots = order[..n].iter().flat_map(|&i| self.kept.point(i).iter().copied()).collect();
     }
 
-    pub(crate) fn merge(&mut self, other: SortFilter) {
-        self.pending.utilities.extend(other.kept.utilities);
-        self.pending.outcomes.extend(other.kept.outcomes);
-        self.pending.utilities.extend(other.pending.utilities);
-        self.pending.outcomes.extend(other.pending.outcomes);
+    pub(crate) fn merge(&mut self, other: Buffered) {
+        self.pending.append(other.kept);
+        self.pending.append(other.pending);
         self.reduce();
     }
 
@@ -265,40 +280,16 @@ impl SortFilter {
     }
 }
 
-/// Sort-filter-skyline over a set of points (which may contain dominated points and ties).
-pub(crate) fn sort_filter(points: PointSet) -> PointSet {
-    let dims = points.dims;
-    let sums: Vec<Units> = (0..points.len()).map(|i| points.point(i).iter().sum()).collect();
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    // Sum descending, so a dominating point always precedes the points it dominates;
-    // equal vectors fall back to the outcome index so the smallest index is kept.
-    order.sort_unstable_by(|&a, &b| {
-        sums[b]
-            .cmp(&sums[a])
-            .then_with(|| lex_desc(points.point(a), points.point(b)))
-            .then(points.outcomes[a].cmp(&points.outcomes[b]))
-    });
-    let mut kept = PointSet::new(dims);
-    for i in order {
-        let p = points.point(i);
-        if (0..kept.len()).any(|k| weakly_dominates(kept.point(k), p)) {
-            continue;
-        }
-        kept.push(p, points.outcomes[i]);
-    }
-    kept
-}
-
-/// A frontier under construction, specialised by dimension.
+/// The frontier of a stream, specialised by dimension.
 #[derive(Clone, Debug)]
 pub(crate) enum Skyline {
     Two(Staircase),
-    Many(SortFilter),
+    Many(Buffered),
 }
 
 impl Skyline {
     pub(crate) fn new(dims: usize) -> Self {
-        if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(SortFilter::new(dims)) }
+        if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(Buffered::new(dims)) }
     }
 
     #[inline(always)]
@@ -306,16 +297,6 @@ impl Skyline {
         match self {
             Skyline::Two(s) => s.insert(u[0], u[1], outcome),
             Skyline::Many(s) => s.insert(u, outcome),
-        }
-    }
-
-    /// Whether `u` is certainly strictly dominated by a point already offered (exact for
-    /// two actors; for more, only the pivots are tried, so `false` means "maybe not").
-    #[inline]
-    pub(crate) fn dominated(&self, u: &[Units]) -> bool {
-        match self {
-            Skyline::Two(s) => s.dominated(u[0], u[1]),
-            Skyline::Many(s) => s.dominated(u),
         }
     }
 
@@ -334,6 +315,7 @@ impl Skyline {
         }
     }
 
+    /// The frontier in canonical order.
     pub(crate) fn into_point_set(self) -> PointSet {
         let mut set = match self {
             Skyline::Two(s) => s.into_point_set(),
@@ -364,6 +346,14 @@ pub(crate) mod tests {
         set
     }
 
+    fn set_of(points: &[Vec<Units>]) -> PointSet {
+        let mut set = PointSet::new(points[0].len());
+        for (i, p) in points.iter().enumerate() {
+            set.push(p, i as u64);
+        }
+        set
+    }
+
     fn skyline_of(points: &[Vec<Units>]) -> PointSet {
         let mut s = Skyline::new(points[0].len());
         for (i, p) in points.iter().enumerate() {
@@ -377,8 +367,8 @@ pub(crate) mod tests {
         Units::from(x) * UNITS_PER_UTILITY / 8
     }
 
-    fn points(dims: usize) -> impl Strategy<Value = Vec<Vec<Units>>> {
-        prop::collection::vec(prop::collection::vec((0u8..=8).prop_map(grid), dims), 1..120)
+    fn points(dims: usize, max: usize) -> impl Strategy<Value = Vec<Vec<Units>>> {
+        prop::collection::vec(prop::collection::vec((0u8..=8).prop_map(grid), dims), 1..max)
     }
 
     /// Many points with few distinct coordinates, from a small deterministic generator.
@@ -393,20 +383,25 @@ pub(crate) mod tests {
 
     proptest! {
         #[test]
-        fn test_staircase_matches_definition(pts in points(2)) {
+        fn test_staircase_matches_definition(pts in points(2, 120)) {
             prop_assert_eq!(skyline_of(&pts), brute_force(&pts));
         }
 
         #[test]
-        fn test_sort_filter_matches_definition(dims in 1usize..6, seed in any::<u64>()) {
-            let pts = many_points(dims, 90, 6, seed);
-            let mut s = Skyline::Many(SortFilter::new(dims));
-            for (i, p) in pts.iter().enumerate() { s.insert(p, i as u64); }
-            prop_assert_eq!(s.into_point_set(), brute_force(&pts));
+        fn test_filter_matches_definition(pts in (1usize..7).prop_flat_map(|d| points(d, 200))) {
+            let mut got = filter(set_of(&pts));
+            got.sort_canonical();
+            prop_assert_eq!(got, brute_force(&pts));
         }
 
         #[test]
-        fn test_merge_order_does_not_matter(pts in points(3), split in 0usize..120) {
+        fn test_buffered_matches_definition(dims in 3usize..6, seed in any::<u64>()) {
+            let pts = many_points(dims, 90, 6, seed);
+            prop_assert_eq!(skyline_of(&pts), brute_force(&pts));
+        }
+
+        #[test]
+        fn test_merge_order_does_not_matter(pts in points(3, 120), split in 0usize..120) {
             let split = split.min(pts.len());
             let mut left = Skyline::new(3);
             let mut right = Skyline::new(3);
@@ -419,13 +414,23 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn test_sort_filter_with_pivots_matches_definition() {
+    fn test_buffered_with_pivots_and_batches_matches_definition() {
         // Enough points that the pivots and several reductions come into play; a coarse
         // grid makes ties and shared coordinates common.
-        for (dims, seed) in [(3, 7), (4, 8)] {
+        for (dims, seed) in [(3, 7), (4, 8), (5, 9)] {
             let pts = many_points(dims, 5000, 12, seed);
             assert_eq!(skyline_of(&pts), brute_force(&pts), "{dims} dimensions");
         }
+    }
+
+    #[test]
+    fn test_filter_of_identical_points_keeps_the_smallest_index() {
+        let pts = vec![vec![grid(3), grid(4), grid(5)]; 40];
+        let mut set = PointSet::new(3);
+        for i in (0..40).rev() {
+            set.push(&pts[i], i as u64 + 10);
+        }
+        assert_eq!(filter(set).outcomes, vec![10]);
     }
 
     #[test]
@@ -435,5 +440,13 @@ pub(crate) mod tests {
         s.insert(grid(4), grid(4), 3);
         s.insert(grid(4), grid(4), 9);
         assert_eq!(s.into_point_set().outcomes, vec![3]);
+    }
+
+    #[test]
+    fn test_canonical_order_is_lexicographically_descending() {
+        let pts = vec![vec![grid(1), grid(7)], vec![grid(5), grid(2)], vec![grid(5), grid(3)]];
+        let mut set = set_of(&pts);
+        set.sort_canonical();
+        assert_eq!(set.outcomes, vec![2, 1, 0]);
     }
 }

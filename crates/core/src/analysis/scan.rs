@@ -8,6 +8,7 @@
 
 use std::ops::Range;
 
+use super::width::{Width, with_width};
 use crate::utility::{Units, UtilityModel};
 
 /// Receives every outcome of a scan.
@@ -15,18 +16,9 @@ pub(crate) trait Visit {
     /// `outcome` is the outcome's index, `digits` its options, `utilities` one per actor,
     /// `crossed` the bit mask of actors whose red lines it crosses.
     fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64);
-
-    /// Offers a whole run of the last issue at once, for a purely additive model without
-    /// red lines: outcome `first + j` has utilities `base[a] + column[j * n + a]`, none
-    /// crosses a red line, and `upper`/`lower` are the exact per-actor maximum/minimum over
-    /// the run. Returns `false` to have the outcomes visited one by one instead.
-    fn visit_block(&mut self, block: &Block<'_>) -> bool {
-        let _ = block;
-        false
-    }
 }
 
-/// Adapts a closure to [`Visit`], for scans that need no run-level shortcut.
+/// Adapts a closure to [`Visit`].
 pub(crate) struct VisitFn<F>(pub F);
 
 impl<F: FnMut(u64, &[u32], &[Units], u64)> Visit for VisitFn<F> {
@@ -36,60 +28,9 @@ impl<F: FnMut(u64, &[u32], &[Units], u64)> Visit for VisitFn<F> {
     }
 }
 
-/// A run of the last issue in a purely additive model without red lines: outcome
-/// `first + j` has utilities `base[a] + column[j * n + a]`.
-pub(crate) struct Block<'a> {
-    /// Index of the run's first outcome.
-    pub first: u64,
-    /// Every actor's utility from the other issues.
-    pub base: &'a [Units],
-    /// The last issue's values, `n` per option.
-    pub column: &'a [Units],
-    /// The options of the last issue whose values no other option's values dominate
-    /// (ties: the first); only their outcomes can be on the frontier.
-    pub efficient: &'a [usize],
-    /// Exact per-actor maximum over the run.
-    pub upper: &'a [Units],
-    /// Exact per-actor minimum over the run.
-    pub lower: &'a [Units],
-}
-
-/// The number of actors, known at compile time (`Fixed`) or only at run time (`Dynamic`).
-/// The scan is generic over it so that, for the common small counts, the compiler unrolls
-/// the per-actor loops of the hot path; the source is the same for every width.
-trait Width: Copy {
-    fn n(self) -> usize;
-}
-
-#[derive(Clone, Copy)]
-struct Fixed<const N: usize>;
-impl<const N: usize> Width for Fixed<N> {
-    #[inline(always)]
-    fn n(self) -> usize {
-        N
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Dynamic(usize);
-impl Width for Dynamic {
-    #[inline(always)]
-    fn n(self) -> usize {
-        self.0
-    }
-}
-
 /// Visits every outcome with index in `range`.
 pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit) {
-    match model.n_actors() {
-        1 => scan_width(model, range, visitor, Fixed::<1>),
-        2 => scan_width(model, range, visitor, Fixed::<2>),
-        3 => scan_width(model, range, visitor, Fixed::<3>),
-        4 => scan_width(model, range, visitor, Fixed::<4>),
-        5 => scan_width(model, range, visitor, Fixed::<5>),
-        6 => scan_width(model, range, visitor, Fixed::<6>),
-        n => scan_width(model, range, visitor, Dynamic(n)),
-    }
+    with_width!(model.n_actors(), w => scan_width(model, range, visitor, w))
 }
 
 fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit, width: impl Width) {
@@ -101,13 +42,11 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
     let k = radices.len();
     let n = width.n();
     let last = k - 1;
-    let linkages = model.has_linkages();
-    let red_lines = model.has_red_lines();
 
     let mut digits = vec![0u32; k];
     space.decode_into(&mut range.start.clone(), &mut digits);
 
-    // prefix[a * k + level] = Σ_{i <= level} table[a][i][digits[i]], left to right.
+    // prefix[a * k + level] = Σ_{i <= level} table[a][i][digits[i]].
     let mut prefix = vec![0 as Units; n * k];
     let refresh = |prefix: &mut [Units], digits: &[u32], from: usize| {
         for a in 0..n {
@@ -124,27 +63,8 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
     let column: Vec<Units> =
         (0..r_last).flat_map(|j| (0..n).map(move |a| model.weighted_units(a, last, j as u32))).collect();
 
-    // Per-actor extremes of the last issue's values, for whole-run bounds.
-    let column_max: Vec<Units> =
-        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().max().expect("issues have options")).collect();
-    let column_min: Vec<Units> =
-        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().min().expect("issues have options")).collect();
-    let additive = !linkages && !red_lines;
-    // Options of the last issue not dominated by (or equal to an earlier) another option.
-    let efficient: Vec<usize> = (0..r_last)
-        .filter(|&j| {
-            let vj = &column[j * n..(j + 1) * n];
-            !(0..r_last).any(|i| {
-                let vi = &column[i * n..(i + 1) * n];
-                i != j && vi.iter().zip(vj).all(|(x, y)| x >= y) && (vi != vj || i < j)
-            })
-        })
-        .collect();
-
     let mut utilities = vec![0 as Units; n];
     let mut base = vec![0 as Units; n];
-    let mut upper = vec![0 as Units; n];
-    let mut lower = vec![0 as Units; n];
     let (utilities, base) = (&mut utilities[..n], &mut base[..n]);
     let mut index = range.start;
     loop {
@@ -153,22 +73,7 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
         }
         let first = digits[last] as usize;
         let stop = (r_last as u64).min(first as u64 + (range.end - index)) as usize;
-        let whole_run = additive && first == 0 && stop == r_last;
-        if whole_run {
-            // Integer sums, so these bounds are exact.
-            for a in 0..n {
-                upper[a] = base[a] + column_max[a];
-                lower[a] = base[a] + column_min[a];
-            }
-        }
-        let block =
-            || Block { first: index, base, column: &column, efficient: &efficient, upper: &upper, lower: &lower };
-        if whole_run && visitor.visit_block(&block()) {
-            index += r_last as u64;
-            digits[last] = (r_last - 1) as u32;
-        } else {
-            visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width);
-        }
+        visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width);
         if index >= range.end {
             return;
         }

@@ -10,7 +10,7 @@ use std::cmp::Ordering;
 
 use super::bargaining::cmp_products;
 use super::pareto::Skyline;
-use super::scan::{Block, Visit};
+use super::scan::Visit;
 use crate::error::Error;
 use crate::utility::Units;
 
@@ -31,6 +31,9 @@ pub(crate) struct Setup {
     pub top_k: usize,
     pub option_stats: bool,
     pub max_frontier_points: usize,
+    /// Whether summaries keep a frontier (not when it is computed from the model's
+    /// additive structure instead).
+    pub frontier: bool,
 }
 
 /// A bounded list of the best outcomes under a key, ties broken by the smaller index.
@@ -138,8 +141,8 @@ pub(crate) struct Summary<'s> {
     /// `Units::MAX` while there is none).
     pub ideal: Vec<Units>,
     pub worst: Vec<Units>,
-    /// The frontier of the admissible outcomes.
-    pub skyline: Skyline,
+    /// The frontier of the admissible outcomes, if [`Setup::frontier`].
+    pub skyline: Option<Skyline>,
     /// Zone outcomes by Nash product of gains over the reservation values.
     pub best_deals: TopK<DealKey>,
     /// Admissible outcomes outside the zone, by the smallest bargainer margin, then the
@@ -168,7 +171,7 @@ impl<'s> Summary<'s> {
             red_line_crossings: vec![0; n],
             ideal: vec![Units::MIN; n],
             worst: vec![Units::MAX; n],
-            skyline: Skyline::new(n),
+            skyline: setup.frontier.then(|| Skyline::new(n)),
             best_deals: TopK::new(setup.top_k),
             near_misses: TopK::new(setup.top_k),
             best_without_red_line: vec![Units::MIN; n * stats],
@@ -197,7 +200,9 @@ impl<'s> Summary<'s> {
         for (a, b) in self.worst.iter_mut().zip(&other.worst) {
             *a = (*a).min(*b);
         }
-        self.skyline.merge(other.skyline);
+        if let (Some(a), Some(b)) = (&mut self.skyline, other.skyline) {
+            a.merge(b);
+        }
         self.best_deals.merge(other.best_deals);
         self.near_misses.merge(other.near_misses);
         for (a, b) in self.best_without_red_line.iter_mut().zip(&other.best_without_red_line) {
@@ -211,7 +216,7 @@ impl<'s> Summary<'s> {
     }
 
     fn check_budget(&mut self) {
-        let points = self.skyline.len();
+        let points = self.skyline.as_ref().map_or(0, Skyline::len);
         if points > self.setup.max_frontier_points && self.error.is_none() {
             self.error = Some(super::frontier_too_large(points, self.setup.n_actors, self.setup.max_frontier_points));
         }
@@ -219,56 +224,6 @@ impl<'s> Summary<'s> {
 }
 
 impl Visit for Summary<'_> {
-    /// Whole runs are summarised from their bounds when nothing per outcome is asked for
-    /// (no rankings, no option statistics): the counts, extremes and zone membership follow
-    /// from the bounds, and the frontier is skipped when the run's best corner is dominated.
-    #[inline(always)]
-    fn visit_block(&mut self, block: &Block<'_>) -> bool {
-        let Block { first, base, column, efficient, upper, lower } = *block;
-        let setup = self.setup;
-        if setup.top_k > 0 || setup.option_stats {
-            return false;
-        }
-        let n = base.len();
-        let run = (column.len() / n) as u64;
-        self.outcomes += run;
-        self.admissible += run;
-        let (ideal, worst) = (&mut self.ideal[..n], &mut self.worst[..n]);
-        for a in 0..n {
-            ideal[a] = ideal[a].max(upper[a]);
-            worst[a] = worst[a].min(lower[a]);
-        }
-        let (res, bargainers) = (&setup.reservation, &setup.bargainers);
-        if bargainers.iter().all(|&b| lower[b] >= res[b]) {
-            self.zopa += run;
-        } else if bargainers.iter().all(|&b| upper[b] >= res[b]) {
-            for values in column.chunks_exact(n) {
-                self.zopa += u64::from(bargainers.iter().all(|&b| base[b] + values[b] >= res[b]));
-            }
-        }
-        if !self.skyline.dominated(upper) {
-            let mut u = [0; 8];
-            let mut heap;
-            let u: &mut [Units] = if n <= u.len() {
-                &mut u[..n]
-            } else {
-                heap = vec![0; n];
-                &mut heap
-            };
-            for &j in efficient {
-                let values = &column[j * n..(j + 1) * n];
-                for a in 0..n {
-                    u[a] = base[a] + values[a];
-                }
-                self.skyline.insert(u, first + j as u64);
-            }
-            if self.skyline.len() > setup.max_frontier_points {
-                self.check_budget();
-            }
-        }
-        true
-    }
-
     // Inlined into each width-specialised scan, so the per-actor loops unroll.
     #[inline(always)]
     fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
@@ -301,9 +256,11 @@ impl Visit for Summary<'_> {
             ideal[a] = ideal[a].max(utilities[a]);
             worst[a] = worst[a].min(utilities[a]);
         }
-        self.skyline.insert(utilities, outcome);
-        if self.skyline.len() > setup.max_frontier_points {
-            self.check_budget();
+        if let Some(skyline) = &mut self.skyline {
+            skyline.insert(utilities, outcome);
+            if skyline.len() > setup.max_frontier_points {
+                self.check_budget();
+            }
         }
         let mut min_margin = Units::MAX;
         let mut margin_sum: Units = 0;

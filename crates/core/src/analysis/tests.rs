@@ -138,7 +138,7 @@ fn test_frontier_memory_budget_is_an_error_not_a_crash() {
 
 #[test]
 fn test_same_result_on_one_and_several_threads() {
-    for s in [synthetic(5, 3), synthetic(4, 5)] {
+    for s in [synthetic(5, 3), with_inert_red_line(synthetic(5, 3)), synthetic(4, 5)] {
         let model = UtilityModel::new(&s).unwrap();
         let results: Vec<Analysis> = [1, 2, 5]
             .iter()
@@ -167,6 +167,36 @@ fn test_bounds_path_agrees_with_outcome_path_on_synthetic_domains() {
         assert_eq!(fast.frontier, slow.frontier);
         assert_eq!(fast.solutions, slow.solutions);
         assert_eq!((fast.zopa, &fast.ideal, &fast.worst), (slow.zopa, &slow.ideal, &slow.worst));
+    }
+}
+
+/// A bargainer's red line that no package crosses changes nothing but the path: the
+/// domain goes down the streaming path instead of the issue-by-issue one.
+fn with_inert_red_line(mut s: Scenario) -> Scenario {
+    s.preferences[0].red_lines.push(RedLine {
+        id: "inert".into(),
+        when: Condition { terms: vec![(0, Vec::new())] },
+        reason: "matches no package".into(),
+        source: None,
+    });
+    s
+}
+
+#[test]
+fn test_issue_by_issue_frontier_agrees_with_streaming_frontier() {
+    for (issues, parties) in [(4, 2), (4, 3), (4, 5), (5, 4)] {
+        let s = synthetic(issues, parties);
+        let options = AnalysisOptions::frontier_only().with_disagreement(Disagreement::NegmasMinimum);
+        let by_issue = run(&s, &options);
+        let streamed = run(&with_inert_red_line(s.clone()), &options);
+        assert_eq!(by_issue.frontier, streamed.frontier, "{parties} parties, 1e{issues}");
+        assert_eq!(by_issue.solutions, streamed.solutions);
+        let model = UtilityModel::new(&s).unwrap();
+        let all: Vec<usize> = (0..parties).collect();
+        let set = bargaining_set(&model, &all).unwrap();
+        let inert = bargaining_set(&UtilityModel::new(&with_inert_red_line(s.clone())).unwrap(), &all).unwrap();
+        assert_eq!(set, inert);
+        assert_eq!(set.len(), by_issue.frontier.len());
     }
 }
 

@@ -155,6 +155,15 @@ impl Domain {
     }
 }
 
+/// A purely additive tie-rich domain: no linkages, no red lines.
+fn additive_domain() -> impl Strategy<Value = Domain> {
+    domain().prop_map(|mut d| {
+        d.linkages.clear();
+        d.red_lines.clear();
+        d
+    })
+}
+
 /// The frontier of `points` (index, utilities) by its definition, in canonical order.
 fn frontier_by_definition(points: &[(u64, Vec<i64>)]) -> Vec<(u64, Vec<i64>)> {
     let dominates = |q: &[i64], p: &[i64]| q.iter().zip(p).all(|(x, y)| x >= y) && q != p;
@@ -287,6 +296,33 @@ proptest! {
         prop_assert_eq!(&fast.frontier, &a.frontier);
         prop_assert_eq!(&fast.solutions, &a.solutions);
         prop_assert_eq!((fast.zopa, &fast.ideal, &fast.worst), (a.zopa, &a.ideal, &a.worst));
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    /// The frontier built issue by issue and the counts from bounds (the path of additive
+    /// models), on any subset of the actors.
+    #[test]
+    fn test_issue_by_issue_frontier_and_bounds_match_definitions(d in additive_domain(), subset in 1u64..32) {
+        let model = UtilityModel::new(&d.scenario()).unwrap();
+        let a = analyze(&model, &AnalysisOptions::frontier_only()).unwrap();
+        let all = d.outcomes();
+        let points: Vec<(u64, Vec<i64>)> = all.iter().enumerate().map(|(i, o)| (i as u64, o.1.clone())).collect();
+        let front = frontier_by_definition(&points);
+        prop_assert_eq!(a.frontier.iter().map(|p| p.index).collect::<Vec<_>>(), front.iter().map(|p| p.0).collect::<Vec<_>>());
+        let zone = points.iter().filter(|(_, u)| a.bargainers.iter().all(|&b| u[b] >= d.actors[b].reservation)).count();
+        prop_assert_eq!(a.zopa as usize, zone);
+        for (actor, (ideal, worst)) in a.ideal.iter().zip(&a.worst).enumerate() {
+            let (hi, lo) = (points.iter().map(|p| p.1[actor]).max().unwrap(), points.iter().map(|p| p.1[actor]).min().unwrap());
+            prop_assert_eq!((ideal.to_bits(), worst.to_bits()), ((hi as f64 / 400.0).to_bits(), (lo as f64 / 400.0).to_bits()));
+        }
+        let actors: Vec<usize> = (0..d.actors.len()).filter(|&a| subset >> a & 1 == 1).collect();
+        prop_assume!(!actors.is_empty());
+        let theirs: Vec<(u64, Vec<i64>)> = points.iter().map(|(i, u)| (*i, actors.iter().map(|&a| u[a]).collect())).collect();
+        let set = bargaining_set(&model, &actors).unwrap();
+        prop_assert_eq!(set.iter().map(|p| p.0).collect::<Vec<_>>(), frontier_by_definition(&theirs).iter().map(|p| p.0).collect::<Vec<_>>());
     }
 }
 

@@ -75,87 +75,65 @@ impl SolutionConcept {
         }
     }
 
-    /// The objective of a point (higher is better), or `None` if the point is not a
-    /// candidate (some bargainer below its disagreement value).
-    pub(crate) fn objective(
-        self,
-        u: &[Units],
-        bargainers: &[usize],
-        d: &[Units],
-        ideal: &[Units],
-    ) -> Option<Objective> {
-        if bargainers.iter().any(|&b| u[b] < d[b]) {
-            return None;
-        }
-        let gains = || bargainers.iter().map(|&b| u[b] - d[b]);
-        Some(match self {
-            SolutionConcept::Nash => {
-                let gains: Vec<Units> = gains().collect();
-                let value = gains.iter().map(|&g| from_units(g)).product();
-                Objective { exact: Exact::Product(gains), value }
-            }
+    /// The exact key of a candidate with these `gains` over the disagreement point (for
+    /// the Nash product, the gains themselves are the key).
+    fn key(self, gains: &[Units], u: &[Units], bargainers: &[usize], d: &[Units], ideal: &[Units]) -> Key {
+        match self {
+            SolutionConcept::Nash => Key::Product,
             SolutionConcept::KalaiSmorodinsky => {
                 // The smallest share of the possible gain, as an exact fraction.
                 let mut least: Option<(i128, i128)> = None;
-                for &b in bargainers.iter().filter(|&&b| ideal[b] > d[b]) {
-                    let share = (i128::from(u[b] - d[b]), i128::from(ideal[b] - d[b]));
+                for (&b, &g) in bargainers.iter().zip(gains).filter(|(b, _)| ideal[**b] > d[**b]) {
+                    let share = (i128::from(g), i128::from(ideal[b] - d[b]));
                     if least.is_none_or(|l| share.0 * l.1 < l.0 * share.1) {
                         least = Some(share);
                     }
                 }
-                let value = least.map_or(f64::INFINITY, |(num, den)| num as f64 / den as f64);
-                Objective { exact: Exact::Share(least), value }
+                Key::Share(least)
             }
-            SolutionConcept::Egalitarian => {
-                let least = gains().min().expect("bargainers are never empty");
-                Objective { exact: Exact::Units(least), value: from_units(least) }
-            }
-            SolutionConcept::Utilitarian => {
-                let sum = bargainers.iter().map(|&b| u[b]).sum();
-                Objective { exact: Exact::Units(sum), value: from_units(sum) }
-            }
-        })
+            SolutionConcept::Egalitarian => Key::Units(*gains.iter().min().expect("bargainers are never empty")),
+            SolutionConcept::Utilitarian => Key::Units(bargainers.iter().map(|&b| u[b]).sum()),
+        }
+    }
+
+    /// The objective as a number, for reports.
+    fn value(self, key: &Key, gains: &[Units]) -> f64 {
+        match key {
+            Key::Product => gains.iter().map(|&g| from_units(g)).product(),
+            Key::Share(least) => least.map_or(f64::INFINITY, |(num, den)| num as f64 / den as f64),
+            Key::Units(units) => from_units(*units),
+        }
     }
 }
 
-/// A solution concept's objective at one point.
-#[derive(Clone, Debug)]
-pub(crate) struct Objective {
-    exact: Exact,
-    /// The objective as a number, for reports.
-    pub value: f64,
-}
-
 /// An objective in a form that compares exactly.
-#[derive(Clone, Debug)]
-enum Exact {
-    /// A product of non-negative gains.
-    Product(Vec<Units>),
+#[derive(Clone, Copy, Debug)]
+enum Key {
+    /// The product of the gains (held beside the key).
+    Product,
     /// A fraction `(numerator, positive denominator)`; `None` is larger than any fraction.
     Share(Option<(i128, i128)>),
     /// A sum or a minimum of units.
     Units(Units),
 }
 
-impl Objective {
-    /// Exact order of two objectives of one concept.
-    fn cmp(&self, other: &Objective) -> Ordering {
-        match (&self.exact, &other.exact) {
-            (Exact::Product(a), Exact::Product(b)) => cmp_products(a, b),
-            (Exact::Share(a), Exact::Share(b)) => match (a, b) {
-                (None, None) => Ordering::Equal,
-                (None, Some(_)) => Ordering::Greater,
-                (Some(_), None) => Ordering::Less,
-                (Some(a), Some(b)) => (a.0 * b.1).cmp(&(b.0 * a.1)),
-            },
-            (Exact::Units(a), Exact::Units(b)) => a.cmp(b),
-            _ => unreachable!("objectives of one concept have one form"),
-        }
+/// Exact order of two candidates' objectives of one concept, with their gains.
+fn cmp_keys(a: &Key, a_gains: &[Units], b: &Key, b_gains: &[Units]) -> Ordering {
+    match (a, b) {
+        (Key::Product, Key::Product) => cmp_products(a_gains, b_gains),
+        (Key::Share(a), Key::Share(b)) => match (a, b) {
+            (None, None) => Ordering::Equal,
+            (None, Some(_)) => Ordering::Greater,
+            (Some(_), None) => Ordering::Less,
+            (Some(a), Some(b)) => (a.0 * b.1).cmp(&(b.0 * a.1)),
+        },
+        (Key::Units(a), Key::Units(b)) => a.cmp(b),
+        _ => unreachable!("keys of one concept have one form"),
     }
 }
 
-/// Index (into `points`) of the point maximising `concept`, first on ties, with its
-/// objective value.
+/// Index (into `points`) of the point maximising `concept` among the candidates (every
+/// bargainer at or above its disagreement value), first on ties, with its objective value.
 pub(crate) fn solve<'a>(
     concept: SolutionConcept,
     points: impl Iterator<Item = &'a [Units]>,
@@ -163,15 +141,23 @@ pub(crate) fn solve<'a>(
     d: &[Units],
     ideal: &[Units],
 ) -> Option<(usize, f64)> {
-    let mut best: Option<(usize, Objective)> = None;
+    let mut gains = vec![0; bargainers.len()];
+    let mut best_gains = gains.clone();
+    let mut best: Option<(usize, Key)> = None;
     for (i, u) in points.enumerate() {
-        if let Some(v) = concept.objective(u, bargainers, d, ideal)
-            && best.as_ref().is_none_or(|(_, b)| v.cmp(b) == Ordering::Greater)
-        {
-            best = Some((i, v));
+        if bargainers.iter().any(|&b| u[b] < d[b]) {
+            continue;
+        }
+        for (g, &b) in gains.iter_mut().zip(bargainers) {
+            *g = u[b] - d[b];
+        }
+        let key = concept.key(&gains, u, bargainers, d, ideal);
+        if best.as_ref().is_none_or(|(_, b)| cmp_keys(&key, &gains, b, &best_gains) == Ordering::Greater) {
+            best_gains.copy_from_slice(&gains);
+            best = Some((i, key));
         }
     }
-    best.map(|(i, v)| (i, v.value))
+    best.map(|(i, key)| (i, concept.value(&key, &best_gains)))
 }
 
 /// Exact order of the products of two equally long lists of non-negative integers.

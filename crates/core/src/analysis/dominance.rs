@@ -3,8 +3,8 @@
 //!
 //! The points are held in a k-d tree (Bentley, "Multidimensional binary search trees used
 //! for associative searching", CACM 18(9), 1975, doi:10.1145/361002.361007): each node
-//! splits its points at the median of the coordinate with the widest spread and keeps their
-//! bounding box. A query `p` descends only into nodes whose upper corner is at least `p` in
+//! splits its points at the median of the coordinate that spreads widest (over a sample)
+//! and keeps their bounding box. A query `p` descends only into nodes whose upper corner is at least `p` in
 //! every coordinate (the others cannot hold a point that dominates `p`), and stops as soon
 //! as a node's lower corner dominates `p` (then every point in it does). Dominated points
 //! usually meet a dominator within a few nodes; a point that is not dominated is answered
@@ -41,6 +41,33 @@ pub(crate) struct DominanceTree {
     boxes: Vec<Units>,
 }
 
+/// Members sampled to choose a node's split coordinate.
+const SAMPLE: usize = 32;
+
+/// Scratch space for building a tree.
+struct Scratch {
+    /// A node's members by their coordinate on the split dimension.
+    keys: Vec<(Units, u32)>,
+    upper: Vec<Units>,
+    lower: Vec<Units>,
+}
+
+impl Scratch {
+    /// The coordinate that spreads widest over `members`, and its spread.
+    fn widest<'a>(&mut self, set: &PointSet, members: impl Iterator<Item = &'a u32>) -> (usize, Units) {
+        self.upper.fill(Units::MIN);
+        self.lower.fill(Units::MAX);
+        for &i in members {
+            for ((hi, lo), &x) in self.upper.iter_mut().zip(self.lower.iter_mut()).zip(set.point(i as usize)) {
+                *hi = (*hi).max(x);
+                *lo = (*lo).min(x);
+            }
+        }
+        let spreads = self.upper.iter().zip(&self.lower).map(|(hi, lo)| hi - lo).enumerate();
+        spreads.fold((0, 0), |best, x| if x.1 > best.1 { x } else { best })
+    }
+}
+
 impl DominanceTree {
     /// Builds the tree over every point of `set`.
     pub(crate) fn new(set: &PointSet) -> Self {
@@ -51,43 +78,76 @@ impl DominanceTree {
         let mut tree = Self { dims, points: Vec::new(), outcomes: Vec::new(), nodes: Vec::new(), boxes: Vec::new() };
         if n > 0 {
             tree.nodes.push(Node { start: 0, end: n as u32, children: 0 });
-            tree.boxes.resize(2 * dims, 0);
-            tree.split(set, &mut order, 0);
+            let mut scratch = Scratch { keys: Vec::new(), upper: vec![0; dims], lower: vec![0; dims] };
+            tree.split(set, &mut order, 0, &mut scratch);
         }
         tree.points = order.iter().flat_map(|&i| set.point(i as usize).iter().copied()).collect();
         tree.outcomes = order.iter().map(|&i| set.outcomes[i as usize]).collect();
+        tree.set_boxes();
         tree
     }
 
-    /// Sets node `at`'s box and splits it (recursively) until its leaves are small.
-    fn split(&mut self, set: &PointSet, order: &mut [u32], at: usize) {
-        let dims = self.dims;
+    /// Splits node `at` (recursively) at the median of the coordinate that spreads widest
+    /// over a sample of its points, until the leaves are small.
+    fn split(&mut self, set: &PointSet, order: &mut [u32], at: usize, scratch: &mut Scratch) {
         let Node { start, end, .. } = self.nodes[at];
         let members = &mut order[start as usize..end as usize];
-        let (upper, lower) = self.boxes[at * 2 * dims..(at + 1) * 2 * dims].split_at_mut(dims);
-        upper.fill(Units::MIN);
-        lower.fill(Units::MAX);
-        for &i in members.iter() {
-            for ((hi, lo), &x) in upper.iter_mut().zip(lower.iter_mut()).zip(set.point(i as usize)) {
-                *hi = (*hi).max(x);
-                *lo = (*lo).min(x);
-            }
-        }
-        // The widest coordinate; a node of identical points stays a leaf.
-        let (dim, spread) =
-            (0..dims).map(|d| (d, upper[d] - lower[d])).fold((0, 0), |best, x| if x.1 > best.1 { x } else { best });
-        if members.len() <= LEAF || spread == 0 {
+        if members.len() <= LEAF {
             return;
         }
-        let mid = members.len() / 2;
-        members.select_nth_unstable_by_key(mid, |&i| set.point(i as usize)[dim]);
+        let step = members.len().div_ceil(SAMPLE);
+        let (mut dim, mut width) = scratch.widest(set, members.iter().step_by(step));
+        if width == 0 {
+            (dim, width) = scratch.widest(set, members.iter());
+        }
+        // A node of identical points stays a leaf.
+        if width == 0 {
+            return;
+        }
+        let keys = &mut scratch.keys;
+        keys.clear();
+        keys.extend(members.iter().map(|&i| (set.point(i as usize)[dim], i)));
+        let mid = keys.len() / 2;
+        keys.select_nth_unstable_by_key(mid, |k| k.0);
+        for (m, k) in members.iter_mut().zip(keys.iter()) {
+            *m = k.1;
+        }
         let children = self.nodes.len();
         self.nodes[at].children = children as u32;
         self.nodes.push(Node { start, end: start + mid as u32, children: 0 });
         self.nodes.push(Node { start: start + mid as u32, end, children: 0 });
-        self.boxes.resize(self.nodes.len() * 2 * dims, 0);
-        self.split(set, order, children);
-        self.split(set, order, children + 1);
+        self.split(set, order, children, scratch);
+        self.split(set, order, children + 1, scratch);
+    }
+
+    /// Sets every node's box, children before parents (they were created after them).
+    fn set_boxes(&mut self) {
+        let dims = self.dims;
+        self.boxes = vec![0; self.nodes.len() * 2 * dims];
+        for at in (0..self.nodes.len()).rev() {
+            let node = self.nodes[at];
+            let (before, after) = self.boxes.split_at_mut((at + 1) * 2 * dims);
+            let (upper, lower) = before[at * 2 * dims..].split_at_mut(dims);
+            upper.fill(Units::MIN);
+            lower.fill(Units::MAX);
+            let mut widen = |hi: &[Units], lo: &[Units]| {
+                for (((u, l), &h), &o) in upper.iter_mut().zip(lower.iter_mut()).zip(hi).zip(lo) {
+                    *u = (*u).max(h);
+                    *l = (*l).min(o);
+                }
+            };
+            if node.children == 0 {
+                for q in self.points[node.start as usize * dims..node.end as usize * dims].chunks_exact(dims) {
+                    widen(q, q);
+                }
+            } else {
+                for child in [node.children as usize, node.children as usize + 1] {
+                    let offset = (child - at - 1) * 2 * dims;
+                    let (hi, lo) = after[offset..offset + 2 * dims].split_at(dims);
+                    widen(hi, lo);
+                }
+            }
+        }
     }
 
     /// Whether a point of the tree is at least as good as `p` for every actor and either

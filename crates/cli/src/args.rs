@@ -4,6 +4,17 @@ use std::path::PathBuf;
 
 use clap::{Args, Parser, Subcommand, ValueEnum};
 
+/// Most replicates of an experiment (`--runs`) and most replicates per chunk (`--chunk`).
+pub const MAX_RUNS: u64 = 10_000_000;
+/// Longest deadline of a negotiation, in rounds (`--rounds`).
+pub const MAX_ROUNDS: i64 = 1_000_000;
+/// Largest base sample of a Sobol design (`--samples`).
+pub const MAX_SAMPLES: u64 = 1_000_000;
+/// The most particles of a filter (each holds the war's state and its parameters).
+pub const MAX_PARTICLES: u64 = 1_000_000;
+/// Most plays of each assignment in a tournament (`--repetitions`).
+pub const MAX_REPETITIONS: i64 = 10_000;
+
 /// parley: which deals exist in a multi-party negotiation, and who blocks the rest.
 ///
 /// Exit codes: 0 success; 1 the command ran but a check failed (for example `sources
@@ -68,6 +79,10 @@ pub enum Command {
     /// Which uncertain assumptions move the results most: one-at-a-time (tornado) and Sobol
     /// indices for settlement within 12 months and the territory held at the horizon.
     Sensitivity(SensitivityArgs),
+    /// How good the war model's forecasts were: at every origin of a window, condition on
+    /// the record up to it, forecast 1..H months ahead, and score against what followed and
+    /// against naive benchmarks (CRPS, coverage, PIT).
+    Backtest(BacktestArgs),
     /// A second lens: Bueno de Mesquita's expected-utility forecast of one issue (or every
     /// ordered issue of a scenario), round by round, with Monte Carlo over its inputs.
     Forecast(crate::commands::forecast::ForecastArgs),
@@ -99,11 +114,11 @@ pub struct RunArgs {
     pub levers: Vec<String>,
 
     /// Replicates of the experiment (each arm runs every one, on common random numbers).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed of the experiment, the central path and the sensitivity study (recorded
@@ -112,7 +127,7 @@ pub struct RunArgs {
     pub seed: u64,
 
     /// Base sample size of the sensitivity study's Sobol design.
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 
     /// Directory for the results the report is built from: the experiment's tables and
@@ -124,9 +139,8 @@ pub struct RunArgs {
     #[arg(short, long, value_name = "FILE")]
     pub output: Option<PathBuf>,
 
-    /// Continue an interrupted run in --out, computing only the missing replicates.
-    #[arg(long)]
-    pub resume: bool,
+    #[command(flatten)]
+    pub start: StartArgs,
 }
 
 /// `parley report`.
@@ -147,7 +161,7 @@ pub struct ReportArgs {
     pub scenario: Option<PathBuf>,
 
     /// For an experiment directory: base sample size of the sensitivity study.
-    #[arg(long, default_value_t = 256, value_name = "N")]
+    #[arg(long, default_value_t = 256, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 }
 
@@ -328,7 +342,7 @@ pub struct NegotiateArgs {
     pub stages: Vec<String>,
 
     /// Deadline in rounds (per stage for sequenced talks).
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Seed of the negotiation's random stream (recorded in the output).
@@ -352,7 +366,7 @@ pub struct SimulateArgs {
     pub scenario: Option<PathBuf>,
 
     /// Months to simulate after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed of the run's random stream (recorded in the output).
@@ -384,7 +398,7 @@ pub struct SimulateArgs {
     pub mediator: Option<String>,
 
     /// Deadline of each month's talks, in rounds.
-    #[arg(long, default_value_t = 60, value_name = "N")]
+    #[arg(long, default_value_t = 60, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Also write the months as CSV to this file (written atomically).
@@ -428,11 +442,11 @@ pub struct ExperimentArgs {
     pub scenario: Option<PathBuf>,
 
     /// Replicates (each draws the uncertain parameters and the war's shocks from its own stream).
-    #[arg(long, default_value_t = 1000, value_name = "N")]
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub runs: u64,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed (recorded in every output file).
@@ -462,8 +476,11 @@ pub struct ExperimentArgs {
     pub shard: Option<String>,
 
     /// Replicates per chunk file (the unit of resumption).
-    #[arg(long, default_value_t = 250, value_name = "N")]
+    #[arg(long, default_value_t = 250, value_name = "N", value_parser = clap::value_parser!(u64).range(1..=MAX_RUNS))]
     pub chunk: u64,
+
+    #[command(flatten)]
+    pub start: StartArgs,
 }
 
 /// `parley merge`.
@@ -490,11 +507,11 @@ pub struct SensitivityArgs {
     pub scenario: Option<PathBuf>,
 
     /// Base sample size of the Sobol design (evaluations: N × (parameters + 2)).
-    #[arg(long, default_value_t = 512, value_name = "N")]
+    #[arg(long, default_value_t = 512, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_SAMPLES))]
     pub samples: usize,
 
     /// Months simulated after the scenario date.
-    #[arg(long, default_value_t = 24, value_name = "N")]
+    #[arg(long, default_value_t = 24, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub months: u32,
 
     /// Master seed.
@@ -504,6 +521,41 @@ pub struct SensitivityArgs {
     /// Apply a lever first (repeatable).
     #[arg(long = "lever", value_name = "ID")]
     pub levers: Vec<String>,
+
+    #[command(flatten)]
+    pub start: StartArgs,
+}
+
+/// `parley backtest`.
+#[derive(Debug, Args)]
+pub struct BacktestArgs {
+    /// Scenario file with a `[conflict]` section and an observed record
+    /// (`[[conflict.observed]]`); without it, the built-in scenario.
+    pub scenario: Option<PathBuf>,
+
+    /// The first origin, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2024-07")]
+    pub from: String,
+
+    /// The last origin, YYYY-MM.
+    #[arg(long, value_name = "YYYY-MM", default_value = "2025-07")]
+    pub to: String,
+
+    /// Forecast 1..N months ahead from every origin.
+    #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
+    pub horizons: u32,
+
+    /// Particles of each origin's filter (and replicates of its forecast).
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
+    pub particles: usize,
+
+    /// Master seed.
+    #[arg(long, default_value_t = 0, value_name = "N")]
+    pub seed: u64,
+
+    /// Also write one CSV row per origin × horizon × series to FILE (atomically).
+    #[arg(long, value_name = "FILE")]
+    pub csv: Option<PathBuf>,
 }
 
 /// `parley tournament`.
@@ -518,14 +570,41 @@ pub struct TournamentArgs {
     pub strategies: String,
 
     /// Deadline of each negotiation, in rounds.
-    #[arg(long, default_value_t = 100, value_name = "N")]
+    #[arg(long, default_value_t = 100, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_ROUNDS))]
     pub rounds: u32,
 
     /// Plays of each assignment (each on its own random stream).
-    #[arg(long, default_value_t = 1, value_name = "N")]
+    #[arg(long, default_value_t = 1, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=MAX_REPETITIONS))]
     pub repetitions: u32,
 
     /// Master seed.
     #[arg(long, default_value_t = 0, value_name = "N")]
     pub seed: u64,
+}
+
+/// How forecasts start: from the observed record, filtered, or from the prior.
+#[derive(Debug, Clone, Args)]
+pub struct StartArgs {
+    /// Start every replicate from the scenario's own history replayed without looking at
+    /// the observed record (the prior), instead of the record filtered by a particle filter
+    /// (for comparison).
+    #[arg(long)]
+    pub no_assimilation: bool,
+
+    /// Particles of the filter that conditions forecasts on the observed record.
+    #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
+    pub particles: usize,
+}
+
+impl StartArgs {
+    /// Where replicates start on `scenario`: the filtered record, if it has one and it is
+    /// not switched off.
+    pub fn start(&self, scenario: &parley_core::Scenario) -> parley_experiment::run::Start {
+        let has_record = scenario.conflict.as_ref().is_some_and(|c| !c.observed.is_empty());
+        if self.no_assimilation || !has_record {
+            parley_experiment::run::Start::Prior
+        } else {
+            parley_experiment::run::Start::Filtered { particles: self.particles }
+        }
+    }
 }

@@ -27,18 +27,62 @@ pub(crate) fn print_json(value: &impl serde::Serialize) -> Result<(), Failure> {
     print(&text)
 }
 
-/// Writes `text` to `path` through a temporary file in the same directory and a rename,
-/// so a reader never sees a half-written file and an existing file survives a failure.
+/// Writes `text` to `path` atomically ([`parley_app::files::write_atomically`]).
 pub(crate) fn write_atomically(path: &Path, text: impl AsRef<[u8]>) -> Result<(), Failure> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| miette::miette!("{} is not a file name", path.display()))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
-    let result = std::fs::write(&tmp, text).and_then(|()| std::fs::rename(&tmp, path));
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(miette::miette!("cannot write {}: {e}", path.display()).into());
+    Ok(parley_app::files::write_atomically(path, text)?)
+}
+
+/// Progress of a long job on standard error, only on a terminal: a line per stage and a
+/// bar per stage that counts its units.
+pub(crate) struct Progress {
+    enabled: bool,
+    bar: std::sync::Mutex<Option<indicatif::ProgressBar>>,
+}
+
+impl Progress {
+    /// Progress shown if standard error is a terminal.
+    pub(crate) fn new() -> Progress {
+        use std::io::IsTerminal;
+        Progress { enabled: std::io::stderr().is_terminal(), bar: std::sync::Mutex::new(None) }
     }
-    Ok(())
+
+    fn finish(&self) {
+        if let Some(bar) = self.bar.lock().ok().and_then(|mut b| b.take()) {
+            bar.finish_and_clear();
+        }
+    }
+}
+
+impl Drop for Progress {
+    fn drop(&mut self) {
+        self.finish();
+    }
+}
+
+impl parley_app::Observer for Progress {
+    fn stage(&self, stage: &parley_app::Stage) {
+        if !self.enabled {
+            return;
+        }
+        self.finish();
+        eprintln!("parley: {}", stage.describe());
+    }
+
+    fn progress(&self, done: u64, total: u64) {
+        if !self.enabled {
+            return;
+        }
+        let Ok(mut slot) = self.bar.lock() else { return };
+        let bar = slot.get_or_insert_with(|| {
+            let bar = indicatif::ProgressBar::new(total);
+            let style = indicatif::ProgressStyle::with_template("{bar:30} {pos}/{len} {msg} ({eta} left)")
+                .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar());
+            bar.set_style(style);
+            bar
+        });
+        bar.set_length(total);
+        bar.set_position(done);
+    }
 }
 
 /// A table in the house style.

@@ -55,6 +55,13 @@ impl Serialize for Month {
     }
 }
 
+impl<'de> serde::Deserialize<'de> for Month {
+    fn deserialize<D: serde::Deserializer<'de>>(deserializer: D) -> Result<Month, D::Error> {
+        let text = String::deserialize(deserializer)?;
+        Month::parse(&text).ok_or_else(|| serde::de::Error::custom(format!("\"{text}\" is not a month YYYY-MM")))
+    }
+}
+
 /// A monthly series with one provenance (for example a donor's deliveries).
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct Series {
@@ -96,6 +103,9 @@ pub struct Conflict {
     pub events: Vec<ScheduledEvent>,
     /// Which observed series the model was fitted to.
     pub calibration: Option<Calibration>,
+    /// The observed record up to the scenario date, each series with its observation
+    /// model: what data assimilation conditions every forecast on.
+    pub observed: Vec<Observed>,
 }
 
 /// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
@@ -207,6 +217,15 @@ pub struct Volatility {
     pub losses: Quantity,
     /// Standard deviation of the monthly change of the front, km².
     pub territory: Quantity,
+    /// How much of a month's loss shock carries into the next, in [0, 1): the shocks follow
+    /// an AR(1) process with stationary standard deviation [`Volatility::losses`].
+    pub losses_persistence: Quantity,
+    /// How much of a month's unexplained movement of the front carries into the next, in
+    /// [0, 1): offensives and their momentum last more than a month.
+    pub territory_persistence: Quantity,
+    /// Standard deviation of the monthly change of the front's pace, km² a month: the pace
+    /// the force ratio does not explain drifts as a random walk (0: it does not drift).
+    pub territory_trend: Quantity,
 }
 
 /// How likely a settlement is to break down.
@@ -279,6 +298,96 @@ pub struct Calibration {
     pub note: String,
 }
 
+/// An observed monthly series of the war, with how it relates to the model's output.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Observed {
+    /// Identifier (`conflict.observed.ID.scale`).
+    pub id: String,
+    /// What the model computes for it.
+    pub measures: Observable,
+    /// The column of the data file it was copied from, if any.
+    pub column: Option<String>,
+    /// The month of the first value (it may precede [`Conflict::start`]: months before it
+    /// are not simulated, but a naive benchmark forecast uses them).
+    pub from: Month,
+    /// One value per month from [`Observed::from`] (`None`: not observed that month).
+    pub values: Vec<Option<f64>>,
+    /// Where the series comes from.
+    pub provenance: Provenance,
+    /// How an observation scatters around the model's value.
+    pub error: ObservationError,
+}
+
+impl Observed {
+    /// The value observed in `month`, if any.
+    pub fn at(&self, month: Month) -> Option<f64> {
+        usize::try_from(month.since(self.from)).ok().and_then(|k| self.values.get(k).copied().flatten())
+    }
+
+    /// The last month with a value slot.
+    pub fn last(&self) -> Month {
+        self.from.plus(self.values.len() as i32 - 1)
+    }
+}
+
+/// The distribution of an observation around the model's value `m`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+#[serde(tag = "distribution", rename_all = "snake_case")]
+pub enum ObservationError {
+    /// `y = m + bias + scale·ε`, `ε ~ N(0, 1)`: an error in the series' unit (a mapping
+    /// error of km², say).
+    Normal {
+        /// Systematic error, in the series' unit.
+        bias: Quantity,
+        /// Standard deviation, in the series' unit.
+        scale: Quantity,
+    },
+    /// `ln y = ln m + bias + scale·ε`: a relative error (one side's claim of the other's
+    /// losses overstating them by a factor `e^bias`, scattered by about `scale`·100%).
+    Lognormal {
+        /// Systematic error of the log.
+        bias: Quantity,
+        /// Standard deviation of the log.
+        scale: Quantity,
+    },
+}
+
+impl ObservationError {
+    /// `(bias, scale)`.
+    pub fn numbers(&self) -> (&Quantity, &Quantity) {
+        match self {
+            ObservationError::Normal { bias, scale } | ObservationError::Lognormal { bias, scale } => (bias, scale),
+        }
+    }
+
+    fn numbers_mut(&mut self) -> (&mut Quantity, &mut Quantity) {
+        match self {
+            ObservationError::Normal { bias, scale } | ObservationError::Lognormal { bias, scale } => (bias, scale),
+        }
+    }
+
+    /// The log-density of observing `y` when the model says `m` (`−∞` where the density is
+    /// zero, e.g. a positive observation of a lognormal series whose model value is 0).
+    pub fn log_density(&self, y: f64, m: f64) -> f64 {
+        const LN_SQRT_2PI: f64 = 0.918_938_533_204_672_8;
+        let (bias, scale) = self.numbers();
+        let (b, sd) = (bias.value, scale.value);
+        match self {
+            ObservationError::Normal { .. } => {
+                let z = (y - m - b) / sd;
+                -0.5 * z * z - sd.ln() - LN_SQRT_2PI
+            }
+            ObservationError::Lognormal { .. } => {
+                if !(y > 0.0 && m > 0.0) {
+                    return f64::NEG_INFINITY;
+                }
+                let z = (y.ln() - m.ln() - b) / sd;
+                -0.5 * z * z - sd.ln() - LN_SQRT_2PI - y.ln()
+            }
+        }
+    }
+}
+
 /// Observed monthly series: one value (or a gap) per month per column.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Observations {
@@ -341,6 +450,9 @@ impl Conflict {
         emit("beliefs.collapse_width".into(), Borrowed(&self.beliefs.collapse_width));
         emit("volatility.losses".into(), Borrowed(&self.volatility.losses));
         emit("volatility.territory".into(), Borrowed(&self.volatility.territory));
+        emit("volatility.losses_persistence".into(), Borrowed(&self.volatility.losses_persistence));
+        emit("volatility.territory_persistence".into(), Borrowed(&self.volatility.territory_persistence));
+        emit("volatility.territory_trend".into(), Borrowed(&self.volatility.territory_trend));
         let d = &self.durability;
         emit("durability.ceasefire_hazard".into(), Borrowed(&d.ceasefire_hazard));
         emit("durability.settled_hazard".into(), Borrowed(&d.settled_hazard));
@@ -352,6 +464,11 @@ impl Conflict {
             for (path, q) in &e.set {
                 emit(format!("events.{}.set.{path}", e.id), Borrowed(q));
             }
+        }
+        for o in &self.observed {
+            let (bias, scale) = o.error.numbers();
+            emit(format!("observed.{}.bias", o.id), Borrowed(bias));
+            emit(format!("observed.{}.scale", o.id), Borrowed(scale));
         }
     }
 
@@ -388,6 +505,9 @@ impl Conflict {
             },
             ["volatility", "losses"] => Some(&mut self.volatility.losses),
             ["volatility", "territory"] => Some(&mut self.volatility.territory),
+            ["volatility", "losses_persistence"] => Some(&mut self.volatility.losses_persistence),
+            ["volatility", "territory_persistence"] => Some(&mut self.volatility.territory_persistence),
+            ["volatility", "territory_trend"] => Some(&mut self.volatility.territory_trend),
             ["durability", name] => match *name {
                 "ceasefire_hazard" => Some(&mut self.durability.ceasefire_hazard),
                 "settled_hazard" => Some(&mut self.durability.settled_hazard),
@@ -396,6 +516,14 @@ impl Conflict {
             },
             ["durability", "factors", id] => {
                 self.durability.factors.iter_mut().find(|f| f.id == *id).map(|f| &mut f.multiplier)
+            }
+            ["observed", id, name] => {
+                let (bias, scale) = self.observed.iter_mut().find(|o| o.id == *id)?.error.numbers_mut();
+                match *name {
+                    "bias" => Some(bias),
+                    "scale" => Some(scale),
+                    _ => None,
+                }
             }
             _ => None,
         }

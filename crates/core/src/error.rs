@@ -34,7 +34,7 @@ pub enum Error {
     },
     /// The outcome space is larger than the analysis is allowed to enumerate.
     #[error(
-        "the outcome space has {outcomes:.3e} outcomes, more than the limit of {limit:.3e}; reduce the issues or options, or raise the limit (--max-outcomes)"
+        "the outcome space has {outcomes:.3e} outcomes, more than the limit of {limit:.3e}; reduce the issues or options, or raise the limit"
     )]
     OutcomeSpaceTooLarge {
         /// Outcomes in the space.
@@ -44,7 +44,7 @@ pub enum Error {
     },
     /// The Pareto frontier outgrew its memory budget.
     #[error(
-        "the Pareto frontier grew past {points} points ({bytes} bytes), over the memory budget of {budget} bytes; analyse fewer actors or issues, or raise the budget (--memory-limit)"
+        "the Pareto frontier grew past {points} points ({bytes} bytes), over the memory budget of {budget} bytes; analyse fewer actors or issues, or raise the budget"
     )]
     FrontierTooLarge {
         /// Points held when the budget was exceeded.

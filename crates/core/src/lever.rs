@@ -69,6 +69,11 @@ pub enum LeverError {
 }
 
 impl Lever {
+    /// Whether the lever sets the number at `path`.
+    pub fn sets(&self, path: &str) -> bool {
+        self.changes.iter().any(|c| matches!(c, Change::Set { path: p, .. } if p == path))
+    }
+
     /// The lever without its `fix` changes: what it does to the world rather than to the
     /// table. The war is simulated under this, so that taking options off the table does
     /// not change what fighting can produce.

@@ -42,6 +42,7 @@ pub mod lever;
 pub mod outcome;
 pub mod preferences;
 pub mod scenario;
+pub mod stats;
 pub mod synthetic;
 pub mod uncertain;
 pub mod utility;

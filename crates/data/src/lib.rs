@@ -246,7 +246,13 @@ mod tests {
 
     #[test]
     fn test_tables_round_trip_through_parquet_with_their_stamp() {
-        let design = Design { runs: 2, months: 2, seed: 7, arms: vec![Arm::new(vec![])] };
+        let design = Design {
+            runs: 2,
+            months: 2,
+            seed: 7,
+            arms: vec![Arm::new(vec![])],
+            start: parley_experiment::run::Start::Prior,
+        };
         let reps = [replicate(0), replicate(1)];
         let sides = ["rus".to_string(), "ukr".to_string()];
         let scenario = Scenario {

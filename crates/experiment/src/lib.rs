@@ -25,10 +25,14 @@
 
 #![deny(missing_docs)]
 
+pub mod assimilate;
+pub mod backtest;
 pub mod records;
 pub mod run;
 pub mod sample;
+pub mod score;
 pub mod sensitivity;
+pub mod smc;
 pub mod stats;
 pub mod study;
 

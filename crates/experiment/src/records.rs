@@ -148,7 +148,8 @@ mod tests {
     #[test]
     fn test_a_replicate_round_trips_through_its_rows() {
         let s = built_in();
-        let design = Design { runs: 1, months: 2, seed: 3, arms: vec![Arm::new(vec![])] };
+        let design =
+            Design { runs: 1, months: 2, seed: 3, arms: vec![Arm::new(vec![])], start: crate::run::Start::Prior };
         let month = |phase, margin: f64| MonthRow {
             phase,
             held: 116_000.123_456_789,

@@ -7,18 +7,46 @@
 //! depends on nothing but the seed and its index, so results are the same on any number
 //! of threads, in any order, split into any shards.
 
+use std::sync::Arc;
+
 use parley_core::{Scenario, Uncertain};
 use parley_sim::coupled::{Ending, Phase, RunOptions, Simulation, SimulationError};
+use parley_sim::war::WarState;
 use rand::SeedableRng;
 use rand_chacha::ChaCha12Rng;
 use rayon::prelude::*;
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 
+use crate::assimilate::{Assimilated, assimilate};
 use crate::sample::draw_uncertain;
+use crate::smc::FilterOptions;
 
 /// Mixed into the master seed for the parameter draws, so they do not share a stream with
 /// the war's shocks.
 const PARAMETER_SEED: u64 = 0x9E37_79B9_7F4A_7C15;
+
+/// The observed record of `scenario` filtered as `start` says, with the master `seed`
+/// (`None` for [`Start::Prior`]). The record is filtered on the scenario without levers — a
+/// lever acts from the scenario date on and does not rewrite history; `unlevered` is that
+/// simulation if the caller has it already.
+pub fn record(
+    scenario: &Scenario,
+    start: Start,
+    seed: u64,
+    unlevered: Option<&Simulation>,
+) -> Result<Option<Assimilated>, ExperimentError> {
+    let Start::Filtered { particles } = start else { return Ok(None) };
+    let built;
+    let base = match unlevered {
+        Some(sim) => sim,
+        None => {
+            built = Simulation::new(scenario, &[], None)?;
+            &built
+        }
+    };
+    let options = FilterOptions { particles, seed, ..FilterOptions::default() };
+    Ok(Some(assimilate(base, &scenario.uncertain, &options)?))
+}
 
 /// One arm of an experiment: the baseline (no levers) or a set of levers.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -37,6 +65,28 @@ impl Arm {
     }
 }
 
+/// Where each replicate starts at the scenario date.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "kind", rename_all = "snake_case")]
+pub enum Start {
+    /// From its own draw of the uncertain parameters, the war replayed from the conflict's
+    /// start without noise and without looking at the record (the prior).
+    Prior,
+    /// From a particle of the observed record filtered with this many particles
+    /// ([`crate::assimilate`]): parameters and state conditioned on what happened.
+    Filtered {
+        /// Particles of the filter.
+        particles: usize,
+    },
+}
+
+impl Default for Start {
+    /// [`Start::Prior`]: what an experiment did before the record could be assimilated.
+    fn default() -> Start {
+        Start::Prior
+    }
+}
+
 /// What to run.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Design {
@@ -48,6 +98,8 @@ pub struct Design {
     pub seed: u64,
     /// The arms; the first is the reference of comparisons.
     pub arms: Vec<Arm>,
+    /// Where replicates start.
+    pub start: Start,
 }
 
 /// Why an experiment cannot run.
@@ -66,6 +118,12 @@ pub enum ExperimentError {
     /// A sensitivity study needs a war model and uncertain parameters.
     #[error("nothing to analyse: sensitivity needs a [conflict] section and [[uncertain]] parameters")]
     NothingUncertain,
+    /// A backtest cannot be laid out.
+    #[error("backtest: {0}")]
+    Backtest(String),
+    /// The record cannot be assimilated.
+    #[error("conditioning on the observed record: {0}")]
+    Assimilation(#[from] crate::assimilate::AssimilationError),
     /// A shard does not fit the experiment.
     #[error("shard {index}/{count}: {reason}")]
     Shard {
@@ -154,19 +212,40 @@ pub struct Replicate {
     pub months: Vec<MonthRow>,
 }
 
-/// A prepared experiment: one simulation per arm, the uncertain parameters.
+/// A prepared experiment: one simulation per arm, the uncertain parameters, and the
+/// filtered record replicates start from.
 pub struct Experiment {
     design: Design,
     uncertain: Vec<Uncertain>,
     arms: Vec<Simulation>,
+    assimilated: Option<Arc<Assimilated>>,
     /// Per arm, per uncertain parameter: whether one of the arm's levers sets it (the
     /// lever's value then holds in every replicate of that arm).
     fixed: Vec<Vec<bool>>,
 }
 
 impl Experiment {
-    /// Prepares every arm of `design` on `scenario` (ranking its outcome space once per arm).
+    /// Prepares every arm of `design` on `scenario` (ranking its outcome space once per arm),
+    /// filtering the observed record first if the design starts from it.
     pub fn new(scenario: &Scenario, design: Design) -> Result<Experiment, ExperimentError> {
+        Experiment::prepare(scenario, design, None)
+    }
+
+    /// As [`Experiment::new`], with the record already filtered (by [`record`], for several
+    /// experiments on one scenario and seed).
+    pub fn with_record(
+        scenario: &Scenario,
+        design: Design,
+        assimilated: Arc<Assimilated>,
+    ) -> Result<Experiment, ExperimentError> {
+        Experiment::prepare(scenario, design, Some(assimilated))
+    }
+
+    fn prepare(
+        scenario: &Scenario,
+        design: Design,
+        given: Option<Arc<Assimilated>>,
+    ) -> Result<Experiment, ExperimentError> {
         let arms = design
             .arms
             .iter()
@@ -176,22 +255,31 @@ impl Experiment {
                     .iter()
                     .map(|id| scenario.lever(id).ok_or_else(|| ExperimentError::UnknownLever(id.clone())))
                     .collect::<Result<Vec<_>, _>>()?;
-                let fixed = scenario
-                    .uncertain
-                    .iter()
-                    .map(|u| {
-                        levers.iter().any(|l| {
-                            l.changes
-                                .iter()
-                                .any(|c| matches!(c, parley_core::Change::Set { path, .. } if *path == u.path))
-                        })
-                    })
-                    .collect::<Vec<bool>>();
+                let fixed =
+                    scenario.uncertain.iter().map(|u| levers.iter().any(|l| l.sets(&u.path))).collect::<Vec<bool>>();
                 Ok((Simulation::new(scenario, &levers, None)?, fixed))
             })
             .collect::<Result<Vec<_>, ExperimentError>>()?;
-        let (arms, fixed) = arms.into_iter().unzip();
-        Ok(Experiment { design, uncertain: scenario.uncertain.clone(), arms, fixed })
+        let (arms, fixed): (Vec<Simulation>, _) = arms.into_iter().unzip();
+        let assimilated = match (design.start, given) {
+            (Start::Prior, _) => None,
+            (Start::Filtered { .. }, Some(given)) => Some(given),
+            (Start::Filtered { .. }, None) => {
+                let unlevered = design.arms.first().is_some_and(|a| a.levers.is_empty()).then(|| &arms[0]);
+                record(scenario, design.start, design.seed, unlevered)?.map(Arc::new)
+            }
+        };
+        Ok(Experiment { design, uncertain: scenario.uncertain.clone(), arms, assimilated, fixed })
+    }
+
+    /// The filtered record replicates start from, if they start from it.
+    pub fn assimilated(&self) -> Option<&Assimilated> {
+        self.assimilated.as_deref()
+    }
+
+    /// The filtered record, shared (for a study or a report on the same scenario and seed).
+    pub fn record(&self) -> Option<Arc<Assimilated>> {
+        self.assimilated.clone()
     }
 
     /// The design.
@@ -209,17 +297,33 @@ impl Experiment {
         &self.arms[arm]
     }
 
-    /// Replicate `index`'s parameter values.
-    pub fn parameters(&self, index: u64) -> Vec<f64> {
-        let mut rng = ChaCha12Rng::seed_from_u64(self.design.seed ^ PARAMETER_SEED);
-        rng.set_stream(index);
-        self.uncertain.iter().map(|u| draw_uncertain(u, &mut rng)).collect()
+    /// Replicate `index`'s parameter values and, with a filtered record, the war's state it
+    /// starts from at the scenario date.
+    pub fn parameters(&self, index: u64) -> (Vec<f64>, Option<WarState>) {
+        match &self.assimilated {
+            Some(a) => {
+                let particle = a.pick(self.design.seed, index);
+                (particle.parameters.clone(), Some(particle.state))
+            }
+            None => {
+                let mut rng = ChaCha12Rng::seed_from_u64(self.design.seed ^ PARAMETER_SEED);
+                rng.set_stream(index);
+                (self.uncertain.iter().map(|u| draw_uncertain(u, &mut rng)).collect(), None)
+            }
+        }
     }
 
     /// Runs replicate `index` under every arm with the given parameter values (one per
-    /// uncertain parameter, in file order). A parameter that one of an arm's levers sets
-    /// keeps the lever's value in that arm.
-    pub fn run_with(&self, index: u64, parameters: &[f64], noise: bool) -> Result<Vec<Replicate>, ExperimentError> {
+    /// uncertain parameter, in file order), from `start` at the scenario date if given
+    /// (else from the end of the noise-free history). A parameter that one of an arm's
+    /// levers sets keeps the lever's value in that arm.
+    pub fn run_with(
+        &self,
+        index: u64,
+        parameters: &[f64],
+        start: Option<&WarState>,
+        noise: bool,
+    ) -> Result<Vec<Replicate>, ExperimentError> {
         self.arms
             .iter()
             .enumerate()
@@ -232,7 +336,11 @@ impl Experiment {
                     .filter(|(_, fixed)| !**fixed)
                     .map(|((u, &v), _)| (u.path.as_str(), v))
                     .collect();
-                let sim = if numbers.is_empty() { None } else { Some(base.with_numbers(&numbers)?) };
+                let sim = match (numbers.is_empty(), start) {
+                    (true, None) => None,
+                    (_, None) => Some(base.with_numbers(&numbers)?),
+                    (_, Some(state)) => Some(base.with_numbers(&numbers)?.starting_from(*state)),
+                };
                 let sim = sim.as_ref().unwrap_or(base);
                 let options = RunOptions {
                     months: self.design.months,
@@ -248,7 +356,8 @@ impl Experiment {
 
     /// Runs replicate `index` under every arm.
     pub fn replicate(&self, index: u64) -> Result<Vec<Replicate>, ExperimentError> {
-        self.run_with(index, &self.parameters(index), true)
+        let (parameters, start) = self.parameters(index);
+        self.run_with(index, &parameters, start.as_ref(), true)
     }
 
     /// Runs the replicates in `range` in parallel; the result is in index order, then arm
@@ -287,7 +396,7 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
         terms,
         broke,
         losses,
-        held: path.months.last().map_or(sim.history().last().map_or(0.0, |s| s.held), |m| m.war.held),
+        held: path.months.last().map_or(sim.at_as_of().held, |m| m.war.held),
         months: path
             .months
             .iter()
@@ -306,7 +415,7 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
 /// shards together cover every replicate once.
 pub fn shard(runs: u64, index: u64, count: u64) -> Result<std::ops::Range<u64>, ExperimentError> {
     if count == 0 || index == 0 || index > count {
-        return Err(ExperimentError::Shard { index, count, reason: "write --shard I/N with 1 ≤ I ≤ N".into() });
+        return Err(ExperimentError::Shard { index, count, reason: "a shard is I of N with 1 ≤ I ≤ N".into() });
     }
     let start = runs * (index - 1) / count;
     let end = runs * index / count;
@@ -319,7 +428,7 @@ mod tests {
 
     use super::*;
     use crate::built_in;
-    use crate::stats::Proportion;
+    use parley_core::stats::Proportion;
 
     fn with_optimism_range(lo: f64, hi: f64) -> Scenario {
         let mut s = built_in();
@@ -333,7 +442,7 @@ mod tests {
     }
 
     fn design(runs: u64, arms: Vec<Arm>) -> Design {
-        Design { runs, months: 24, seed: 42, arms }
+        Design { runs, months: 24, seed: 42, arms, start: Start::Prior }
     }
 
     #[test]
@@ -379,7 +488,7 @@ mod tests {
         let (lo, hi) = (0.0, 8.0);
         let s = with_optimism_range(lo, hi);
         let e = Experiment::new(&s, design(400, vec![Arm::new(vec![])])).unwrap();
-        let settles = |x: f64| e.run_with(0, &[x], false).unwrap()[0].agreed_month.is_some();
+        let settles = |x: f64| e.run_with(0, &[x], None, false).unwrap()[0].agreed_month.is_some();
         assert!(settles(lo) && !settles(hi), "the threshold lies inside the range");
         let (mut a, mut b) = (lo, hi);
         for _ in 0..40 {
@@ -387,7 +496,7 @@ mod tests {
             if settles(mid) { a = mid } else { b = mid }
         }
         let truth = (a - lo) / (hi - lo);
-        let hits = (0..400).filter(|&i| settles(e.parameters(i)[0])).count() as u64;
+        let hits = (0..400).filter(|&i| settles(e.parameters(i).0[0])).count() as u64;
         let p = Proportion::new(hits, 400);
         assert!(p.lo <= truth && truth <= p.hi, "true probability {truth} outside [{}, {}]", p.lo, p.hi);
     }

@@ -13,8 +13,7 @@
 //! * **Local, one-at-a-time.** [`tornado`] ranks inputs by the swing of the output when each
 //!   input in turn is moved from a low to a high value, the others held at the baseline.
 //!
-//! [`quantile`] is the empirical quantile used for the bootstrap intervals; callers use it
-//! to take, say, the 5th and 95th percentiles of an input's distribution as its low and high.
+//! The bootstrap intervals use the empirical quantile of [`parley_core::stats::quantile`].
 //!
 //! The module is pure: no files, no clock, no printing. Randomness is injected: the design
 //! draws from the caller's RNG, and the bootstrap derives its own streams from a seed
@@ -39,6 +38,7 @@
 use std::cmp::Ordering;
 use std::fmt;
 
+use parley_core::stats::quantile;
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use rayon::prelude::*;
@@ -566,7 +566,7 @@ pub struct Tornado {
 /// Builds a tornado chart from the output at the baseline and, for each input `i`, the
 /// outputs with input `i` at its low value (`lows[i]`) and at its high value (`highs[i]`),
 /// the other inputs at the baseline. The caller chooses low and high (for example the 5th
-/// and 95th percentiles of the input's distribution, see [`quantile`]) and runs the model.
+/// and 95th percentiles of the input's distribution, see [`parley_core::stats::quantile`]) and runs the model.
 ///
 /// # Errors
 ///
@@ -604,31 +604,6 @@ fn by_swing(x: f64, y: f64) -> Ordering {
         (true, true) => Ordering::Equal,
         (true, false) => Ordering::Greater,
         (false, true) => Ordering::Less,
-    }
-}
-
-/// The empirical `p`-quantile of values sorted ascending, by linear interpolation between
-/// order statistics: type 7 of Hyndman & Fan, "Sample quantiles in statistical packages",
-/// The American Statistician 50(4):361–365 (1996), doi:10.2307/2684934 (R's default, NumPy's
-/// `linear`). With `h = (len − 1)·p`, it is `x[⌊h⌋] + (h − ⌊h⌋)·(x[⌊h⌋ + 1] − x[⌊h⌋])`;
-/// `p = 0` gives the minimum and `p = 1` the maximum.
-///
-/// Returns NaN if `sorted` is empty or `p` is outside `[0, 1]` (or NaN). The slice is not
-/// checked for order; unsorted values give a meaningless result.
-pub fn quantile(sorted: &[f64], p: f64) -> f64 {
-    if sorted.is_empty() || !(0.0..=1.0).contains(&p) {
-        return f64::NAN;
-    }
-    let last = sorted.len() - 1;
-    let h = last as f64 * p;
-    let lo = (h.floor() as usize).min(last);
-    let frac = h - lo as f64;
-    let (a, b) = (sorted[lo], sorted[(lo + 1).min(last)]);
-    if frac > 0.0 {
-        // Kept within [a, b] so the quantile never decreases in p despite rounding.
-        (a + frac * (b - a)).max(a).min(b)
-    } else {
-        a
     }
 }
 
@@ -884,35 +859,7 @@ mod tests {
         assert!(tornado::<&str>(0.0, &[], &[], &[]).unwrap().bars.is_empty());
     }
 
-    #[test]
-    fn test_quantile() {
-        let x = [1.0, 2.0, 4.0, 8.0, 16.0];
-        for (p, expected) in [(0.0, 1.0), (0.25, 2.0), (0.5, 4.0), (0.625, 6.0), (0.9, 12.8), (1.0, 16.0)] {
-            assert_abs_diff_eq!(quantile(&x, p), expected, epsilon = 1e-12);
-        }
-        // R: quantile(1:10, c(0.05, 0.95)) = 1.45, 9.55.
-        let ten: Vec<f64> = (1..=10).map(f64::from).collect();
-        assert_abs_diff_eq!(quantile(&ten, 0.05), 1.45, epsilon = 1e-12);
-        assert_abs_diff_eq!(quantile(&ten, 0.95), 9.55, epsilon = 1e-12);
-        assert_abs_diff_eq!(quantile(&[3.0], 0.3), 3.0);
-        assert!(quantile(&[], 0.5).is_nan());
-        assert!(quantile(&x, -0.1).is_nan() && quantile(&x, 1.1).is_nan() && quantile(&x, f64::NAN).is_nan());
-        assert_abs_diff_eq!(quantile(&[0.0, f64::INFINITY], 0.0), 0.0);
-    }
-
     proptest! {
-        #[test]
-        fn prop_quantile_monotone_within_range(
-            mut x in prop::collection::vec(-1e6..1e6f64, 1..40),
-            p in 0.0..=1.0f64,
-            q in 0.0..=1.0f64,
-        ) {
-            x.sort_by(f64::total_cmp);
-            let (lo, hi) = (p.min(q), p.max(q));
-            let (qlo, qhi) = (quantile(&x, lo), quantile(&x, hi));
-            prop_assert!(x[0] <= qlo && qlo <= qhi && qhi <= x[x.len() - 1]);
-        }
-
         #[test]
         fn prop_tornado_sorted_permutation(bars in prop::collection::vec((-10.0..10.0f64, -10.0..10.0f64), 0..12)) {
             let (lows, highs): (Vec<f64>, Vec<f64>) = bars.iter().copied().unzip();

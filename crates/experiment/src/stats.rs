@@ -1,102 +1,16 @@
 //! What an experiment found: distributions per arm and each lever's difference from the
 //! baseline, with 95% confidence intervals.
 //!
-//! Proportions carry Wilson score intervals (Wilson 1927), which stay inside [0, 1] and
-//! keep their coverage near 0 and 1. Differences between arms are paired by replicate
+//! Proportions carry Wilson score intervals ([`parley_core::stats`]). Differences between arms are paired by replicate
 //! (the arms share parameters and shocks), so their intervals come from the standard
 //! error of the paired differences: common random numbers make them much narrower than
 //! independent samples would.
 
 use parley_core::Scenario;
+use parley_core::stats::{Mean, Proportion, Spread};
 use serde::Serialize;
 
 use crate::run::{Design, Outcome, Replicate};
-
-/// z for a two-sided 95% interval.
-const Z95: f64 = 1.959_963_984_540_054;
-
-/// A proportion with its 95% Wilson interval.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Proportion {
-    /// Successes.
-    pub count: u64,
-    /// Trials.
-    pub n: u64,
-    /// The estimate.
-    pub p: f64,
-    /// Lower end of the 95% interval.
-    pub lo: f64,
-    /// Upper end.
-    pub hi: f64,
-}
-
-impl Proportion {
-    /// `count` successes out of `n`.
-    pub fn new(count: u64, n: u64) -> Proportion {
-        if n == 0 {
-            return Proportion { count, n, p: f64::NAN, lo: f64::NAN, hi: f64::NAN };
-        }
-        let (k, n_f) = (count as f64, n as f64);
-        let p = k / n_f;
-        let z2 = Z95 * Z95;
-        let centre = (p + z2 / (2.0 * n_f)) / (1.0 + z2 / n_f);
-        let half = Z95 / (1.0 + z2 / n_f) * (p * (1.0 - p) / n_f + z2 / (4.0 * n_f * n_f)).sqrt();
-        Proportion { count, n, p, lo: (centre - half).max(0.0), hi: (centre + half).min(1.0) }
-    }
-}
-
-/// A mean with its 95% interval (normal approximation).
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Mean {
-    /// Observations.
-    pub n: u64,
-    /// The mean.
-    pub mean: f64,
-    /// Lower end of the 95% interval.
-    pub lo: f64,
-    /// Upper end.
-    pub hi: f64,
-}
-
-impl Mean {
-    /// The mean of `xs`.
-    pub fn of(xs: &[f64]) -> Mean {
-        let n = xs.len();
-        if n == 0 {
-            return Mean { n: 0, mean: f64::NAN, lo: f64::NAN, hi: f64::NAN };
-        }
-        let mean = xs.iter().sum::<f64>() / n as f64;
-        let var = if n > 1 { xs.iter().map(|x| (x - mean).powi(2)).sum::<f64>() / (n - 1) as f64 } else { 0.0 };
-        let half = Z95 * (var / n as f64).sqrt();
-        Mean { n: n as u64, mean, lo: mean - half, hi: mean + half }
-    }
-}
-
-/// Quantiles of a sample.
-#[derive(Clone, Copy, Debug, PartialEq, Serialize)]
-pub struct Spread {
-    /// The mean.
-    pub mean: f64,
-    /// 5th percentile.
-    pub p5: f64,
-    /// Median.
-    pub p50: f64,
-    /// 95th percentile.
-    pub p95: f64,
-}
-
-impl Spread {
-    /// The spread of `xs`.
-    pub fn of(xs: &[f64]) -> Spread {
-        if xs.is_empty() {
-            return Spread { mean: f64::NAN, p5: f64::NAN, p50: f64::NAN, p95: f64::NAN };
-        }
-        let mut sorted = xs.to_vec();
-        sorted.sort_by(f64::total_cmp);
-        let q = |p: f64| crate::sensitivity::quantile(&sorted, p);
-        Spread { mean: xs.iter().sum::<f64>() / xs.len() as f64, p5: q(0.05), p50: q(0.5), p95: q(0.95) }
-    }
-}
 
 /// One arm's results.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -272,25 +186,4 @@ pub fn summarize(design: &Design, scenarios: &[&Scenario], paths: &[String], rep
     let parties =
         parley_sim::coupled::default_parties(scenarios[0]).iter().map(|&a| scenarios[0].actors[a].id.clone()).collect();
     Summary { design: design.clone(), sides, parties, parameters, arms: summaries, differences }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_wilson_interval_by_hand() {
-        // 8 of 10: Wilson 95% interval (0.490, 0.943).
-        let p = Proportion::new(8, 10);
-        assert!((p.lo - 0.4902).abs() < 1e-3 && (p.hi - 0.9433).abs() < 1e-3, "{p:?}");
-        let zero = Proportion::new(0, 50);
-        assert!(zero.lo.abs() < 1e-12 && zero.hi > 0.0 && zero.hi < 0.08);
-    }
-
-    #[test]
-    fn test_mean_interval_by_hand() {
-        let m = Mean::of(&[1.0, 2.0, 3.0, 4.0]);
-        // sd = 1.29, se = 0.645, half width 1.265.
-        assert!((m.mean - 2.5).abs() < 1e-12 && (m.hi - m.mean - 1.2652).abs() < 1e-3);
-    }
 }

@@ -13,14 +13,19 @@
 //! stream `k`, the Sobol design from the last stream, so results do not depend on threads.
 
 use parley_core::Scenario;
-use rand::SeedableRng;
+use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use rayon::prelude::*;
 use serde::Serialize;
 
-use crate::run::{Arm, Design, Experiment, ExperimentError, Replicate};
+use std::sync::Arc;
+
+use crate::assimilate::Assimilated;
+use crate::run::{Arm, Design, Experiment, ExperimentError, Replicate, Start};
 use crate::sample::draw_uncertain;
-use crate::sensitivity::{Bootstrap, SobolDesign, SobolIndices, Tornado, quantile, tornado};
+use parley_core::stats::quantile;
+
+use crate::sensitivity::{Bootstrap, SobolDesign, SobolIndices, Tornado, tornado};
 
 /// Draws per parameter to place its 5th and 95th percentiles.
 const PERCENTILE_DRAWS: usize = 4000;
@@ -31,6 +36,9 @@ pub const OUTPUTS: [&str; 3] = ["settled_within_12_months", "settlement_month", 
 /// What to study.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct StudyOptions {
+    /// Where the central paths start: with a filtered record, the parameters range over
+    /// their posterior (each its marginal) and every path starts from the filtered mean state.
+    pub start: Start,
     /// Base sample size of the Sobol design (evaluations: `samples × (parameters + 2)`).
     pub samples: usize,
     /// Months simulated after the scenario date.
@@ -42,9 +50,9 @@ pub struct StudyOptions {
 }
 
 impl Default for StudyOptions {
-    /// 512 samples, 24 months, seed 0, no levers (the defaults of `parley sensitivity`).
+    /// From the prior, 512 samples, 24 months, seed 0, no levers.
     fn default() -> Self {
-        StudyOptions { samples: 512, months: 24, seed: 0, levers: Vec::new() }
+        StudyOptions { start: Start::Prior, samples: 512, months: 24, seed: 0, levers: Vec::new() }
     }
 }
 
@@ -53,9 +61,9 @@ impl Default for StudyOptions {
 pub struct StudyParameter {
     /// Its path, as `parley sources` lists it.
     pub path: String,
-    /// Its point value in the scenario.
+    /// Its point value in the scenario (with a filtered record: its posterior median).
     pub point: f64,
-    /// The 5th percentile of its distribution.
+    /// The 5th percentile of its distribution (prior or posterior).
     pub p5: f64,
     /// The 95th percentile.
     pub p95: f64,
@@ -98,33 +106,59 @@ fn outputs(r: &Replicate, months: u32) -> [f64; 3] {
     ]
 }
 
-/// Studies `scenario`'s sensitivity to its `[[uncertain]]` parameters.
+/// Studies `scenario`'s sensitivity to its `[[uncertain]]` parameters. With a filtered
+/// record (given, or filtered here if `options.start` asks for one), each parameter ranges
+/// over its posterior marginal — Sobol indices need independent inputs, so the posterior's
+/// correlations are set aside — and every path starts from the filtered mean state.
 ///
 /// # Errors
 ///
 /// [`ExperimentError::NothingUncertain`] without a war model or uncertain parameters;
 /// otherwise whatever setting up or running the simulation reports.
-pub fn study(scenario: &Scenario, options: &StudyOptions) -> Result<Study, ExperimentError> {
+pub fn study(
+    scenario: &Scenario,
+    options: &StudyOptions,
+    record: Option<Arc<Assimilated>>,
+) -> Result<Study, ExperimentError> {
     let s = scenario;
     if s.conflict.is_none() || s.uncertain.is_empty() {
         return Err(ExperimentError::NothingUncertain);
     }
-    let design =
-        Design { runs: 1, months: options.months, seed: options.seed, arms: vec![Arm::new(options.levers.clone())] };
-    let experiment = Experiment::new(s, design)?;
+    let design = Design {
+        runs: 1,
+        months: options.months,
+        seed: options.seed,
+        arms: vec![Arm::new(options.levers.clone())],
+        start: options.start,
+    };
+    let experiment = match record {
+        Some(r) => Experiment::with_record(s, design, r)?,
+        None => Experiment::new(s, design)?,
+    };
+    let assimilated = experiment.assimilated();
+    let start = assimilated.map(Assimilated::mean_state);
     let eval = |x: &[f64]| -> Result<[f64; 3], ExperimentError> {
-        let r = experiment.run_with(0, x, false)?;
+        let r = experiment.run_with(0, x, start.as_ref(), false)?;
         Ok(outputs(&r[0], options.months))
     };
-    let mut probe = s.clone();
-    let point: Vec<f64> =
-        s.uncertain.iter().map(|u| probe.quantity_mut(&u.path).map_or(f64::NAN, |q| q.value)).collect();
+    let marginals: Vec<Vec<f64>> =
+        assimilated.map_or_else(Vec::new, |a| (0..s.uncertain.len()).map(|k| a.marginal(k)).collect());
+    let point: Vec<f64> = match assimilated {
+        Some(a) => a.medians(),
+        None => {
+            let mut probe = s.clone();
+            s.uncertain.iter().map(|u| probe.quantity_mut(&u.path).map_or(f64::NAN, |q| q.value)).collect()
+        }
+    };
     // Percentiles of each parameter's distribution, each from its own stream.
     let percentiles: Vec<(f64, f64)> = s
         .uncertain
         .iter()
         .enumerate()
         .map(|(k, u)| {
+            if let Some(xs) = marginals.get(k) {
+                return (quantile(xs, 0.05), quantile(xs, 0.95));
+            }
             let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
             rng.set_stream(k as u64);
             let mut xs: Vec<f64> = (0..PERCENTILE_DRAWS).map(|_| draw_uncertain(u, &mut rng)).collect();
@@ -146,8 +180,10 @@ pub fn study(scenario: &Scenario, options: &StudyOptions) -> Result<Study, Exper
     // Sobol design over the joint distribution.
     let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
     rng.set_stream(u64::MAX);
-    let sobol =
-        SobolDesign::new(options.samples.max(2), names.len(), &mut rng, |k, rng| draw_uncertain(&s.uncertain[k], rng))?;
+    let sobol = SobolDesign::new(options.samples.max(2), names.len(), &mut rng, |k, rng| match marginals.get(k) {
+        Some(xs) => xs[rng.random_range(0..xs.len())],
+        None => draw_uncertain(&s.uncertain[k], rng),
+    })?;
     let values: Vec<[f64; 3]> =
         (0..sobol.len()).into_par_iter().map(|i| eval(&sobol.point(i))).collect::<Result<_, _>>()?;
     let measures = (0..OUTPUTS.len())
@@ -188,7 +224,7 @@ mod tests {
     fn test_study_ranks_the_learning_rate_first_for_the_timing() {
         let s = built_in();
         let options = StudyOptions { samples: 32, ..StudyOptions::default() };
-        let study = study(&s, &options).unwrap();
+        let study = study(&s, &options, None).unwrap();
         assert_eq!(study.measures.len(), 3);
         assert_eq!(study.parameters.len(), s.uncertain.len());
         for p in &study.parameters {
@@ -198,13 +234,13 @@ mod tests {
         let timing = &study.measures[1];
         assert_eq!(timing.output, "settlement_month");
         assert_eq!(timing.tornado.bars[0].name, "conflict.beliefs.learning");
-        assert_eq!(study, super::study(&s, &options).unwrap(), "reproducible");
+        assert_eq!(study, super::study(&s, &options, None).unwrap(), "reproducible");
     }
 
     #[test]
     fn test_study_needs_uncertain_parameters() {
         let mut s = built_in();
         s.uncertain.clear();
-        assert!(matches!(study(&s, &StudyOptions::default()), Err(ExperimentError::NothingUncertain)));
+        assert!(matches!(study(&s, &StudyOptions::default(), None), Err(ExperimentError::NothingUncertain)));
     }
 }

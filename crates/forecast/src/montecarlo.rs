@@ -9,8 +9,7 @@
 //! seed, stream `i`), three numbers per actor in input order, so a replicate depends only on
 //! the seed and its index: results are the same on any number of threads.
 
-use parley_experiment::sensitivity::quantile;
-use parley_experiment::stats::Proportion;
+use parley_core::stats::{Proportion, quantile};
 use rand::{Rng, RngExt, SeedableRng};
 use rand_chacha::ChaCha12Rng;
 use rayon::prelude::*;

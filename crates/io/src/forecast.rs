@@ -183,7 +183,7 @@ pub fn parse_forecast_file(text: &str, name: &str, format: Format) -> Result<For
         }
     }
     .map_err(|d| invalid(text, name, language, vec![d]))?;
-    crate::validate::forecast_file(&raw).map_err(|diagnostics| invalid(text, name, language, diagnostics))
+    crate::validate::forecast_file(&raw, text).map_err(|diagnostics| invalid(text, name, language, diagnostics))
 }
 
 fn invalid(text: &str, name: &str, language: &str, diagnostics: Vec<Diagnostic>) -> Error {

@@ -13,7 +13,7 @@
 //!
 //! | Genius | parley |
 //! |---|---|
-//! | discrete issue | categorical issue; each value string is an option label, its id derived from it (`"19'' LCD"` → `19_lcd`) |
+//! | discrete issue | categorical issue; each value string is kept as the option's label, and its id is derived from it by [`crate::id::label_to_id`] (`"Dell"` → `dell`, `"19'' LCD"` → `v_19_lcd`) |
 //! | integer issue `[lo, hi]` | integer issue with step 1 |
 //! | real issue `[lo, hi]` | real issue discretised into [`GeniusOptions::real_steps`] options |
 //! | `<weight>`, `<item evaluation>`, `<evaluator>` | weights and value functions, per [`Semantics`] |
@@ -70,7 +70,7 @@ mod write;
 #[cfg(test)]
 mod tests;
 
-pub use read::load_genius;
+pub use read::{load_genius, parse_genius};
 pub use write::{GeniusExport, GeniusFile, to_genius};
 
 /// How a Genius folder's numbers become utilities.
@@ -115,33 +115,9 @@ impl Default for GeniusOptions {
     }
 }
 
-/// An identifier derived from free text: lowercase letters and digits, other runs of
-/// characters replaced by one `_` (`"19'' LCD"` → `19_lcd`); `fallback` if nothing is left.
-pub(crate) fn safe_id(text: &str, fallback: &str) -> String {
-    let mut id = String::new();
-    let mut gap = false;
-    for c in text.chars() {
-        if c.is_alphanumeric() {
-            if gap && !id.is_empty() {
-                id.push('_');
-            }
-            gap = false;
-            id.extend(c.to_lowercase());
-        } else {
-            gap = true;
-        }
-    }
-    if id.is_empty() { fallback.to_string() } else { id }
-}
-
-/// `id`, or `id_2`, `id_3`, … if `taken` has it; the result is added to `taken`.
-pub(crate) fn unique_id(id: String, taken: &mut Vec<String>) -> String {
-    let mut candidate = id.clone();
-    let mut k = 2;
-    while taken.contains(&candidate) {
-        candidate = format!("{id}_{k}");
-        k += 1;
-    }
-    taken.push(candidate.clone());
-    candidate
+/// The id of a foreign name (see [`crate::id::label_to_id`]), or `prefix` followed by
+/// `index` if no letter or digit of the name is left.
+pub(crate) fn foreign_id(text: &str, prefix: &str, index: usize) -> String {
+    let id = crate::id::label_to_id(text, prefix);
+    if id == prefix { format!("{prefix}{index}") } else { id }
 }

@@ -71,6 +71,7 @@ mod data;
 mod diagnostic;
 pub mod forecast;
 pub mod genius;
+pub mod id;
 pub mod located;
 pub mod raw;
 mod validate;
@@ -86,8 +87,8 @@ pub use diagnostic::{Diagnostic, Error};
 pub use forecast::{
     ForecastInput, SalienceScale, is_forecast_file, load_forecast, parse_forecast_csv, parse_forecast_file,
 };
-pub use genius::{GeniusOptions, Semantics, load_genius, to_genius};
-pub use validate::MAX_OPTIONS_PER_ISSUE;
+pub use genius::{GeniusOptions, Semantics, load_genius, parse_genius, to_genius};
+pub use validate::{MAX_MONTHS, MAX_OPTIONS_PER_ISSUE};
 pub use write::to_raw;
 
 use located::SpanMode;
@@ -148,7 +149,7 @@ pub fn parse(text: &str, name: &str, format: Format) -> Result<Loaded, Error> {
         }
     };
     let raw = parse_raw(text, format).map_err(|d| invalid(vec![*d]))?;
-    match validate::validate(&raw) {
+    match validate::validate(&raw, text) {
         Ok((scenario, warnings)) => {
             Ok(Loaded { scenario, warnings: warnings.into_iter().map(|d| d.with_source(source())).collect() })
         }
@@ -186,12 +187,18 @@ pub fn parse_raw(text: &str, format: Format) -> Result<RawScenario, Box<Diagnost
     }
 }
 
+/// The byte offset of a 1-based line and column (columns in bytes, as serde_json counts
+/// them), moved back to the start of the character it falls in, so a span never splits one.
 pub(crate) fn line_column_to_offset(text: &str, line: usize, column: usize) -> Option<usize> {
     if line == 0 {
         return None;
     }
     let start: usize = text.split_inclusive('\n').take(line - 1).map(str::len).sum();
-    Some((start + column.saturating_sub(1)).min(text.len()))
+    let mut offset = (start + column.saturating_sub(1)).min(text.len());
+    while !text.is_char_boundary(offset) {
+        offset -= 1;
+    }
+    Some(offset)
 }
 
 /// The scenario as TOML text.

@@ -102,7 +102,13 @@ impl<T: JsonSchema> JsonSchema for Located<T> {
     }
 }
 
-/// A map that keeps the file's key order (TOML tables, JSON objects).
+/// A map read from a TOML table or a JSON object, its entries sorted by key.
+///
+/// The TOML reader hands over a table's keys sorted, whatever their order in the file; JSON
+/// objects arrive in file order. Sorting both the same way makes a file mean the same in
+/// either syntax: the same condition terms, lever changes, donors and calibration series, in
+/// the same order. The sort is stable, so of two equal keys the second stays second (and is
+/// reported as the duplicate).
 #[derive(Clone, Debug, PartialEq)]
 pub struct OrderedMap<K, V>(pub Vec<(K, V)>);
 
@@ -119,10 +125,10 @@ impl<K, V> Default for OrderedMap<K, V> {
     }
 }
 
-impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
+impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Deserialize<'de> for OrderedMap<K, V> {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
         struct MapVisitor<K, V>(PhantomData<(K, V)>);
-        impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
+        impl<'de, K: Deserialize<'de> + Ord, V: Deserialize<'de>> Visitor<'de> for MapVisitor<K, V> {
             type Value = OrderedMap<K, V>;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
                 f.write_str("a table")
@@ -132,6 +138,7 @@ impl<'de, K: Deserialize<'de>, V: Deserialize<'de>> Deserialize<'de> for Ordered
                 while let Some(entry) = map.next_entry()? {
                     entries.push(entry);
                 }
+                entries.sort_by(|a: &(K, V), b: &(K, V)| a.0.cmp(&b.0));
                 Ok(OrderedMap(entries))
             }
         }

@@ -242,11 +242,11 @@ pub struct RawExpectation {
     /// linkage_eases: terms under which the loss is larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without: Option<Located<RawCondition>>,
-    /// no_settlement_within, settles_within, advances: months after the scenario date (at least 1).
+    /// no_settlement_within, settles_within, advances: months after the scenario date, in [1, 1200].
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub months: Option<Located<i64>>,
     /// batna_lower, batna_higher, batna_restored: the month compared, counted from the
-    /// scenario date (0: the scenario date).
+    /// scenario date (0: the scenario date), at most 1200.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub month: Option<Located<i64>>,
     /// batna_lower, batna_higher: lever ids of the comparison (default: none, the baseline).
@@ -534,6 +534,66 @@ pub struct RawConflict {
     /// Which observed series the model was fitted to.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub calibration: Option<RawCalibration>,
+    /// The observed record up to `as_of`, each series with its observation model: every
+    /// forecast is conditioned on it (data assimilation).
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub observed: Vec<RawObserved>,
+}
+
+/// An observed monthly series of the war and how an observation relates to the model.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawObserved {
+    /// Identifier, used in paths (`conflict.observed.ID.scale`).
+    pub id: Located<String>,
+    /// What the model computes for it: `losses.ACTOR` (a side's casualties per month),
+    /// `territory_change` or `held` (the holder's area at the end of the month, km²).
+    pub measures: Located<String>,
+    /// The column of the data file it was copied from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub column: Option<String>,
+    /// The month of the first value, `YYYY-MM` (default: `start`). Months before `start`
+    /// are not simulated; naive benchmark forecasts use them.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub from: Option<Located<String>>,
+    /// One value per month from `from` (at most through `as_of`); `nan` in TOML, `null` in
+    /// JSON, where the month was not observed.
+    pub values: Located<Vec<Option<f64>>>,
+    /// Citation `ID#paragraph` (or `ID`) of the data.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+    /// Or: why the values are assumed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assumption: Option<String>,
+    /// A free-text remark.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<String>,
+    /// How an observation scatters around the model's value.
+    pub error: Located<RawObservationError>,
+}
+
+/// The distribution of an observation `y` around the model's value `m`.
+#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawObservationError {
+    /// `normal` (`y = m + bias + scale·ε`, an error in the series' unit) or `lognormal`
+    /// (`ln y = ln m + bias + scale·ε`, a relative error: a claim that overstates by
+    /// `e^bias`); `ε` is standard normal.
+    pub distribution: Located<RawErrorDistribution>,
+    /// Systematic error: in the series' unit (normal) or of the log (lognormal).
+    pub bias: Located<RawQuantity>,
+    /// Standard deviation: in the series' unit (normal) or of the log (lognormal); > 0.
+    pub scale: Located<RawQuantity>,
+}
+
+/// The family of an observation error.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawErrorDistribution {
+    /// An error in the series' unit.
+    Normal,
+    /// A relative error.
+    Lognormal,
 }
 
 /// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
@@ -563,7 +623,7 @@ pub struct RawSide {
     pub materiel_reference: Located<RawQuantity>,
     /// Elasticity of effectiveness with respect to the materiel flow (≥ 0).
     pub materiel_elasticity: Located<RawQuantity>,
-    /// Months over which deliveries reach the front (≥ 1).
+    /// Months over which deliveries reach the front, in [1, 1200].
     pub delivery_lag: Located<RawQuantity>,
     /// Fraction of production capacity lost per month of fighting, in [0, 1).
     pub economic_strain: Located<RawQuantity>,
@@ -646,7 +706,7 @@ pub struct RawTerritory {
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
 #[serde(deny_unknown_fields)]
 pub struct RawBeliefs {
-    /// Months each side projects the war ahead (a whole number, at least 1).
+    /// Months each side projects the war ahead (a whole number within [1, 1200]).
     pub horizon: Located<RawQuantity>,
     /// Fraction of its remaining optimism a side loses per month of fighting, in [0, 1].
     pub learning: Located<RawQuantity>,
@@ -660,8 +720,17 @@ pub struct RawBeliefs {
 pub struct RawVolatility {
     /// Standard deviation of the log of monthly losses (≥ 0).
     pub losses: Located<RawQuantity>,
-    /// Standard deviation of the monthly change of the front, km² (≥ 0).
+    /// Standard deviation of the monthly change of the front around the model, km² (≥ 0).
     pub territory: Located<RawQuantity>,
+    /// How much of a month's loss shock carries into the next, in [0, 1) (0: independent
+    /// months).
+    pub losses_persistence: Located<RawQuantity>,
+    /// How much of a month's unexplained movement of the front carries into the next, in
+    /// [0, 1) (0: independent months).
+    pub territory_persistence: Located<RawQuantity>,
+    /// Standard deviation of the monthly change of the front's unexplained pace, km² a
+    /// month (≥ 0; 0: the pace does not drift).
+    pub territory_trend: Located<RawQuantity>,
 }
 
 /// How likely a settlement is to break down.
@@ -672,7 +741,7 @@ pub struct RawDurability {
     pub ceasefire_hazard: Located<RawQuantity>,
     /// Monthly hazard once the ceasefire has held `consolidation` months, in [0, 1].
     pub settled_hazard: Located<RawQuantity>,
-    /// Months a ceasefire must hold to count as a settlement (≥ 0).
+    /// Months a ceasefire must hold to count as a settlement (a whole number within [0, 1200]).
     pub consolidation: Located<RawQuantity>,
     /// Terms that raise or lower the hazard.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]

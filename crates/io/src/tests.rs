@@ -332,6 +332,115 @@ fn test_error_expectation_without_provenance() {
     insta::assert_snapshot!(error_of(&[("source = \"memo#2\"\n", "")]));
 }
 
+/// The messages of `text`'s errors (TOML).
+fn messages_of(text: &str) -> Vec<String> {
+    match parse(text, "sale.toml", Format::Toml) {
+        Ok(_) => panic!("expected an error"),
+        Err(Error::Invalid { diagnostics, .. }) => {
+            diagnostics.iter().filter(|d| d.is_error()).map(|d| d.message.clone()).collect()
+        }
+        Err(e) => panic!("{e}"),
+    }
+}
+
+/// Ids start with a letter: a digit first is refused, pointing at the digit.
+#[test]
+fn test_error_id_must_start_with_a_letter() {
+    insta::assert_snapshot!(error_of(&[
+        ("id = \"buyer\"", "id = \"2buyer\""),
+        ("actor = \"buyer\"", "actor = \"2buyer\"")
+    ]));
+}
+
+/// Ids hold only letters, digits, `_` and `-`: the first other character is named and
+/// underlined.
+#[test]
+fn test_error_id_with_a_forbidden_character() {
+    insta::assert_snapshot!(error_of(&[
+        ("id = \"memo\"", "id = \"memo.v2\""),
+        ("memo#1", "memo.v2#1"),
+        ("memo#2", "memo.v2#2")
+    ]));
+}
+
+/// Letters outside ASCII are named with their code point, so look-alikes can be told apart.
+#[test]
+fn test_error_id_with_a_non_ascii_letter() {
+    let messages = messages_of(&edit(BASE, &[("id = \"extras\"", "id = \"extrаs\"")]));
+    assert_eq!(messages[0], "issue id \"extrаs\" holds \"а\" (U+0430), which ids may not contain", "{messages:?}");
+}
+
+/// Ids are at most 64 characters long.
+#[test]
+fn test_error_id_too_long() {
+    let long = format!("rival-{}", "x".repeat(59));
+    let messages = messages_of(&edit(BASE, &[("id = \"rival-offer\"", &format!("id = \"{long}\""))]));
+    assert_eq!(messages, [format!("lever id \"{long}\" is 65 characters long, more than 64")]);
+}
+
+/// `baseline` names the run without levers.
+#[test]
+fn test_error_lever_called_baseline() {
+    insta::assert_snapshot!(error_of(&[("id = \"rival-offer\"", "id = \"baseline\"")]));
+}
+
+/// The rule holds for every kind of id a file declares, each named in its message.
+#[test]
+fn test_id_rule_applies_to_every_declared_id() {
+    let cases: [(&str, &str, &str); 9] = [
+        ("id = \"sale\"", "id = \"sale 2025\"", "scenario id \"sale 2025\" holds a space"),
+        ("id = \"memo\"", "id = \"memo#1\"", "source id \"memo#1\" holds \"#\""),
+        ("id = \"seller\"", "id = \"sel/ler\"", "actor id \"sel/ler\" holds \"/\""),
+        ("id = \"price\"", "id = \"price,eur\"", "issue id \"price,eur\" holds \",\""),
+        ("{ id = \"tyres\" }", "{ id = \"tyres+rims\" }", "option of issue \"extras\": id \"tyres+rims\" holds \"+\""),
+        ("id = \"rival-offer\"", "id = \"rival offer\"", "lever id \"rival offer\" holds a space"),
+        ("id = \"no-lowball\"", "id = \"no\\nlowball\"", "expectation id \"no\\nlowball\" holds a line break"),
+        ("id = \"no-lowball\"", "id = \"_lowball\"", "expectation id \"_lowball\" starts with \"_\", not a letter"),
+        ("id = \"no-lowball\"", "id = \"\"", "an expectation has an empty id"),
+    ];
+    for (from, to, want) in cases {
+        let messages = messages_of(&edit(BASE, &[(from, to)]));
+        assert!(messages.iter().any(|m| m.starts_with(want)), "{to}: {messages:?}");
+    }
+    // Linkages, red lines and the war's donors, events and factors follow the same rule.
+    let linkage = edit(
+        BASE,
+        &[(
+            "values.extras = { options = { none = 0.0, tyres = 1.0 } }",
+            "values.extras = { options = { none = 0.0, tyres = 1.0 } }\nlinkages = [{ id = \"a.b\", when = { extras = \"none\" }, delta = 0.1 }]\nred_lines = [{ id = \"c d\", when = { extras = \"none\" }, reason = \"no\" }]",
+        )],
+    );
+    let messages = messages_of(&linkage);
+    assert!(
+        messages.iter().any(|m| m.starts_with("linkage of actor \"buyer\": id \"a.b\" holds \".\"")),
+        "{messages:?}"
+    );
+    assert!(
+        messages.iter().any(|m| m.starts_with("red line of actor \"buyer\": id \"c d\" holds a space")),
+        "{messages:?}"
+    );
+    let war = edit(WAR, &[("[conflict.donors.ally]", "[conflict.donors.\"al.ly\"]")]);
+    let Err(Error::Invalid { diagnostics, .. }) = parse(&war, "war.toml", Format::Toml) else { panic!("an error") };
+    assert!(
+        diagnostics.iter().any(|d| d.message.starts_with("conflict donor id \"al.ly\" holds \".\"")),
+        "{diagnostics:?}"
+    );
+}
+
+/// JSON has no spans: the message names the item and the character on its own.
+#[test]
+fn test_id_rule_in_json_names_the_item() {
+    let raw = parse_raw(
+        &edit(BASE, &[("id = \"seller\"", "id = \"sel ler\""), ("actor = \"seller\"", "actor = \"sel ler\"")]),
+        Format::Toml,
+    )
+    .unwrap();
+    let json = serde_json::to_string(&raw).unwrap().replace("\"actor\":\"seller\"", "\"actor\":\"sel ler\"");
+    let Err(Error::Invalid { diagnostics, .. }) = parse(&json, "sale.json", Format::Json) else { panic!("an error") };
+    assert_eq!(diagnostics[0].message, "actor id \"sel ler\" holds a space, which ids may not contain");
+    assert!(diagnostics[0].help.as_deref().unwrap().contains("write \"sel_ler\""));
+}
+
 #[test]
 fn test_all_errors_are_reported_at_once() {
     let e = parse(
@@ -370,6 +479,42 @@ fn test_json_syntax_error_has_position() {
     let Error::Invalid { diagnostics, .. } = &e else { panic!("invalid") };
     assert_eq!(diagnostics[0].line_column(), Some((2, 36)));
     insta::assert_snapshot!(render(&e));
+}
+
+/// Found by fuzzing (`tests/fuzz-regressions/scenario_json/crash-json-syntax-error-*`):
+/// serde_json counts columns in bytes, so an error inside a multi-byte character gave a
+/// span that split it, and reading its line and column panicked.
+#[test]
+fn test_json_syntax_error_inside_a_character_is_located_on_its_start() {
+    let text = "[\"name\u{44b}";
+    let Err(Error::Invalid { diagnostics, .. }) = parse(text, "x.json", Format::Json) else { panic!("an error") };
+    let (span, _) = diagnostics[0].label.clone().expect("located");
+    assert!(text.is_char_boundary(span.start), "{span:?}");
+    assert_eq!(diagnostics[0].line_column(), Some((1, 7)));
+}
+
+/// Found by fuzzing (`crash-json-condition-in-another-order-than-toml`): TOML hands over a
+/// table's keys sorted, JSON in file order, so the same scenario read from JSON and from
+/// TOML held its condition terms (and lever changes, donors, series) in different orders.
+#[test]
+fn test_json_object_order_does_not_matter() {
+    /// The compact JSON of a TOML text, with `from` (which must be there) replaced by `to`.
+    fn json_with(toml_text: &str, from: &str, to: &str) -> String {
+        let json = serde_json::to_string(&parse_raw(toml_text, Format::Toml).unwrap()).unwrap();
+        assert!(json.contains(from), "{from} not in {json}");
+        json.replacen(from, to, 1)
+    }
+    let sale = parse(BASE, "sale.toml", Format::Toml).unwrap().scenario;
+    let json =
+        json_with(BASE, r#""given":{"extras":"none","price":"9000"}"#, r#""given":{"price":"9000","extras":"none"}"#);
+    assert_eq!(parse(&json, "sale.json", Format::Json).unwrap().scenario, sale);
+    let war = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let json = json_with(
+        WAR,
+        r#""series":{"front_change":"territory_change","north_area":"held","north_losses":"losses.north"}"#,
+        r#""series":{"north_losses":"losses.north","front_change":"territory_change","north_area":"held"}"#,
+    );
+    assert_eq!(parse(&json, "war.json", Format::Json).unwrap().scenario, war);
 }
 
 #[test]
@@ -461,9 +606,9 @@ fn test_war_is_valid() {
         parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
     );
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
-    // volatility 2, durability 3 + 1 factor, event 1.
+    // volatility 5, durability 3 + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 54);
+    assert_eq!(conflict_numbers.len(), 57);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -561,6 +706,38 @@ fn test_error_conflict_side_number_out_of_range() {
     insta::assert_snapshot!(war_error_of(&[("economic_strain = 0.002", "economic_strain = 1.0")]));
 }
 
+/// Counts and horizons have upper bounds, so no input can make a run step for ever.
+#[test]
+fn test_error_conflict_horizons_beyond_the_bound() {
+    let cases = [
+        (
+            "horizon = 24",
+            "horizon = 1e15",
+            "conflict: beliefs.horizon is 1000000000000000, but must be within [1, 1200]",
+        ),
+        (
+            "consolidation = 12",
+            "consolidation = 5000000000",
+            "conflict: durability.consolidation is 5000000000, but must be within [0, 1200]",
+        ),
+        (
+            "consolidation = 12",
+            "consolidation = 2.5",
+            "conflict: durability.consolidation is 2.5, but must be a whole number",
+        ),
+        (
+            "start = \"2024-01\"",
+            "start = \"1024-01\"",
+            "conflict: start 1024-01 to as_of 2024-06 spans 12006 months, more than 1200",
+        ),
+    ];
+    for (from, to, want) in cases {
+        let e = parse(&edit(WAR, &[(from, to)]), "war.toml", Format::Toml).unwrap_err();
+        let Error::Invalid { diagnostics, .. } = &e else { panic!("invalid") };
+        assert!(diagnostics.iter().any(|d| d.message == want && d.label.is_some()), "{to}: {}", render(&e));
+    }
+}
+
 #[test]
 fn test_error_dynamic_check_without_conflict() {
     insta::assert_snapshot!(error_of(&[(
@@ -640,8 +817,10 @@ fn test_conflict_rules_are_all_reported() {
             "\"conflict.sides.south.support\" = { value = 1.9",
             "support is 1.9, but must be within [0, 1]",
         ),
-        ("months = 12", "months = 0", "months is 0, but must be within [1, 4294967295]"),
-        ("month = 6", "month = -1", "month is -1, but must be within [0, 4294967295]"),
+        ("months = 12", "months = 0", "months is 0, but must be within [1, 1200]"),
+        ("months = 12", "months = 1201", "months is 1201, but must be within [1, 1200]"),
+        ("month = 6", "month = -1", "month is -1, but must be within [0, 1200]"),
+        ("month = 6", "month = 99999999999", "month is 99999999999, but must be within [0, 1200]"),
         ("versus_levers = [\"aid-cut\"]", "versus_levers = [\"aid-cuts\"]", "unknown lever \"aid-cuts\""),
         ("loss_from = [\"aid-cut\"]", "loss_from = []", "`loss_from` lists no lever"),
         ("fraction = 0.5", "fraction = 0", "fraction is 0, but must be within (0, 1]"),

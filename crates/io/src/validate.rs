@@ -9,6 +9,7 @@
 //! |---|---|
 //! | `parley::syntax` | the file parses, keys are known, values have the right type |
 //! | `parley::empty` | at least one actor and one issue; every issue has an option; no empty ids or conditions |
+//! | `parley::id` | ids follow the id rule of [`crate::id`]: a letter, then letters, digits, `_` and `-`, at most 64 characters; no lever is called `baseline` |
 //! | `parley::duplicate-id` | ids are unique (sources, actors, issues, options, per-actor linkages and red lines; one preferences entry per actor; one `[[uncertain]]` entry per path) |
 //! | `parley::unknown-reference` | every actor, issue, option and source referred to exists |
 //! | `parley::not-finite` | no NaN or infinity |
@@ -49,6 +50,7 @@ mod issues;
 mod levers;
 mod uncertain;
 
+pub use conflict::MAX_MONTHS;
 pub(crate) use forecast::forecast_file;
 
 /// Most options one issue may have.
@@ -57,12 +59,17 @@ pub const MAX_OPTIONS_PER_ISSUE: usize = 100_000;
 struct Validator<'a> {
     diagnostics: Vec<Diagnostic>,
     sources: HashMap<&'a str, usize>,
+    /// The text the raw model was read from, to point at a character inside a value.
+    text: &'a str,
 }
 
 /// Validates a raw scenario. Returns the scenario and its warnings, or every diagnostic
 /// (errors first) if there is an error.
-pub(crate) fn validate(raw: &RawScenario) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new() };
+pub(crate) fn validate<'a>(
+    raw: &'a RawScenario,
+    text: &'a str,
+) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
+    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), text };
     let scenario = v.scenario(raw);
     let (mut errors, warnings): (Vec<_>, Vec<_>) = v.diagnostics.into_iter().partition(Diagnostic::is_error);
     if errors.is_empty() {
@@ -119,6 +126,11 @@ fn paths_near(scenario: &Scenario, path: &str) -> Vec<String> {
     near
 }
 
+/// "a" or "an" before `word`.
+fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u']) { "an" } else { "a" }
+}
+
 fn list(ids: impl Iterator<Item = impl AsRef<str>>) -> String {
     let all: Vec<String> = ids.map(|s| format!("\"{}\"", s.as_ref())).collect();
     if all.len() > 12 { format!("{}, … ({} in all)", all[..12].join(", "), all.len()) } else { all.join(", ") }
@@ -144,6 +156,8 @@ impl<'a> Validator<'a> {
                     .at(span(&meta.id), "empty id")
                     .help("give the scenario a short identifier, e.g. id = \"my-talks\""),
             );
+        } else {
+            self.id_rule(&meta.id, "scenario");
         }
         let metadata = Metadata {
             id: meta.id.value.clone(),
@@ -156,7 +170,7 @@ impl<'a> Validator<'a> {
 
         let mut actors: Vec<Actor> = Vec::new();
         for a in &raw.actors {
-            self.unique(&a.id, "actor", actors.iter().map(|x| x.id.as_str()));
+            self.declare(&a.id, "actor", actors.iter().map(|x| x.id.as_str()));
             let power = a
                 .power
                 .as_ref()
@@ -184,7 +198,7 @@ impl<'a> Validator<'a> {
 
         let mut issues: Vec<Issue> = Vec::new();
         for i in &raw.issues {
-            self.unique(&i.id, "issue", issues.iter().map(|x| x.id.as_str()));
+            self.declare(&i.id, "issue", issues.iter().map(|x| x.id.as_str()));
             issues.push(self.issue(i));
         }
         if issues.is_empty() {
@@ -275,7 +289,7 @@ impl<'a> Validator<'a> {
     fn sources(&mut self, raw: &'a [RawSource]) -> Vec<Source> {
         let mut sources = Vec::new();
         for s in raw {
-            if self.unique(&s.id, "source", sources.iter().map(|x: &Source| x.id.as_str())) {
+            if self.declare(&s.id, "source", sources.iter().map(|x: &Source| x.id.as_str())) {
                 self.sources.insert(s.id.value.as_str(), sources.len());
             }
             sources.push(Source {
@@ -290,11 +304,56 @@ impl<'a> Validator<'a> {
         sources
     }
 
+    /// Checks an id that a file declares (a source, actor, issue, option, lever, …) against
+    /// the id rule ([`crate::id`]) and for uniqueness among `seen`; returns whether it is
+    /// new. An id that breaks the rule is still registered, so references to it are not
+    /// reported as unknown as well.
+    fn declare<'s>(&mut self, id: &Located<String>, what: &str, seen: impl Iterator<Item = &'s str>) -> bool {
+        if !id.value.trim().is_empty() {
+            self.id_rule(id, what);
+        }
+        self.unique(id, what, seen)
+    }
+
+    /// Checks an id against the id rule ([`crate::id`]); reports the character at fault.
+    fn id_rule(&mut self, id: &Located<String>, what: &str) -> bool {
+        let Err(e) = crate::id::check(&id.value) else { return true };
+        let code = if e == crate::id::IdError::Empty { "parley::empty" } else { "parley::id" };
+        // Point at the character when the file holds the id as it reads (bare or in plain
+        // quotes, without escapes), else at the whole value.
+        let written = span(id).and_then(|s| Some((s.start, self.text.get(s)?)));
+        let offset = written.and_then(|(start, w)| {
+            let quoted = w.len() == id.value.len() + 2
+                && (w.starts_with('"') || w.starts_with('\''))
+                && w.get(1..w.len() - 1) == Some(id.value.as_str());
+            if w == id.value { Some(start) } else { quoted.then_some(start + 1) }
+        });
+        let (at, label) = match (e.range(&id.value), offset) {
+            (Some(r), Some(start)) => {
+                let label =
+                    if matches!(e, crate::id::IdError::BadStart { .. }) { "not a letter" } else { "not allowed" };
+                (Some(start + r.start..start + r.end), label)
+            }
+            _ => (span(id), if e == crate::id::IdError::Empty { "empty id" } else { "bad id" }),
+        };
+        let mut help = format!(
+            "ids start with a letter and hold only ASCII letters, digits, `_` and `-` (at most {} characters), so they cannot break a path, citation or file name",
+            crate::id::MAX_ID_LEN
+        );
+        if let Some(fixed) = crate::id::suggestion(&id.value) {
+            help += &format!("; write \"{fixed}\"");
+        }
+        self.push(
+            Diagnostic::error(code, format!("{what} id \"{}\" {e}", id.value.escape_debug())).at(at, label).help(help),
+        );
+        false
+    }
+
     /// Reports a duplicate id; returns whether the id is new.
     fn unique<'s>(&mut self, id: &Located<String>, what: &str, mut seen: impl Iterator<Item = &'s str>) -> bool {
         if id.value.trim().is_empty() {
             self.push(
-                Diagnostic::error("parley::empty", format!("a {what} has an empty id"))
+                Diagnostic::error("parley::empty", format!("{} {what} has an empty id", article(what)))
                     .at(span(id), "empty id")
                     .help("ids are short names such as \"rus\" or \"territory\""),
             );
@@ -556,7 +615,7 @@ impl<'a> Validator<'a> {
 
         let mut linkages: Vec<Linkage> = Vec::new();
         for l in &p.linkages {
-            self.unique(&l.id, &format!("linkage of {who}:"), linkages.iter().map(|x| x.id.as_str()));
+            self.declare(&l.id, &format!("linkage of {who}:"), linkages.iter().map(|x| x.id.as_str()));
             let ctx = format!("{who}: linkage \"{}\"", l.id.value);
             let when = self.condition(&l.when, issues, &ctx);
             let delta = self.quantity(&l.delta, &format!("{ctx}: delta"), -1.0, 1.0);
@@ -564,7 +623,7 @@ impl<'a> Validator<'a> {
         }
         let mut red_lines: Vec<RedLine> = Vec::new();
         for r in &p.red_lines {
-            self.unique(&r.id, &format!("red line of {who}:"), red_lines.iter().map(|x| x.id.as_str()));
+            self.declare(&r.id, &format!("red line of {who}:"), red_lines.iter().map(|x| x.id.as_str()));
             let ctx = format!("{who}: red line \"{}\"", r.id.value);
             let when = self.condition(&r.when, issues, &ctx);
             let source = r.source.as_ref().and_then(|s| self.citation(s, span(&r.id), &ctx));

@@ -1,6 +1,6 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
-use parley_core::conflict::{Observable, Series, Side, Terms};
+use parley_core::conflict::{Observable, ObservationError, Series, Side, Terms};
 use parley_core::{
     Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Provenance, Quantity, Role, Scenario,
     Uncertain, ValueFunction,
@@ -9,10 +9,10 @@ use parley_core::{
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
     RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDistribution,
-    RawDistributionKind, RawDonor, RawDurability, RawEvent, RawExpectation, RawFunction, RawHazardFactor, RawIssue,
-    RawIssueKind, RawLaw, RawLever, RawLinkage, RawMetadata, RawOption, RawPreferences, RawQuantity, RawRedLine,
-    RawRole, RawScenario, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawUncertain, RawValueFunction,
-    RawVolatility,
+    RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFunction,
+    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMetadata, RawObservationError,
+    RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSeries, RawSide,
+    RawSource, RawTerms, RawTerritory, RawUncertain, RawValueFunction, RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -299,6 +299,9 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
         volatility: RawVolatility {
             losses: quantity(&c.volatility.losses),
             territory: quantity(&c.volatility.territory),
+            losses_persistence: quantity(&c.volatility.losses_persistence),
+            territory_persistence: quantity(&c.volatility.territory_persistence),
+            territory_trend: quantity(&c.volatility.territory_trend),
         },
         durability: RawDurability {
             ceasefire_hazard: quantity(&d.ceasefire_hazard),
@@ -341,19 +344,50 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
             series: OrderedMap(
                 cal.series
                     .iter()
-                    .map(|(column, o)| {
-                        let what = match o {
-                            Observable::Losses { side } => format!("losses.{}", actors[*side].id),
-                            Observable::TerritoryChange => "territory_change".to_string(),
-                            Observable::Held => "held".to_string(),
-                        };
-                        (Located::new(column.clone()), Located::new(what))
-                    })
+                    .map(|(column, o)| (Located::new(column.clone()), Located::new(observable(*o, actors))))
                     .collect(),
             ),
             fit: cal.fit.iter().map(|p| Located::new(p.clone())).collect(),
             note: cal.note.clone(),
         }),
+        observed: c
+            .observed
+            .iter()
+            .map(|o| {
+                let (source, assumption) = provenance(&o.provenance);
+                let distribution = match &o.error {
+                    ObservationError::Normal { .. } => RawErrorDistribution::Normal,
+                    ObservationError::Lognormal { .. } => RawErrorDistribution::Lognormal,
+                };
+                let (bias, scale) = o.error.numbers();
+                let error = RawObservationError {
+                    distribution: Located::new(distribution),
+                    bias: quantity(bias),
+                    scale: quantity(scale),
+                };
+                RawObserved {
+                    id: Located::new(o.id.clone()),
+                    measures: Located::new(observable(o.measures, actors)),
+                    column: o.column.clone(),
+                    from: (o.from != c.start).then(|| month(o.from)),
+                    // A month not observed is written as NaN (`nan` in TOML, `null` in JSON).
+                    values: Located::new(o.values.iter().map(|v| Some(v.unwrap_or(f64::NAN))).collect()),
+                    source: source.map(|s| s.value),
+                    assumption,
+                    note: None,
+                    error: Located::new(error),
+                }
+            })
+            .collect(),
+    }
+}
+
+/// An observable as a file names it.
+fn observable(o: Observable, actors: &[Actor]) -> String {
+    match o {
+        Observable::Losses { side } => format!("losses.{}", actors[side].id),
+        Observable::TerritoryChange => "territory_change".to_string(),
+        Observable::Held => "held".to_string(),
     }
 }
 

@@ -5,49 +5,51 @@
 //!
 //! * [`data`]: [`ReportData`], everything the report shows as plain, serialisable data.
 //!   `parley run` saves it as `report.json` beside the experiment's files, so `parley
-//!   report` renders the same page again without computing anything.
-//! * [`build`]: from the engine's results to [`ReportData`]. It computes the cheap,
-//!   deterministic parts itself (analysis, the planes of the main pairs, the central path
-//!   and its talks, checks, provenance) and takes the expensive, saved ones (the
-//!   experiment's replicates, the sensitivity study) as inputs.
+//!   report` renders the same page again without computing anything. The data are built
+//!   from the engine's results by `parley-app`, never here: this crate renders and computes
+//!   nothing of the model.
 //! * [`chart`]: charts as inline SVG, titled and described for screen readers and
 //!   readable in black and white.
 //! * [`render()`]: the page: the scenario at a glance, which deals exist, how talks go, the
 //!   war beside them, when a deal becomes possible, what matters most, whether the model
 //!   matches its sources, and the provenance of every number.
 //!
-//! The crate does no input or output: it returns strings; the command line writes them.
+//! The crate does no input or output: it returns strings; the front ends write them.
 //!
 //! # Example
 //!
 //! ```
-//! use parley_report::{build, render};
+//! use parley_report::chart::lines::{Labels, Line, LineChart};
 //!
-//! let scenario = parley_core::synthetic::synthetic(2, 2);
-//! let meta = parley_report::data::Meta {
-//!     parley_version: "0.1.0".into(),
-//!     scenario: scenario.metadata.id.clone(),
-//!     title: scenario.metadata.title.clone(),
-//!     description: String::new(),
-//!     as_of: None,
-//!     scenario_file: "synthetic".into(),
-//!     scenario_hash: "fnv1a64:0".into(),
-//!     seed: 0,
-//!     runs: 0,
-//!     months: 0,
-//!     levers: vec![],
-//!     command: "parley run".into(),
+//! let chart = LineChart {
+//!     labels: Labels {
+//!         id: "held",
+//!         title: "Area held",
+//!         description: "The holder's area month by month.",
+//!         x: "month",
+//!         y: "km²",
+//!     },
+//!     lines: vec![Line {
+//!         label: "observed".into(),
+//!         points: vec![(0.0, 108_603.0), (1.0, 108_721.0), (2.0, 108_761.0)],
+//!         band: None,
+//!         style: None,
+//!     }],
+//!     references: vec![],
+//!     y_range: None,
+//!     x_ticks: None,
+//!     x_label: &|x| format!("{x:.0}"),
+//!     direct_labels: false,
+//!     markers: true,
+//!     width: 340.0,
+//!     y_names: vec![],
 //! };
-//! let inputs = build::Inputs { scenario: &scenario, meta, experiment: None, study: None };
-//! let data = build::build(inputs)?;
-//! let page = render(&data)?;
-//! assert!(page.starts_with("<!DOCTYPE html>") && page.contains("<svg"));
-//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! let svg = chart.render();
+//! assert!(svg.starts_with("<svg") && svg.contains("<title"));
 //! ```
 
 #![deny(missing_docs)]
 
-pub mod build;
 pub mod chart;
 pub mod data;
 mod render;

@@ -26,7 +26,7 @@
 //! [`no_deal`]: parley_core::conflict::Conflict::no_deal
 //! [`anchors`]: parley_core::conflict::Territory::anchors
 
-use parley_core::{Scenario, UtilityModel};
+use parley_core::{Conflict, Scenario, UtilityModel};
 use serde::Serialize;
 
 use crate::war::{PER_LOSSES, War, WarState};
@@ -117,9 +117,9 @@ pub(crate) fn resolve(
 }
 
 /// Both sides' stakes, from the scenario the war is fought under (levers applied, options
-/// not taken off the table).
-pub fn stakes(scenario: &Scenario, model: &UtilityModel) -> Result<[Stakes; 2], StakesError> {
-    let conflict = scenario.conflict.as_ref().ok_or(StakesError::NoConflict)?;
+/// not taken off the table) and its `conflict` (whose anchors may differ from the file's in
+/// a replicate).
+pub fn stakes(scenario: &Scenario, conflict: &Conflict, model: &UtilityModel) -> Result<[Stakes; 2], StakesError> {
     let territory = scenario
         .issue_index(&conflict.territory.issue)
         .ok_or_else(|| StakesError::Incomplete { what: "territory".into(), issue: conflict.territory.issue.clone() })?;

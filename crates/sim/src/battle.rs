@@ -54,8 +54,9 @@ pub struct Fit {
     pub rmse: f64,
     /// Largest relative error of the attacker's active troops on any day.
     pub max_relative_error: f64,
-    /// Coefficient of determination of the attacker's active troops.
-    pub r_squared: f64,
+    /// Coefficient of determination of the attacker's active troops (`None` if the troops
+    /// do not vary).
+    pub r_squared: Option<f64>,
 }
 
 impl DailyBattle {

@@ -13,7 +13,7 @@ use parley_core::Scenario;
 use parley_core::conflict::{Month, Observable, Observations};
 use serde::Serialize;
 
-use crate::fit::{minimize, r_squared, rmse};
+use crate::fit::{FitEnd, minimize, r_squared, rmse, total_ratio};
 use crate::war::{War, WarError, WarState};
 
 /// What to fit.
@@ -87,12 +87,14 @@ pub struct SeriesFit {
     pub residuals: Vec<f64>,
     /// Root-mean-square residual.
     pub rmse: f64,
-    /// Coefficient of determination (can be negative: worse than the mean).
-    pub r_squared: f64,
+    /// Coefficient of determination (can be negative: worse than the mean); `None` when the
+    /// observations do not vary, where it is undefined.
+    pub r_squared: Option<f64>,
     /// Mean absolute percentage error.
     pub mape: f64,
-    /// Ratio of the fitted total to the observed total over the window.
-    pub total_ratio: f64,
+    /// Ratio of the fitted total to the observed total over the window; `None` when the
+    /// observed total is 0.
+    pub total_ratio: Option<f64>,
 }
 
 /// The result of a calibration.
@@ -109,6 +111,9 @@ pub struct Calibration {
     pub objective: (f64, f64),
     /// Objective evaluations used.
     pub evaluations: usize,
+    /// Whether the minimiser converged or ran out of evaluations (converged when nothing
+    /// is fitted).
+    pub end: FitEnd,
 }
 
 /// The noise-free history of the war, from the start through `through`.
@@ -217,12 +222,12 @@ pub fn calibrate(scenario: &Scenario, data: &Observations, request: &Request) ->
     let before = model_series(scenario)?;
     let f = |x: &[f64]| model_series(&apply(x)).map_or(f64::INFINITY, |m| objective(&m));
     let start = vec![0.0; request.fit.len()];
-    let (point, evaluations) = if request.fit.is_empty() {
-        (start, 0)
+    let (point, evaluations, end) = if request.fit.is_empty() {
+        (start, 0, FitEnd::Converged)
     } else {
         let scale: Vec<f64> = initial.iter().map(|x0| if *x0 > 0.0 { 0.2 } else { 1.0 }).collect();
         let m = minimize(&f, &start, &scale, 1e-10, 400 * request.fit.len());
-        (m.point, m.evaluations)
+        (m.point, m.evaluations, m.end)
     };
     let fitted_scenario = apply(&point);
     let after = model_series(&fitted_scenario)?;
@@ -255,7 +260,7 @@ pub fn calibrate(scenario: &Scenario, data: &Observations, request: &Request) ->
                 rmse: rmse(a, &t.observed),
                 r_squared: r_squared(a, &t.observed),
                 mape,
-                total_ratio: a.iter().sum::<f64>() / t.observed.iter().sum::<f64>(),
+                total_ratio: total_ratio(a, &t.observed),
                 residuals,
             }
         })
@@ -266,6 +271,7 @@ pub fn calibrate(scenario: &Scenario, data: &Observations, request: &Request) ->
         series,
         objective: (objective(&before), objective(&after)),
         evaluations,
+        end,
     })
 }
 
@@ -297,15 +303,15 @@ mod tests {
         let series = |col: &str| c.series.iter().find(|f| f.column == col).unwrap();
         let losses = series("ru_personnel_losses_claimed_ua");
         assert!(
-            losses.mape < 0.15 && (losses.total_ratio - 1.0).abs() < 0.04,
-            "{} {}",
+            losses.mape < 0.15 && (losses.total_ratio.unwrap() - 1.0).abs() < 0.04,
+            "{} {:?}",
             losses.mape,
             losses.total_ratio
         );
         let held = series("occupied_km2_end_deepstate");
-        assert!(held.mape < 0.005 && held.r_squared > 0.95);
+        assert!(held.mape < 0.005 && held.r_squared.unwrap() > 0.95);
         let change = series("occupied_change_km2_deepstate");
-        assert!((change.total_ratio - 1.0).abs() < 0.01 && change.rmse < 200.0);
+        assert!((change.total_ratio.unwrap() - 1.0).abs() < 0.01 && change.rmse < 200.0);
     }
 
     /// On data the model generated itself, the fit recovers the generating parameters.

@@ -29,7 +29,7 @@ use std::sync::Arc;
 
 use parley_core::conflict::Month;
 use parley_core::utility::{Units, to_units};
-use parley_core::{Lever, Scenario, UtilityModel, bargaining_set};
+use parley_core::{Conflict, Lever, Scenario, UtilityModel, bargaining_set};
 use parley_protocol::{
     Domain, MediatedText, NoObserver, Protocol, Run, RunConfig, StackedAlternatingOffers, StrategyKind, Termination,
     run,
@@ -194,6 +194,15 @@ pub struct Trajectory {
     pub ending: Ending,
 }
 
+/// A month of the war before the scenario date against the record ([`Simulation::history_check`]).
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct HistoryCheck {
+    /// `ln P(neither side broke this month)`.
+    pub log_survival: f64,
+    /// Whether talks would have ended in an agreement.
+    pub agreed: bool,
+}
+
 /// Settings of one run.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub struct RunOptions {
@@ -223,7 +232,7 @@ struct MonthDraws {
 impl MonthDraws {
     fn draw(rng: &mut ChaCha12Rng) -> MonthDraws {
         let mut normal = || -> f64 { StandardNormal.sample(rng) };
-        let shocks = Shocks { losses: [normal(), normal()], territory: normal() };
+        let shocks = Shocks { losses: [normal(), normal()], territory: normal(), pace: normal() };
         MonthDraws { shocks, breaking: [rng.random(), rng.random()], breakdown: rng.random(), talk_seed: rng.random() }
     }
 }
@@ -237,11 +246,15 @@ struct Factor {
 /// A scenario and levers, prepared for simulation.
 pub struct Simulation {
     /// The table scenario: levers applied in full.
-    scenario: Scenario,
+    scenario: Arc<Scenario>,
     /// The world the war is fought in: levers applied without their fixes.
-    world: Scenario,
+    world: Arc<Scenario>,
+    /// The world's utilities, for the stakes.
+    world_model: Arc<UtilityModel>,
+    /// The world's conflict with this simulation's numbers.
+    conflict: Conflict,
     war: War,
-    stakes: [Stakes; 2],
+    stakes: Arc<[Stakes; 2]>,
     /// Actor indices of the parties at the table.
     parties: Vec<usize>,
     /// Seat of each side at the table, if it sits there.
@@ -259,10 +272,24 @@ pub struct Simulation {
     /// Holder's km² under each option of the table's territorial issue, if it is a line.
     territory_issue: Option<usize>,
     anchors: Vec<Option<f64>>,
-    freeze_level: Option<f64>,
-    /// The war at the scenario date (history run without noise or talks).
+    /// The war at the scenario date: the end of the noise-free history, or a state given by
+    /// [`Simulation::starting_from`] (a particle of the filtered record).
     at_as_of: WarState,
     history: Vec<WarState>,
+}
+
+/// What a simulation is assembled from.
+struct Prepared {
+    table: Arc<Scenario>,
+    world: Arc<Scenario>,
+    world_model: Arc<UtilityModel>,
+    conflict: Conflict,
+    stakes: Arc<[Stakes; 2]>,
+    parties: Vec<usize>,
+    domain: Option<Domain>,
+    bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
+    static_reservation: Vec<f64>,
+    talks: Talks,
 }
 
 /// The default talks: the veto players at the table, a single negotiating text drafted by
@@ -310,49 +337,91 @@ impl Simulation {
             Err(e) => return Err(e.into()),
         };
         let bargaining_set = Arc::new(bargaining_set(&model, &parties)?);
-        Self::assemble(table, world, parties, domain, bargaining_set, talks)
+        let world_model = UtilityModel::new(&world)?;
+        let conflict = world.conflict.clone().ok_or(WarError::NoConflict)?;
+        let stakes = Arc::new(stakes(&world, &conflict, &world_model)?);
+        let static_reservation = parties.iter().map(|&a| table.preferences[a].reservation.value).collect();
+        Self::assemble(Prepared {
+            table: Arc::new(table),
+            world: Arc::new(world),
+            world_model: Arc::new(world_model),
+            conflict,
+            stakes,
+            parties,
+            domain,
+            bargaining_set,
+            static_reservation,
+            talks,
+        })
     }
 
     /// The same simulation with numbers changed (paths as `parley sources` lists them).
     /// Only numbers that leave the ranking of the outcome space unchanged may change — the
     /// war's and the reservation values — so the ranked domain and the bargaining set are
-    /// shared, not recomputed: this is how a Monte Carlo experiment draws a replicate.
+    /// shared, not recomputed: this is how a Monte Carlo experiment draws a replicate, and
+    /// a particle filter its particles. Only the war is compiled again (and the stakes, if a
+    /// territorial anchor moves).
     pub fn with_numbers(&self, numbers: &[(&str, f64)]) -> Result<Simulation, SimulationError> {
-        let mut table = self.scenario.clone();
-        let mut world = self.world.clone();
+        let mut conflict = self.conflict.clone();
+        let mut reservation = self.static_reservation.clone();
+        let mut anchors_moved = false;
         for (path, value) in numbers {
             let unknown = || SimulationError::Talks(format!("no number at path \"{path}\""));
-            if !(path.starts_with("conflict.") || path.ends_with(".reservation")) {
+            if let Some(rest) = path.strip_prefix("conflict.") {
+                let parts: Vec<&str> = rest.split('.').collect();
+                conflict.quantity_mut(&parts, &self.world.actors).ok_or_else(unknown)?.value = *value;
+                anchors_moved |= rest.starts_with("territory.anchors.");
+            } else if let Some(actor) = path.strip_prefix("preferences.").and_then(|p| p.strip_suffix(".reservation")) {
+                let a = self.scenario.actors.iter().position(|x| x.id == actor).ok_or_else(unknown)?;
+                if let Some(seat) = self.parties.iter().position(|&x| x == a) {
+                    reservation[seat] = *value;
+                }
+            } else {
                 return Err(SimulationError::Talks(format!(
                     "\"{path}\" changes the ranking of the outcome space; only the war's numbers and reservation values can vary between replicates"
                 )));
             }
-            table.quantity_mut(path).ok_or_else(unknown)?.value = *value;
-            world.quantity_mut(path).ok_or_else(unknown)?.value = *value;
         }
-        Self::assemble(
-            table,
-            world,
-            self.parties.clone(),
-            self.domain.clone(),
-            Arc::clone(&self.bargaining_set),
-            self.talks.clone(),
-        )
+        let stakes = if anchors_moved {
+            Arc::new(stakes(&self.world, &conflict, &self.world_model)?)
+        } else {
+            Arc::clone(&self.stakes)
+        };
+        Self::assemble(Prepared {
+            table: Arc::clone(&self.scenario),
+            world: Arc::clone(&self.world),
+            world_model: Arc::clone(&self.world_model),
+            conflict,
+            stakes,
+            parties: self.parties.clone(),
+            domain: self.domain.clone(),
+            bargaining_set: Arc::clone(&self.bargaining_set),
+            static_reservation: reservation,
+            talks: self.talks.clone(),
+        })
     }
 
-    fn assemble(
-        table: Scenario,
-        world: Scenario,
-        parties: Vec<usize>,
-        domain: Option<Domain>,
-        bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
-        talks: Talks,
-    ) -> Result<Simulation, SimulationError> {
-        let war = War::new(&world)?;
-        let world_model = UtilityModel::new(&world)?;
-        let stakes = stakes(&world, &world_model)?;
-        let conflict = table.conflict.as_ref().ok_or(WarError::NoConflict)?;
-        let static_reservation = parties.iter().map(|&a| table.preferences[a].reservation.value).collect();
+    /// The same simulation starting at the scenario date from `state` (a particle of the
+    /// filtered record, say) instead of the end of its noise-free history.
+    pub fn starting_from(mut self, state: WarState) -> Simulation {
+        self.at_as_of = state;
+        self
+    }
+
+    fn assemble(p: Prepared) -> Result<Simulation, SimulationError> {
+        let Prepared {
+            table,
+            world,
+            world_model,
+            conflict,
+            stakes,
+            parties,
+            domain,
+            bargaining_set,
+            static_reservation,
+            talks,
+        } = p;
+        let war = War::from_conflict(&conflict, &world.actors)?;
         let side_seats = [0, 1].map(|i| parties.iter().position(|&a| a == conflict.sides[i].actor));
         let factors = conflict
             .durability
@@ -381,25 +450,20 @@ impl Simulation {
                 .map(|o| conflict.territory.anchors.iter().find(|(id, _)| *id == o.id).map(|(_, q)| q.value))
                 .collect()
         });
-        // The line of the scenario date: the anchor nearest to the holding then.
         let mut history = Vec::new();
         let mut state = war.initial();
         for _ in 0..war.history_months() {
             state = war.step(&state, &Shocks::default());
             history.push(state);
         }
-        let freeze_level = conflict
-            .territory
-            .anchors
-            .iter()
-            .map(|(_, q)| q.value)
-            .min_by(|a, b| (a - state.held).abs().total_cmp(&(b - state.held).abs()));
         Ok(Simulation {
             ceasefire_hazard: conflict.durability.ceasefire_hazard.value,
             settled_hazard: conflict.durability.settled_hazard.value,
             consolidation: conflict.durability.consolidation.value.round().max(0.0) as u32,
             scenario: table,
             world,
+            world_model,
+            conflict,
             war,
             stakes,
             parties,
@@ -411,7 +475,6 @@ impl Simulation {
             factors,
             territory_issue,
             anchors,
-            freeze_level,
             at_as_of: state,
             history,
         })
@@ -420,6 +483,11 @@ impl Simulation {
     /// The scenario negotiated over (levers applied).
     pub fn scenario(&self) -> &Scenario {
         &self.scenario
+    }
+
+    /// The conflict the war is fought under (levers and this simulation's numbers applied).
+    pub fn conflict(&self) -> &Conflict {
+        &self.conflict
     }
 
     /// The compiled war.
@@ -469,6 +537,44 @@ impl Simulation {
             .map(|f| f.multiplier)
             .product();
         (base * factor).clamp(0.0, 1.0)
+    }
+
+    /// The war at the scenario date, where [`Simulation::run`] starts.
+    pub fn at_as_of(&self) -> &WarState {
+        &self.at_as_of
+    }
+
+    /// The random numbers of one month, as [`Simulation::run`] draws them: the war's
+    /// shocks and the seed of the month's talks. A filter that conditions on the record
+    /// draws a month with this, may adjust the front's shock, steps the war itself and then
+    /// asks [`Simulation::history_check`] whether the month is consistent with the record.
+    pub fn draw_month(rng: &mut ChaCha12Rng) -> (Shocks, u64) {
+        let MonthDraws { shocks, talk_seed, .. } = MonthDraws::draw(rng);
+        (shocks, talk_seed)
+    }
+
+    /// A month of the war before the scenario date, as the record knows it (the war went
+    /// on): the log-probability that neither side broke in the month that ended in `state`,
+    /// and whether talks — held, as in every simulated month, when a zone of agreement is
+    /// open — would have ended in an agreement (with the month's `talk_seed`). Each side's
+    /// optimism is its value as of the scenario date.
+    pub fn history_check(&self, state: &WarState, talk_seed: u64) -> HistoryCheck {
+        let p = self.war.params(state.month);
+        let width = p.collapse_width.max(1e-9);
+        let log_survival =
+            (0..2).map(|i| (1.0 - breaking_chance(state.support[i], p.sides[i].breaking_point, width)).ln()).sum();
+        let batna = reservation_values(&self.war, &self.stakes, state, [p.sides[0].optimism, p.sides[1].optimism]);
+        let mut reservation = self.static_reservation.clone();
+        for (seat, value) in self.side_seats.iter().zip(batna) {
+            if let Some(seat) = seat {
+                reservation[*seat] = value;
+            }
+        }
+        let (best_offer, margins) = self.best_offer(&reservation);
+        let open = margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE;
+        let agreed =
+            open && matches!(self.negotiate(&reservation, best_offer, talk_seed), Termination::Agreement { .. });
+        HistoryCheck { log_survival, agreed }
     }
 
     /// Runs the months after the scenario date.
@@ -670,11 +776,22 @@ impl Simulation {
         run(protocol.as_mut(), &domain, &mut negotiators, config, &mut NoObserver)
     }
 
+    /// The line of the scenario date: the anchor nearest to the holding then.
+    fn freeze_level(&self) -> Option<f64> {
+        let held = self.at_as_of.held;
+        self.conflict
+            .territory
+            .anchors
+            .iter()
+            .map(|(_, q)| q.value)
+            .min_by(|a, b| (a - held).abs().total_cmp(&(b - held).abs()))
+    }
+
     /// The holder's area after an agreement on `terms`: unchanged for a line at or near
     /// the present one; otherwise the agreed line (a withdrawal can only move it towards
     /// the agreed anchor).
     fn line_after(&self, terms: u64, held: f64) -> f64 {
-        let (Some(issue), Some(freeze)) = (self.territory_issue, self.freeze_level) else { return held };
+        let (Some(issue), Some(freeze)) = (self.territory_issue, self.freeze_level()) else { return held };
         let option = self.scenario.outcome_space().decode(terms)[issue] as usize;
         match self.anchors.get(option).copied().flatten() {
             Some(line) if line > freeze => held.max(line),

@@ -11,18 +11,25 @@
 //! 2. **Attrition.** The generalised Lanchester law with reinforcements,
 //!    `dX/dt = R_X − a_Y·m_Y·Y^p·X^q`, integrated over the month with RK4; `R` is the
 //!    side's recruitment scaled by its domestic support relative to the start. A monthly
-//!    shock multiplies each side's effectiveness (lognormal, mean 1).
+//!    shock multiplies each side's effectiveness (lognormal, mean 1 when it is independent
+//!    from month to month).
 //! 3. **Economy and support.** The economy loses a fixed share of capacity per month of
 //!    fighting; support falls with the side's own losses.
-//! 4. **Territory.** The holder gains `gain · (E_holder / E_other − stalemate)` km² (plus a
-//!    normal shock), where `E = m · X` is effective strength; the holding stays within its
-//!    bounds.
+//! 4. **Territory.** The holder gains `gain · (E_holder / E_other − stalemate) + σ_T·u` km²,
+//!    where `E = m · X` is effective strength and `u` the front's shock; the holding stays
+//!    within its bounds.
+//!
+//! The shocks — one per side on the log of its effectiveness, one on the front — are each an
+//! AR(1) process with unit variance, `z_t = ρ·z_{t−1} + √(1 − ρ²)·ε_t`, `ε_t` standard
+//! normal: with persistence `ρ > 0` a month's surprise carries into the next (an offensive's
+//! momentum, a stretch of heavy fighting), as in a structural time-series model (Harvey,
+//! *Forecasting, Structural Time Series Models and the Kalman Filter*, Cambridge UP 1989).
 //!
 //! Invariants: strengths, losses and support never go negative; support stays in [0, 1];
 //! the holding stays in `[min, max]` (tested).
 
-use parley_core::Scenario;
 use parley_core::conflict::{Conflict, Month};
+use parley_core::{Actor, Scenario};
 use serde::Serialize;
 
 use crate::lanchester::{Attrition, Engagement, power};
@@ -119,6 +126,12 @@ pub struct WarParams {
     pub volatility_losses: f64,
     /// Standard deviation of the monthly front change, km².
     pub volatility_territory: f64,
+    /// AR(1) coefficient of the loss shocks.
+    pub losses_persistence: f64,
+    /// AR(1) coefficient of the front's shock.
+    pub territory_persistence: f64,
+    /// Standard deviation of the monthly random-walk step of the front's pace, km².
+    pub territory_trend: f64,
 }
 
 /// Why a conflict cannot be compiled (validation normally rules these out).
@@ -164,6 +177,13 @@ pub struct WarState {
     pub spending: [f64; 2],
     /// Change of the holding in the month, km².
     pub territory_change: f64,
+    /// The standardised loss shocks of the month, one per side: AR(1) with unit variance,
+    /// so a month's shock carries into the next by the losses' persistence.
+    pub loss_shock: [f64; 2],
+    /// The front's standardised shock of the month (AR(1), unit variance).
+    pub front_shock: f64,
+    /// The front's pace the force ratio does not explain, km² a month: a random walk.
+    pub front_pace: f64,
 }
 
 /// Random shocks of one month, as standard normal draws (all zero on the central path).
@@ -173,6 +193,8 @@ pub struct Shocks {
     pub losses: [f64; 2],
     /// On the front's change.
     pub territory: f64,
+    /// On the front's pace (its random walk).
+    pub pace: f64,
 }
 
 /// A compiled conflict: the parameters in force from each scheduled event on.
@@ -192,6 +214,11 @@ impl War {
     /// Compiles a scenario's conflict.
     pub fn new(scenario: &Scenario) -> Result<War, WarError> {
         let conflict = scenario.conflict.as_ref().ok_or(WarError::NoConflict)?;
+        War::from_conflict(conflict, &scenario.actors)
+    }
+
+    /// Compiles a conflict among `actors`.
+    pub fn from_conflict(conflict: &Conflict, actors: &[Actor]) -> Result<War, WarError> {
         let mut events: Vec<_> = conflict.events.iter().collect();
         events.sort_by_key(|e| e.month);
         let mut current = conflict.clone();
@@ -200,7 +227,7 @@ impl War {
             for (path, quantity) in &event.set {
                 let parts: Vec<&str> = path.split('.').collect();
                 let target = match parts.as_slice() {
-                    ["conflict", rest @ ..] => current.quantity_mut(rest, &scenario.actors),
+                    ["conflict", rest @ ..] => current.quantity_mut(rest, actors),
                     _ => None,
                 };
                 *target.ok_or_else(|| WarError::EventPath { event: event.id.clone(), path: path.clone() })? =
@@ -242,6 +269,9 @@ impl War {
             aid: [0.0; 2],
             spending: [0.0; 2],
             territory_change: 0.0,
+            loss_shock: [0.0; 2],
+            front_shock: 0.0,
+            front_pace: 0.0,
         }
     }
 
@@ -266,7 +296,12 @@ impl War {
             multiplier[i] = power((materiel[i] / sides[i].materiel_reference).max(0.0), sides[i].materiel_elasticity);
         }
         // 2. Attrition: X is side 0, Y side 1; each is worn down by the other's fire.
-        let shock = |i: usize| (p.volatility_losses * shocks.losses[i] - 0.5 * p.volatility_losses.powi(2)).exp();
+        // Each shock is AR(1) with unit variance: the month's standard normal draw is the
+        // innovation; on the central path (zero draws) a past shock fades by its persistence.
+        let ar = |previous: f64, rho: f64, draw: f64| rho * previous + (1.0 - rho * rho).max(0.0).sqrt() * draw;
+        let loss_shock = [0, 1].map(|i| ar(state.loss_shock[i], p.losses_persistence, shocks.losses[i]));
+        let front_shock = ar(state.front_shock, p.territory_persistence, shocks.territory);
+        let shock = |i: usize| (p.volatility_losses * loss_shock[i] - 0.5 * p.volatility_losses.powi(2)).exp();
         let fire = |i: usize| sides[i].effectiveness * multiplier[i] * shock(i);
         let engagement = Engagement {
             x: Attrition { effectiveness: fire(1), enemy_exponent: p.enemy_exponent, own_exponent: p.own_exponent },
@@ -296,7 +331,8 @@ impl War {
         let h = p.holder;
         let effective = |i: usize| multiplier[i] * state.manpower[i];
         let ratio = if effective(1 - h) > 0.0 { effective(h) / effective(1 - h) } else { f64::INFINITY };
-        let raw = p.gain * (ratio.min(1e6) - p.stalemate) + p.volatility_territory * shocks.territory;
+        let front_pace = state.front_pace + p.territory_trend * shocks.pace;
+        let raw = p.gain * (ratio.min(1e6) - p.stalemate) + front_pace + p.volatility_territory * front_shock;
         let held = (state.held + raw).clamp(p.held_bounds.0, p.held_bounds.1);
         WarState {
             month: t,
@@ -309,7 +345,36 @@ impl War {
             aid,
             spending,
             territory_change: held - state.held,
+            loss_shock,
+            front_shock,
+            front_pace,
         }
+    }
+
+    /// Adds the front's innovations — `shock` and `pace`, standard normal values, the draws
+    /// of [`Shocks::territory`] and [`Shocks::pace`] — to `next`, the month that followed
+    /// `state` stepped with both draws zero: the holding moves by [`War::front_innovations`]
+    /// times them, within its bounds. A filter uses it to draw the innovations from their
+    /// posterior given an observation; the front then stands where [`War::step`] with those
+    /// draws would have put it.
+    pub fn shift_front(&self, state: &WarState, next: &mut WarState, shock: f64, pace: f64) {
+        let p = self.params(next.month);
+        let weight = (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt();
+        let [a_shock, a_pace] = self.front_innovations(next.month);
+        next.front_shock += weight * shock;
+        next.front_pace += a_pace * pace;
+        next.held = (next.held + a_shock * shock + a_pace * pace).clamp(p.held_bounds.0, p.held_bounds.1);
+        next.territory_change = next.held - state.held;
+    }
+
+    /// How far one standard unit of each of the month's front innovations (the shock's, the
+    /// pace's) moves the holding, km².
+    pub fn front_innovations(&self, month: i32) -> [f64; 2] {
+        let p = self.params(month);
+        [
+            p.volatility_territory * (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt(),
+            p.territory_trend,
+        ]
     }
 }
 
@@ -357,6 +422,9 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
         collapse_width: c.beliefs.collapse_width.value,
         volatility_losses: c.volatility.losses.value,
         volatility_territory: c.volatility.territory.value,
+        losses_persistence: c.volatility.losses_persistence.value,
+        territory_persistence: c.volatility.territory_persistence.value,
+        territory_trend: c.volatility.territory_trend.value,
     })
 }
 
@@ -383,7 +451,7 @@ mod tests {
             let (lo, hi) = war.params(0).held_bounds;
             let mut state = war.initial();
             for (a, b, c) in shocks {
-                state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0 });
+                state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0, pace: c });
                 for i in 0..2 {
                     prop_assert!(state.manpower[i] >= 0.0 && state.losses[i] >= 0.0);
                     prop_assert!((0.0..=1.0).contains(&state.support[i]));

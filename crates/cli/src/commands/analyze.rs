@@ -27,7 +27,7 @@ pub(crate) fn run(args: &AnalyzeArgs, format: OutputFormat) -> Result<Status, Fa
         return compare(s, &args.levers, &options, format);
     }
     let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
-    let analysis = analyze(&model, &options).map_err(|e| miette::miette!("{e}"))?;
+    let analysis = analyze(&model, &options).map_err(limit_hint)?;
     match format {
         OutputFormat::Json => output::print_json(&Report::new(s, &analysis, &args.levers))?,
         OutputFormat::Table => {
@@ -77,7 +77,7 @@ fn compare(
     let mut rows = Vec::new();
     for (lever, name, s) in &scenarios {
         let model = UtilityModel::new(s).map_err(|e| miette::miette!("{e}"))?;
-        let a = analyze(&model, &options).map_err(|e| miette::miette!("{e}"))?;
+        let a = analyze(&model, &options).map_err(limit_hint)?;
         let nash = a.solution(parley_core::SolutionConcept::Nash);
         // Every actor's margin (utility minus reservation value) at the Nash package.
         let margins = nash
@@ -498,4 +498,17 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
         c.cited, c.assumed, c.unstated
     );
     out
+}
+
+/// An analysis error, with the flag that raises the limit it hit.
+fn limit_hint(e: parley_core::Error) -> miette::Report {
+    match e {
+        parley_core::Error::OutcomeSpaceTooLarge { .. } => {
+            miette::miette!(help = "--max-outcomes raises the limit", "{e}")
+        }
+        parley_core::Error::FrontierTooLarge { .. } => {
+            miette::miette!(help = "--memory-limit raises the budget", "{e}")
+        }
+        e => miette::miette!("{e}"),
+    }
 }

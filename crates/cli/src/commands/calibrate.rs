@@ -47,7 +47,7 @@ pub(crate) fn run(args: &CalibrateArgs, format: OutputFormat) -> Result<Status, 
         return Err(miette::miette!(
             help = "add a [conflict] section (see the built-in scenario)",
             "{} has no [conflict] section, so there is no war model to calibrate",
-            args.scenario.as_deref().map_or_else(|| scenario::BUILT_IN_NAME.to_string(), |p| p.display().to_string())
+            parley_app::scenario::name(args.scenario.as_deref())
         )
         .into());
     };
@@ -133,12 +133,13 @@ pub(crate) fn run(args: &CalibrateArgs, format: OutputFormat) -> Result<Status, 
             let mut out = String::new();
             let _ = writeln!(
                 out,
-                "{}: war model fitted to {} over {}..{} ({} evaluations)\n",
+                "{}: war model fitted to {} over {}..{} ({} evaluations, {})\n",
                 s.metadata.title,
                 args.data.display(),
                 result.window.0,
                 result.window.1,
-                result.evaluations
+                result.evaluations,
+                result.end.text()
             );
             let mut t = output::table(vec!["parameter".into(), "before".into(), "fitted".into()]);
             for p in &result.parameters {
@@ -156,9 +157,9 @@ pub(crate) fn run(args: &CalibrateArgs, format: OutputFormat) -> Result<Status, 
                     observable_name(s, f.observable),
                     f.months.len().to_string(),
                     format!("{:.1}", f.rmse),
-                    format!("{:.3}", f.r_squared),
+                    f.r_squared.map_or_else(|| "n/a".to_string(), |r| format!("{r:.3}")),
                     format!("{:.1}%", 100.0 * f.mape),
-                    format!("{:.3}", f.total_ratio),
+                    f.total_ratio.map_or_else(|| "n/a".to_string(), |r| format!("{r:.3}")),
                 ]);
             }
             let _ = writeln!(out, "{t}\n");

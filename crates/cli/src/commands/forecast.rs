@@ -380,7 +380,7 @@ fn cases(args: &ForecastArgs) -> Result<(String, Kind, Vec<Case>, Vec<Skipped>),
         return Ok((name, kind, vec![case], Vec::new()));
     }
     let loaded = scenario::load(args.input.as_deref())?;
-    let name = args.input.as_deref().map_or_else(|| scenario::BUILT_IN_NAME.to_string(), |p| p.display().to_string());
+    let name = parley_app::scenario::name(args.input.as_deref());
     let s = scenario::with_levers(&loaded.scenario, &args.levers)?;
     let rule = match args.salience {
         SalienceArg::Share => SalienceRule::Share,

@@ -1,42 +1,16 @@
-//! `parley run`: the main job. Analyse the scenario, check its claims, simulate the war
-//! and the talks, run the experiment with every lever compared and the sensitivity study,
-//! and write one self-contained HTML report.
-//!
-//! The results directory (`--out`) holds what the report is built from: the experiment's
-//! files, exactly as `parley experiment --compare` writes them (so `--resume` and
-//! `parley merge` work on it), and `report.json`, the report's data, from which `parley
-//! report` renders the same page again without computing anything.
+//! `parley run`: the main job (`parley_app::job`). This module parses the arguments, shows
+//! progress, prints the headline numbers and chooses the exit code.
 
 use std::fmt::Write as _;
-use std::io::IsTerminal;
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use parley_core::Scenario;
-use parley_experiment::study::{Study, StudyOptions};
+use parley_app::job::{self, MainJob};
 use parley_report::ReportData;
-use parley_report::build::{ExperimentResults, Inputs, build};
-use parley_report::data::Meta;
 use serde::Serialize;
 
-use super::experiment::{Finished, Plan, execute, scenario_hash};
 use crate::args::{OutputFormat, RunArgs};
-use crate::output::{self, write_atomically};
+use crate::output::{self, Progress};
 use crate::{Failure, Status, scenario};
-
-/// The report data's file in a results directory.
-pub(crate) const DATA_FILE: &str = "report.json";
-
-/// Tells a person at a terminal what is happening; silent otherwise.
-pub(crate) fn stage(what: &str) {
-    if std::io::stderr().is_terminal() {
-        eprintln!("parley: {what}");
-    }
-}
-
-/// The name a scenario goes by in the report: its file, or the built-in scenario's name.
-pub(crate) fn scenario_name(path: Option<&Path>) -> String {
-    path.map_or_else(|| scenario::BUILT_IN_NAME.to_string(), |p| p.display().to_string())
-}
 
 /// The command that reproduces a run.
 fn command_line(args: &RunArgs) -> String {
@@ -48,57 +22,12 @@ fn command_line(args: &RunArgs) -> String {
         let _ = write!(c, " --lever {l}");
     }
     let _ = write!(c, " --runs {} --months {} --seed {} --samples {}", args.runs, args.months, args.seed, args.samples);
-    c
-}
-
-/// What a report's stamp says about the experiment behind it.
-pub(crate) struct Design {
-    pub seed: u64,
-    pub runs: u64,
-    pub months: u32,
-    pub levers: Vec<String>,
-}
-
-/// Builds the report of a scenario with its finished experiment, if it has a war model,
-/// and its study; `command` reproduces it.
-pub(crate) fn report_data(
-    s: &Scenario,
-    file: &str,
-    design: Design,
-    finished: Option<&Finished>,
-    study: Option<&Study>,
-    command: String,
-) -> Result<ReportData, Failure> {
-    let meta = Meta {
-        parley_version: env!("CARGO_PKG_VERSION").into(),
-        scenario: s.metadata.id.clone(),
-        title: s.metadata.title.clone(),
-        description: s.metadata.description.clone(),
-        as_of: s.metadata.as_of.clone(),
-        scenario_file: file.into(),
-        scenario_hash: scenario_hash(s)?,
-        seed: design.seed,
-        runs: design.runs,
-        months: design.months,
-        levers: design.levers,
-        command,
-    };
-    let inputs = Inputs {
-        scenario: s,
-        meta,
-        experiment: finished.map(|f| ExperimentResults { summary: &f.summary, replicates: &f.replicates }),
-        study,
-    };
-    build(inputs).map_err(|e| miette::miette!("cannot build the report: {e}").into())
-}
-
-/// Renders `data` and writes the page to `path`.
-pub(crate) fn write_report(data: &ReportData, path: &Path) -> Result<(), Failure> {
-    let page = parley_report::render(data).map_err(|e| miette::miette!("{e}"))?;
-    if let Some(parent) = path.parent().filter(|p| !p.as_os_str().is_empty()) {
-        std::fs::create_dir_all(parent).map_err(|e| miette::miette!("cannot create {}: {e}", parent.display()))?;
+    if args.start.no_assimilation {
+        c.push_str(" --no-assimilation");
+    } else {
+        let _ = write!(c, " --particles {}", args.start.particles);
     }
-    write_atomically(path, page)
+    c
 }
 
 /// What `--format json` prints.
@@ -173,50 +102,27 @@ pub(crate) fn finish(
 
 pub(crate) fn run(args: &RunArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
-    let s = &loaded.scenario;
-    scenario::levers(s, &args.levers)?;
-    // Without a war model there is nothing to simulate: the report shows the deals, the
-    // talks on the static reservation values, the checks and the provenance.
-    let finished = if s.conflict.is_none() {
-        None
-    } else {
-        stage(&format!("running {} replicates × {} months, every lever compared", args.runs, args.months));
-        Some(execute(&Plan {
-            scenario: s,
-            levers: &args.levers,
-            compare: true,
-            runs: args.runs,
-            months: args.months,
-            seed: args.seed,
-            out: &args.out,
-            resume: args.resume,
-            shard: None,
-            chunk: 250,
-            progress: true,
-        })?)
-    };
-    let study = if s.uncertain.is_empty() || s.conflict.is_none() {
-        None
-    } else {
-        stage("sensitivity study");
-        let options =
-            StudyOptions { samples: args.samples, months: args.months, seed: args.seed, levers: args.levers.clone() };
-        Some(super::sensitivity::run_study(s, &options)?)
-    };
-    stage("analysing the deals and writing the report");
-    let file = scenario_name(args.scenario.as_deref());
-    let design = Design {
-        seed: args.seed,
-        runs: if finished.is_some() { args.runs } else { 0 },
-        months: if finished.is_some() { args.months } else { 0 },
+    let main = MainJob {
+        scenario: &loaded.scenario,
+        scenario_name: parley_app::scenario::name(args.scenario.as_deref()),
         levers: args.levers.clone(),
+        runs: args.runs,
+        months: args.months,
+        seed: args.seed,
+        start: args.start.start(&loaded.scenario),
+        samples: args.samples,
+        out: args.out.clone(),
+        page: args.output.clone(),
+        command: command_line(args),
     };
-    std::fs::create_dir_all(&args.out).map_err(|e| miette::miette!("cannot create {}: {e}", args.out.display()))?;
-    let data = report_data(s, &file, design, finished.as_ref(), study.as_ref(), command_line(args))?;
-    let mut json = serde_json::to_string(&data).map_err(|e| miette::miette!("cannot serialise the report: {e}"))?;
-    json.push('\n');
-    write_atomically(&args.out.join(DATA_FILE), json)?;
-    let report: PathBuf = args.output.clone().unwrap_or_else(|| args.out.join("report.html"));
-    write_report(&data, &report)?;
-    finish(&data, &report, &args.out, format)
+    let done = job::run(&main, &Progress::new())?;
+    if done.reused > 0 {
+        eprintln!(
+            "parley: reused {} of {} replicates saved in {} by an earlier run with the same settings",
+            done.reused,
+            args.runs,
+            done.results.display()
+        );
+    }
+    finish(&done.data, &done.page, &done.results, format)
 }

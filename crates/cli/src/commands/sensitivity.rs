@@ -9,7 +9,7 @@
 
 use std::fmt::Write as _;
 
-use parley_experiment::study::{Study, StudyOptions, study};
+use parley_experiment::study::{Study, StudyOptions};
 use serde::Serialize;
 
 use crate::args::{OutputFormat, SensitivityArgs};
@@ -27,27 +27,20 @@ pub(crate) fn run(args: &SensitivityArgs, format: OutputFormat) -> Result<Status
     let loaded = scenario::load(args.scenario.as_deref())?;
     let s = &loaded.scenario;
     scenario::levers(s, &args.levers)?;
-    let options =
-        StudyOptions { samples: args.samples, months: args.months, seed: args.seed, levers: args.levers.clone() };
-    let study = run_study(s, &options)?;
+    let options = StudyOptions {
+        start: args.start.start(s),
+        samples: args.samples,
+        months: args.months,
+        seed: args.seed,
+        levers: args.levers.clone(),
+    };
+    let study = parley_app::job::sensitivity(s, &options, None, &crate::output::Progress::new())?;
     let report = Report { parley_version: env!("CARGO_PKG_VERSION"), scenario: &s.metadata.id, study: &study };
     match format {
         OutputFormat::Json => output::print_json(&report)?,
         OutputFormat::Table => output::print(&table(&study))?,
     }
     Ok(Status::Success)
-}
-
-/// The study, with a scenario that has nothing to study reported as bad input.
-pub(crate) fn run_study(s: &parley_core::Scenario, options: &StudyOptions) -> Result<Study, Failure> {
-    study(s, options).map_err(|e| match e {
-        parley_experiment::ExperimentError::NothingUncertain => miette::miette!(
-            help = "give the scenario a [conflict] section and [[uncertain]] parameters",
-            "nothing to analyse: sensitivity needs a war model and uncertain parameters"
-        )
-        .into(),
-        e => miette::miette!("{e}").into(),
-    })
 }
 
 fn table(r: &Study) -> String {

@@ -106,7 +106,7 @@ pub(crate) fn run(args: &SimulateArgs, format: OutputFormat) -> Result<Status, F
         return Err(miette::miette!(
             help = "add a [conflict] section (see the built-in scenario, `parley schema`)",
             "{} has no [conflict] section, so there is no war to simulate",
-            args.scenario.as_deref().map_or_else(|| scenario::BUILT_IN_NAME.to_string(), |p| p.display().to_string())
+            parley_app::scenario::name(args.scenario.as_deref())
         )
         .into());
     };

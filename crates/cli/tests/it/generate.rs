@@ -35,3 +35,13 @@ fn test_unwritable_output_is_exit_2_and_leaves_nothing() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
 }
+
+#[test]
+fn test_a_refused_write_is_exit_74() {
+    // The operating system refuses to create files in /sys, even for root: an I/O failure,
+    // not the user's input, so its own exit code.
+    let run =
+        Dir::new().run(&["generate", "synthetic", "--outcomes", "1e2", "--parties", "2", "-o", "/sys/parley.toml"]);
+    assert_eq!(run.code, 74, "{}", run.stderr);
+    assert!(run.stderr.contains("cannot write"), "{}", run.stderr);
+}

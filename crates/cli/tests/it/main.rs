@@ -1,6 +1,7 @@
 //! Integration tests: they run the real `parley` binary on real files.
 
 mod analyze;
+mod architecture;
 mod browser;
 mod check;
 mod experiment;

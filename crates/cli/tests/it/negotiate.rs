@@ -6,8 +6,27 @@ fn coalition() -> String {
     repo_root().join("scenarios/coalition-2025.toml").to_str().unwrap().to_string()
 }
 
+/// The Genius test domains, in the repository.
 fn domains() -> std::path::PathBuf {
-    repo_root().join("../shared/domains")
+    repo_root().join("crates/io/tests/data/genius")
+}
+
+/// NegMAS 0.16.0's Boulware-vs-Boulware agreements on the test domains
+/// (`bench/peers/negmas_genius_sao.py crates/io/tests/data/genius`): domain, agreed value
+/// names in issue order, step.
+fn negmas_agreements() -> Vec<(String, Vec<String>, u64)> {
+    let path = repo_root().join("bench/peers/negmas_genius_fixtures_sao_results.jsonl");
+    std::fs::read_to_string(&path)
+        .unwrap()
+        .lines()
+        .map(|line| {
+            let j: serde_json::Value = serde_json::from_str(line).unwrap();
+            assert_eq!(j["version"], "0.16.0");
+            let agreement =
+                j["agreement"].as_array().unwrap().iter().map(|v| v.as_str().unwrap().to_string()).collect();
+            (j["domain"].as_str().unwrap().to_string(), agreement, j["step"].as_u64().unwrap())
+        })
+        .collect()
 }
 
 #[test]
@@ -71,31 +90,24 @@ fn test_negotiate_bad_arguments_are_exit_2() {
 }
 
 /// Boulware vs Boulware, 100 rounds, NegMAS's raw reading and no discounting: the
-/// agreements NegMAS 0.16.0 reaches (bench/peers/negmas_genius_sao_results.jsonl).
+/// agreements NegMAS 0.16.0 reaches (bench/peers/negmas_genius_fixtures_sao_results.jsonl).
 #[test]
 fn test_boulware_on_genius_domains_matches_negmas() {
     let dir = Dir::new();
-    for (domain, agreement, step) in [
-        ("Laptop", [("laptop", "macintosh"), ("harddisk", "60_gb"), ("external_monitor", "19_lcd")].as_slice(), 70),
-        (
-            "ItexvsCypress",
-            [
-                ("price", "3_71"),
-                ("delivery", "30_days"),
-                ("payment", "30_days_after_delivery"),
-                ("returns", "5_spoilage_allowed"),
-            ]
-            .as_slice(),
-            79,
-        ),
-    ] {
-        let folder = domains().join(domain);
-        assert!(folder.is_dir(), "shared domains beside the repository: {}", folder.display());
+    let cases = negmas_agreements();
+    assert_eq!(cases.len(), 2, "both test domains");
+    for (domain, agreement, step) in cases {
+        let folder = domains().join(&domain);
         let run = dir.run(&["negotiate", folder.to_str().unwrap(), "--semantics", "negmas", "--format", "json"]);
         assert_eq!(run.code, 0, "{}", run.stderr);
         let j = run.json();
-        for (issue, option) in agreement {
-            assert_eq!(j["agreement"][issue], *option, "{domain}");
+        // parley names the agreed options by id, NegMAS by value (the option's label).
+        let options = parley_io::GeniusOptions { semantics: parley_io::Semantics::NegmasRaw, ..Default::default() };
+        let scenario = parley_io::load_genius(&folder, &options).unwrap().scenario;
+        assert_eq!(scenario.issues.len(), agreement.len(), "{domain}");
+        for (issue, value) in scenario.issues.iter().zip(&agreement) {
+            let option = issue.options.iter().find(|o| o.label == *value).expect("a value of the domain");
+            assert_eq!(j["agreement"][&issue.id], option.id.as_str(), "{domain}: issue {}", issue.id);
         }
         // NegMAS counts steps from 1 and reports the step after the agreement round.
         assert_eq!(j["termination"]["round"].as_u64().unwrap() + 1, step, "{domain}");
@@ -105,11 +117,11 @@ fn test_boulware_on_genius_domains_matches_negmas() {
 #[test]
 fn test_tournament_table_and_json() {
     let dir = Dir::new();
-    let laptop = domains().join("Laptop");
+    let bicycle = domains().join("Bicycle");
     let args = [
         "tournament",
         &coalition(),
-        laptop.to_str().unwrap(),
+        bicycle.to_str().unwrap(),
         "--strategies",
         "boulware,conceder,hardliner",
         "--rounds",
@@ -121,7 +133,7 @@ fn test_tournament_table_and_json() {
     let mut json_args = args.to_vec();
     json_args.extend(["--format", "json"]);
     let j = dir.run(&json_args).json();
-    // 3 strategies: 27 seatings of the 3-party coalition, 9 of the 2-party laptop.
+    // 3 strategies: 27 seatings of the 3-party coalition, 9 of the 2-party bicycle sale.
     assert_eq!(j["tournament"]["records"].as_array().unwrap().len(), 27 + 9);
     assert_eq!(j["tournament"]["stats"].as_array().unwrap().len(), 3);
     let one = dir.run(&[&["--jobs", "1"], json_args.as_slice()].concat());

@@ -106,8 +106,8 @@ fn test_report_of_an_experiment_directory_matches_the_run() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     // Built from the saved replicates, it is the run's report but for the command line.
     let from_experiment = read(&dir, "exp/report.html").replace("parley report exp --samples 16", "COMMAND");
-    let from_run =
-        read(&dir, "results/report.html").replace("parley run --runs 40 --months 18 --seed 5 --samples 16", "COMMAND");
+    let from_run = read(&dir, "results/report.html")
+        .replace("parley run --runs 40 --months 18 --seed 5 --samples 16 --particles 1000", "COMMAND");
     assert_eq!(from_experiment, from_run);
     assert!(!dir.path("exp/report.json").exists(), "an experiment directory gains only the page asked for");
 }
@@ -138,12 +138,20 @@ fn test_report_errors_name_the_problem() {
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("does not match the experiment"), "{}", run.stderr);
 
-    // A second run into the same directory needs --resume, and then computes nothing new.
-    assert_eq!(run_small(&dir, "results", &[]).code, 0);
+    // A second run into the same directory with the same settings reuses the saved
+    // replicates, says so, and writes the same report; other settings are refused.
+    let first = run_small(&dir, "results", &[]);
+    assert_eq!(first.code, 0, "{}", first.stderr);
+    let page = read(&dir, "results/report.html");
     let again = run_small(&dir, "results", &[]);
-    assert_eq!(again.code, 2);
-    assert!(again.stderr.contains("--resume"), "{}", again.stderr);
-    assert_eq!(run_small(&dir, "results", &["--resume"]).code, 0);
+    assert_eq!(again.code, 0, "{}", again.stderr);
+    assert!(again.stderr.contains("reused"), "says so: {}", again.stderr);
+    assert_eq!(read(&dir, "results/report.html"), page);
+    let other =
+        dir.run(&["run", "--runs", "40", "--months", "18", "--samples", "16", "--seed", "6", "--out", "results"]);
+    assert_eq!(other.code, 2);
+    assert!(other.stderr.contains("holds a different experiment"), "{}", other.stderr);
+    assert!(other.stderr.contains("--out"), "says what to do: {}", other.stderr);
 }
 
 #[test]

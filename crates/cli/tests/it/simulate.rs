@@ -100,6 +100,55 @@ fn test_calibrate_reports_the_fit() {
         .json();
     assert_eq!(j["parameters"].as_array().unwrap().len(), 1);
     assert!(j["series"][0]["r_squared"].as_f64().unwrap() > 0.9);
+    assert_eq!(j["end"], "converged", "the minimiser says how it ended");
+}
+
+/// A series that does not vary has no R², and one that sums to 0 no fitted/observed total:
+/// "n/a" and null, not NaN or inf.
+#[test]
+fn test_calibrate_constant_series_has_no_r_squared() {
+    let dir = Dir::new();
+    let mut text = String::from("month,flat\n");
+    for m in 1..=12 {
+        text += &format!("2024-{m:02},0\n");
+    }
+    let data = dir.create("flat.csv", &text);
+    let args = [
+        "calibrate",
+        "--data",
+        data.to_str().unwrap(),
+        "--series",
+        "flat=territory_change",
+        "--window",
+        "2024-01..2024-12",
+    ];
+    let run = dir.run(&args);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert!(run.stdout.contains("n/a"), "{}", run.stdout);
+    assert!(!run.stdout.contains("NaN") && !run.stdout.contains("inf"), "{}", run.stdout);
+    let j = dir.run(&[args.as_slice(), &["--format", "json"]].concat()).json();
+    assert!(j["series"][0]["r_squared"].is_null(), "{j}");
+    assert!(j["series"][0]["total_ratio"].is_null(), "{j}");
+}
+
+/// Counts of 0 or beyond their bounds are usage errors, not hangs.
+#[test]
+fn test_counts_out_of_bounds_are_exit_2() {
+    let dir = Dir::new();
+    for args in [
+        ["simulate", "--months", "0"],
+        ["simulate", "--months", "1201"],
+        ["simulate", "--rounds", "0"],
+        ["experiment", "--runs", "0"],
+        ["experiment", "--runs", "100000000000"],
+        ["experiment", "--chunk", "0"],
+        ["sensitivity", "--samples", "0"],
+        ["negotiate", "--rounds", "4000000000"],
+    ] {
+        let run = dir.run(&args);
+        assert_eq!(run.code, 2, "{args:?}: {}", run.stderr);
+        assert!(run.stderr.contains("is not in"), "{args:?}: {}", run.stderr);
+    }
 }
 
 #[test]

@@ -16,9 +16,10 @@ use parley_core::{
 use roxmltree::Document;
 
 use super::parse::{DomainIssue, DomainKind, Evaluation, Profile, offset_of, quoted, tag_span};
-use super::{GeniusOptions, Semantics, safe_id, unique_id};
+use super::{GeniusOptions, Semantics, foreign_id};
 use crate::Loaded;
 use crate::diagnostic::{Diagnostic, Error};
+use crate::id::unique as unique_id;
 use crate::validate::numeric_id;
 
 /// Reads the Genius folder `folder` into a scenario (see the [module docs](super)).
@@ -28,8 +29,38 @@ use crate::validate::numeric_id;
 pub fn load_genius(folder: &Path, options: &GeniusOptions) -> Result<Loaded, Error> {
     let display = folder.display().to_string();
     let files = read_files(folder)?;
+    let name = folder
+        .canonicalize()
+        .ok()
+        .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
+        .unwrap_or_else(|| display.clone());
+    read(&name, &display, files, options)
+}
+
+/// Reads a Genius folder given as its files, each a name and its bytes, as [`load_genius`]
+/// reads the files of a folder: `*.xml` files but `*pareto.xml` only, in sorted name
+/// order. `folder` names the folder in messages and the scenario. For files that do not
+/// come from a folder on disk (an archive, a request, a fuzzer).
+pub fn parse_genius(folder: &str, files: Vec<(String, Vec<u8>)>, options: &GeniusOptions) -> Result<Loaded, Error> {
+    let mut files: Vec<XmlFile> = files
+        .into_iter()
+        .filter(|(name, _)| is_genius_file(name))
+        .map(|(name, bytes)| XmlFile { display: format!("{folder}/{name}"), name, text: decode(bytes) })
+        .collect();
+    files.sort_by(|a, b| a.name.cmp(&b.name));
+    read(folder, folder, files, options)
+}
+
+/// Whether a file of the folder is read: `*.xml` but not `*pareto.xml`.
+fn is_genius_file(name: &str) -> bool {
+    name.ends_with(".xml") && !name.ends_with("pareto.xml")
+}
+
+/// Reads the files of a folder named `name` (shown as `display` in messages).
+fn read(name: &str, display: &str, files: Vec<XmlFile>, options: &GeniusOptions) -> Result<Loaded, Error> {
+    let display = display.to_string();
     let mut reader = Reader { diagnostics: Vec::new(), options: *options };
-    let scenario = reader.scenario(folder, &files);
+    let scenario = reader.scenario(name, &display, &files);
     let (mut errors, warnings): (Vec<_>, Vec<_>) = reader.diagnostics.into_iter().partition(Diagnostic::is_error);
     match scenario {
         Some(scenario) if errors.is_empty() => Ok(Loaded { scenario, warnings }),
@@ -79,7 +110,7 @@ fn read_files(folder: &Path) -> Result<Vec<XmlFile>, Error> {
     for entry in std::fs::read_dir(folder).map_err(|e| read_error(folder, e))? {
         let entry = entry.map_err(|e| read_error(folder, e))?;
         let name = entry.file_name().to_string_lossy().into_owned();
-        if name.ends_with(".xml") && !name.ends_with("pareto.xml") && entry.path().is_file() {
+        if is_genius_file(&name) && entry.path().is_file() {
             names.push(name);
         }
     }
@@ -118,12 +149,7 @@ impl Reader {
         self.diagnostics.iter().any(Diagnostic::is_error)
     }
 
-    fn scenario(&mut self, folder: &Path, files: &[XmlFile]) -> Option<Scenario> {
-        let folder_name = folder
-            .canonicalize()
-            .ok()
-            .and_then(|p| p.file_name().map(|n| n.to_string_lossy().into_owned()))
-            .unwrap_or_else(|| folder.display().to_string());
+    fn scenario(&mut self, folder_name: &str, folder: &str, files: &[XmlFile]) -> Option<Scenario> {
         let mut docs = Vec::new();
         for file in files {
             match Document::parse_with_options(
@@ -186,7 +212,7 @@ impl Reader {
             self.diagnostics.push(
                 Diagnostic::error(
                     "parley::empty",
-                    format!("{}: no domain file (root <negotiation_template>) among {found}", folder.display()),
+                    format!("{}: no domain file (root <negotiation_template>) among {found}", folder),
                 )
                 .help("a Genius folder holds one domain file and one profile (root <utility_space>) per party"),
             );
@@ -196,7 +222,7 @@ impl Reader {
             self.diagnostics.push(
                 Diagnostic::error(
                     "parley::empty",
-                    format!("{}: no profile (root <utility_space>) beside {}", folder.display(), domain_file.name),
+                    format!("{}: no profile (root <utility_space>) beside {}", folder, domain_file.name),
                 )
                 .help("a Genius folder holds one profile per party; parties are ordered by file name"),
             );
@@ -213,7 +239,7 @@ impl Reader {
         let mut sources = Vec::new();
         let mut source_ids = Vec::new();
         let mut source_of = |file: &XmlFile| {
-            let id = unique_id(safe_id(file.stem(), "file"), &mut source_ids);
+            let id = unique_id(foreign_id(file.stem(), "file", 1), &mut source_ids);
             sources.push(Source {
                 id: id.clone(),
                 title: file.name.clone(),
@@ -272,7 +298,7 @@ impl Reader {
         let profile_names: Vec<&str> = profiles.iter().map(|(f, _)| f.name.as_str()).collect();
         Some(Scenario {
             metadata: Metadata {
-                id: safe_id(&folder_name, "genius"),
+                id: foreign_id(folder_name, "genius", 1),
                 title: format!("{folder_name} (Genius domain)"),
                 description: format!(
                     "Read from the Genius folder {folder_name}: domain {}, profiles {} (parties p0, p1, … in that order), with {} semantics.",
@@ -301,7 +327,7 @@ impl Reader {
             .iter()
             .enumerate()
             .map(|(k, d)| {
-                let id = unique_id(safe_id(&d.name, &format!("issue{}", k + 1)), &mut ids);
+                let id = unique_id(foreign_id(&d.name, "issue", k + 1), &mut ids);
                 let numeric = |x: f64| IssueOption { id: numeric_id(x), label: numeric_id(x), value: Some(x) };
                 let (kind, options) = match &d.kind {
                     DomainKind::Discrete(values) => {
@@ -310,7 +336,7 @@ impl Reader {
                             .iter()
                             .enumerate()
                             .map(|(v, value)| IssueOption {
-                                id: unique_id(safe_id(value, &format!("v{}", v + 1)), &mut option_ids),
+                                id: unique_id(foreign_id(value, "v", v + 1), &mut option_ids),
                                 label: value.clone(),
                                 value: None,
                             })

@@ -1,5 +1,5 @@
-//! The Genius reader and writer on the shared ANAC domains (real files, read from
-//! `shared/domains` beside the repository) and on malformed copies of them.
+//! The Genius reader and writer on the test domains of `tests/data/genius` (small domains
+//! of parley's own in the Genius format, see its README) and on malformed copies of them.
 
 use crate::tests::render;
 use std::path::{Path, PathBuf};
@@ -9,10 +9,10 @@ use parley_core::{Provenance, Scenario, UtilityModel};
 use super::*;
 use crate::{Error, Format, parse, to_toml};
 
-/// `shared/domains/NAME`, beside the repository (as CI lays it out).
+/// The test domain `tests/data/genius/NAME`.
 fn domain(name: &str) -> PathBuf {
-    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("../../../shared/domains").join(name);
-    assert!(dir.is_dir(), "{} is missing: the shared domains sit beside the repository", dir.display());
+    let dir = Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/genius").join(name);
+    assert!(dir.is_dir(), "{} is missing", dir.display());
     dir
 }
 
@@ -24,7 +24,7 @@ fn load(dir: &Path, semantics: Semantics) -> Scenario {
     }
 }
 
-/// A copy of a shared domain in a temporary folder, with `edits` applied to `file`.
+/// A copy of a test domain in a temporary folder, with `edits` applied to `file`.
 fn edited(name: &str, file: &str, edits: &[(&str, &str)]) -> tempfile::TempDir {
     let dir = tempfile::tempdir().unwrap();
     for entry in std::fs::read_dir(domain(name)).unwrap() {
@@ -57,85 +57,127 @@ fn utility(s: &Scenario, actor: usize, labels: &[&str]) -> f64 {
     UtilityModel::new(s).unwrap().utility(actor, &outcome)
 }
 
-const LAPTOP_BUYER_W: [f64; 3] = [0.4452125771655631, 0.37808251708013424, 0.1767567099260568];
+const BUYER_W: [f64; 3] = [0.5, 0.3, 0.2];
 
 #[test]
-fn test_load_laptop_structure() {
-    let s = load(&domain("Laptop"), Semantics::Genius);
-    assert_eq!(s.metadata.id, "laptop");
+fn test_load_bicycle_structure() {
+    let s = load(&domain("Bicycle"), Semantics::Genius);
+    assert_eq!(s.metadata.id, "bicycle");
     let actors: Vec<(&str, &str)> = s.actors.iter().map(|a| (a.id.as_str(), a.name.as_str())).collect();
-    assert_eq!(actors, [("p0", "laptop_buyer_utility"), ("p1", "laptop_seller_utility")], "sorted file names");
+    assert_eq!(actors, [("p0", "bicycle_buyer"), ("p1", "bicycle_seller")], "sorted file names");
     assert!(s.actors.iter().all(|a| a.veto));
     let issues: Vec<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
-    assert_eq!(issues, ["laptop", "harddisk", "external_monitor"]);
-    assert_eq!(s.issues[2].name, "External Monitor");
-    let monitor: Vec<(&str, &str)> = s.issues[2].options.iter().map(|o| (o.id.as_str(), o.label.as_str())).collect();
-    assert_eq!(monitor, [("19_lcd", "19'' LCD"), ("20_lcd", "20'' LCD"), ("23_lcd", "23'' LCD")]);
+    assert_eq!(issues, ["frame", "wheel_size", "delivery"]);
+    assert_eq!(s.issues[1].name, "Wheel Size");
+    let options = |i: usize| -> Vec<(String, String)> {
+        s.issues[i].options.iter().map(|o| (o.id.clone(), o.label.clone())).collect()
+    };
+    let pairs = |p: &[(&str, &str)]| -> Vec<(String, String)> {
+        p.iter().map(|(a, b)| (a.to_string(), b.to_string())).collect()
+    };
+    assert_eq!(
+        options(1),
+        pairs(&[("v_26_wheels", "26'' wheels"), ("v_27_5_wheels", "27.5'' wheels"), ("v_29_wheels", "29'' wheels")])
+    );
+    assert_eq!(
+        options(2),
+        pairs(&[("pick_up", "Pick-up"), ("cafe_drop_off", "Café drop-off"), ("next_day", "Next day")])
+    );
     assert_eq!(s.outcome_space().len(), Some(27));
     for p in &s.preferences {
-        approx::assert_relative_eq!(p.discount.as_ref().expect("a discount").value, 0.42441038);
-        approx::assert_relative_eq!(p.reservation.value, 0.0);
+        approx::assert_relative_eq!(p.discount.as_ref().expect("a discount").value, 0.5);
     }
-    let itex = load(&domain("ItexvsCypress"), Semantics::Genius);
-    assert_eq!(itex.actors[0].name, "ItexvsCypress_Cypress");
-    assert_eq!(itex.issues[0].options[0].id, "4_37");
-    assert!(itex.preferences.iter().all(|p| p.discount.is_none()), "no <discount_factor>: no discounting");
+    approx::assert_relative_eq!(s.preferences[0].reservation.value, 0.1);
+    approx::assert_relative_eq!(s.preferences[1].reservation.value, 0.0);
+    let catering = load(&domain("Catering"), Semantics::Genius);
+    assert_eq!(catering.actors[0].name, "catering_caterer");
+    assert_eq!(catering.issues[0].id, "price_per_head");
+    assert_eq!(catering.issues[0].options[0].id, "v_24_00");
+    assert_eq!(catering.issues[3].options[1].id, "v_50_refund");
+    assert!(catering.preferences.iter().all(|p| p.discount.is_none()), "no <discount_factor>: no discounting");
+}
+
+/// Every id a Genius folder yields follows the id rule, and every original name is kept as
+/// the label.
+#[test]
+fn test_genius_names_become_valid_ids_and_labels() {
+    for name in ["Bicycle", "Catering"] {
+        let s = load(&domain(name), Semantics::Genius);
+        let mut ids = vec![s.metadata.id.clone()];
+        ids.extend(s.sources.iter().map(|x| x.id.clone()));
+        ids.extend(s.actors.iter().map(|x| x.id.clone()));
+        ids.extend(s.issues.iter().map(|x| x.id.clone()));
+        ids.extend(s.issues.iter().flat_map(|i| i.options.iter().map(|o| o.id.clone())));
+        for id in &ids {
+            assert_eq!(crate::id::check(id), Ok(()), "{name}: {id}");
+        }
+    }
+    let s = load(&domain("Catering"), Semantics::Genius);
+    let labels: Vec<&str> = s.issues[0].options.iter().map(|o| o.label.as_str()).collect();
+    assert_eq!(labels, ["$24.00", "$22.50", "$21.00", "$19.50", "$18.00"]);
 }
 
 /// Genius divides each issue's evaluations by their maximum and the weights by their sum.
 #[test]
-fn test_laptop_genius_semantics() {
-    let s = load(&domain("Laptop"), Semantics::Genius);
-    let sum: f64 = LAPTOP_BUYER_W.iter().sum();
-    let want = (LAPTOP_BUYER_W[0] * 12.0 / 30.0 + LAPTOP_BUYER_W[1] + LAPTOP_BUYER_W[2]) / sum;
-    approx::assert_relative_eq!(utility(&s, 0, &["Dell", "60 Gb", "19'' LCD"]), want, max_relative = 1e-12);
-    // The seller's monitor evaluations are 3/2/1: Genius reads them as 1, 2/3, 1/3.
+fn test_bicycle_genius_semantics() {
+    let s = load(&domain("Bicycle"), Semantics::Genius);
+    let want = BUYER_W[0] * 10.0 / 40.0 + BUYER_W[1] * 5.0 / 20.0 + BUYER_W[2] * 1.0 / 3.0;
+    approx::assert_relative_eq!(utility(&s, 0, &["Steel", "26'' wheels", "Pick-up"]), want, max_relative = 1e-12);
+    // The seller's delivery evaluations are 4/3/1: Genius reads them as 1, 3/4, 1/4.
     let p1 = &s.preferences[1];
-    let monitor: Vec<f64> = (0..3).map(|o| p1.values[2].as_ref().unwrap().value(&s.issues[2], o)).collect();
-    approx::assert_relative_eq!(monitor.as_slice(), [1.0, 2.0 / 3.0, 1.0 / 3.0].as_slice(), max_relative = 1e-12);
+    let delivery: Vec<f64> = (0..3).map(|o| p1.values[2].as_ref().unwrap().value(&s.issues[2], o)).collect();
+    approx::assert_relative_eq!(delivery.as_slice(), [1.0, 0.75, 0.25].as_slice(), max_relative = 1e-12);
     // Utilities lie in [0, 1] and the best package is worth 1.
     let (m, space) = (UtilityModel::new(&s).unwrap(), s.outcome_space());
     let best = (0..27).map(|i| m.utility(0, &space.decode(i))).fold(f64::NEG_INFINITY, f64::max);
     approx::assert_relative_eq!(best, 1.0, max_relative = 1e-12);
 }
 
-/// NegMAS's raw reading: the value its own docs give for this package of this profile.
+/// NegMAS's raw reading: `Σ w·e` with the numbers as written, also when the weights do not
+/// sum to 1 (the caterer's sum to 1.05).
 #[test]
-fn test_laptop_negmas_raw_semantics() {
-    let s = load(&domain("Laptop"), Semantics::NegmasRaw);
+fn test_negmas_raw_semantics() {
+    let s = load(&domain("Bicycle"), Semantics::NegmasRaw);
+    let package = ["Steel", "26'' wheels", "Pick-up"];
+    approx::assert_relative_eq!(utility(&s, 0, &package), 0.5 * 10.0 + 0.3 * 5.0 + 0.2 * 1.0, max_relative = 1e-12);
+    approx::assert_relative_eq!(utility(&s, 1, &package), 0.45 * 30.0 + 0.2 * 12.0 + 0.35 * 4.0, max_relative = 1e-12);
+    let c = load(&domain("Catering"), Semantics::NegmasRaw);
+    let package = ["$24.00", "Buffet", "In advance", "No refund"];
     approx::assert_relative_eq!(
-        utility(&s, 0, &["Dell", "60 Gb", "19'' LCD"]),
-        21.987727736172488,
-        max_relative = 1e-12
-    );
-    approx::assert_relative_eq!(
-        utility(&s, 1, &["Dell", "60 Gb", "19'' LCD"]),
-        9.407762134979436,
+        utility(&c, 0, &package),
+        0.4 * 50.0 + 0.15 * 9.0 + 0.3 * 20.0 + 0.2 * 6.0,
         max_relative = 1e-12
     );
 }
 
 #[test]
 fn test_every_number_cites_its_file_and_line() {
-    let s = load(&domain("Laptop"), Semantics::Genius);
+    let s = load(&domain("Bicycle"), Semantics::Genius);
     assert_eq!(
         s.sources.iter().map(|x| x.id.as_str()).collect::<Vec<_>>(),
-        ["laptop_domain", "laptop_buyer_utility", "laptop_seller_utility"]
+        ["bicycle_domain", "bicycle_buyer", "bicycle_seller"]
     );
     let numbers = s.numbers();
-    assert!(numbers.iter().all(|n| matches!(n.quantity.provenance, Provenance::Cited { .. })));
-    let text = std::fs::read_to_string(domain("Laptop").join("laptop_buyer_utility.xml")).unwrap();
+    for n in &numbers {
+        if n.path == "preferences.p1.reservation" {
+            // The seller's profile has no <reservation>: 0, as Genius and NegMAS read it.
+            assert!(matches!(n.quantity.provenance, Provenance::Assumption { .. }), "{:?}", n.quantity);
+        } else {
+            assert!(matches!(n.quantity.provenance, Provenance::Cited { .. }), "{}: {:?}", n.path, n.quantity);
+        }
+    }
+    let text = std::fs::read_to_string(domain("Bicycle").join("bicycle_buyer.xml")).unwrap();
     let line = text.lines().filter(|l| !l.trim().is_empty()).position(|l| l.contains("<weight index=\"1\"")).unwrap();
-    let weight = numbers.iter().find(|n| n.path == "preferences.p0.weights.laptop").unwrap();
+    let weight = numbers.iter().find(|n| n.path == "preferences.p0.weights.frame").unwrap();
     let Provenance::Cited { citation } = &weight.quantity.provenance else { unreachable!() };
-    assert_eq!(citation.to_string(), format!("laptop_buyer_utility#{}", line + 1));
+    assert_eq!(citation.to_string(), format!("bicycle_buyer#{}", line + 1));
     assert!(numbers.iter().any(|n| n.path == "preferences.p1.discount"));
 }
 
 /// A scenario read with Genius semantics is a valid scenario file as it stands.
 #[test]
 fn test_genius_scenario_is_a_valid_scenario_file() {
-    for name in ["Laptop", "ItexvsCypress"] {
+    for name in ["Bicycle", "Catering"] {
         let s = load(&domain(name), Semantics::Genius);
         let text = to_toml(&s).unwrap();
         let back = parse(&text, "converted.toml", Format::Toml).unwrap();
@@ -147,7 +189,7 @@ fn test_genius_scenario_is_a_valid_scenario_file() {
 /// Folder → scenario → folder → scenario gives the same utilities, under both semantics.
 #[test]
 fn test_folder_roundtrip_keeps_utilities() {
-    for name in ["Laptop", "ItexvsCypress"] {
+    for name in ["Bicycle", "Catering"] {
         for semantics in [Semantics::Genius, Semantics::NegmasRaw] {
             let first = load(&domain(name), semantics);
             let export = to_genius(&first).unwrap();
@@ -183,12 +225,12 @@ fn test_folder_roundtrip_keeps_utilities() {
 
 #[test]
 fn test_export_layout() {
-    let s = load(&domain("Laptop"), Semantics::Genius);
+    let s = load(&domain("Bicycle"), Semantics::Genius);
     let export = to_genius(&s).unwrap();
     let names: Vec<&str> = export.files.iter().map(|f| f.name.as_str()).collect();
-    assert_eq!(names, ["laptop_domain.xml", "laptop_00_p0.xml", "laptop_01_p1.xml"]);
-    assert!(export.files[0].text.contains("value=\"19'' LCD\""));
-    assert!(export.files[1].text.contains("<discount_factor value=\"0.42441038\">"));
+    assert_eq!(names, ["bicycle_domain.xml", "bicycle_00_p0.xml", "bicycle_01_p1.xml"]);
+    assert!(export.files[0].text.contains("value=\"26'' wheels\""));
+    assert!(export.files[1].text.contains("<discount_factor value=\"0.5\">"));
 }
 
 #[test]
@@ -239,7 +281,7 @@ linkages = [{ id = "bonus", when = { x = "yes" }, delta = 0.1 }]
 
 #[test]
 fn test_export_warns_when_genius_would_rescale() {
-    let base = load(&domain("Laptop"), Semantics::Genius);
+    let base = load(&domain("Bicycle"), Semantics::Genius);
     let mut s = base.clone();
     if let Some(parley_core::ValueFunction::Table { values }) = &mut s.preferences[0].values[0] {
         for v in values.iter_mut() {
@@ -248,7 +290,7 @@ fn test_export_warns_when_genius_would_rescale() {
     }
     let export = to_genius(&s).unwrap();
     assert_eq!(export.warnings.len(), 1);
-    assert!(export.warnings[0].message.contains("actor \"p0\": its best value on issue \"laptop\" (0.5)"));
+    assert!(export.warnings[0].message.contains("actor \"p0\": its best value on issue \"frame\" (0.5)"));
 }
 
 /// Integer and real issues with Genius's and NegMAS's evaluators.
@@ -294,46 +336,43 @@ fn test_numeric_issues_under_both_semantics() {
 
 #[test]
 fn test_error_malformed_xml() {
-    let dir = edited(
-        "Laptop",
-        "laptop_seller_utility.xml",
-        &[("</issue>\n<issue index=\"2\"", "</isue>\n<issue index=\"2\"")],
-    );
+    let dir =
+        edited("Bicycle", "bicycle_seller.xml", &[("</issue>\n<issue index=\"2\"", "</isue>\n<issue index=\"2\"")]);
     let e = load_genius(dir.path(), &GeniusOptions::default()).unwrap_err();
     let Error::Invalid { diagnostics, .. } = &e else { panic!("invalid") };
-    assert_eq!(diagnostics[0].line_column(), Some((11, 1)), "the misspelt closing tag");
+    assert_eq!(diagnostics[0].line_column(), Some((10, 1)), "the misspelt closing tag");
     insta::assert_snapshot!(error_of(&dir));
 }
 
 #[test]
 fn test_error_unknown_issue_in_profile() {
-    let dir = edited("Laptop", "laptop_buyer_utility.xml", &[("name=\"Harddisk\"", "name=\"Hard disk\"")]);
+    let dir = edited("Bicycle", "bicycle_buyer.xml", &[("name=\"Wheel Size\"", "name=\"Wheel size\"")]);
     insta::assert_snapshot!(error_of(&dir));
 }
 
 #[test]
 fn test_error_value_not_in_domain() {
-    let dir = edited("ItexvsCypress", "ItexvsCypress_Itex.xml", &[("value=\"45 days\"", "value=\"45days\"")]);
+    let dir = edited("Catering", "catering_client.xml", &[("value=\"30 days after\"", "value=\"30days after\"")]);
     insta::assert_snapshot!(error_of(&dir));
 }
 
 #[test]
 fn test_error_evaluation_not_a_number() {
-    let dir = edited("Laptop", "laptop_buyer_utility.xml", &[("evaluation=\"20\"", "evaluation=\"twenty\"")]);
+    let dir = edited("Bicycle", "bicycle_buyer.xml", &[("evaluation=\"20\"", "evaluation=\"twenty\"")]);
     insta::assert_snapshot!(error_of(&dir));
 }
 
 #[test]
 fn test_error_weight_outside_the_issues() {
-    let dir = edited("Laptop", "laptop_buyer_utility.xml", &[("<weight index=\"3\"", "<weight index=\"4\"")]);
+    let dir = edited("Bicycle", "bicycle_buyer.xml", &[("<weight index=\"3\"", "<weight index=\"4\"")]);
     insta::assert_snapshot!(error_of(&dir));
 }
 
 #[test]
 fn test_error_no_domain_file() {
     let dir = edited(
-        "Laptop",
-        "laptop_domain.xml",
+        "Bicycle",
+        "bicycle_domain.xml",
         &[("negotiation_template>", "utility_template>"), ("</negotiation_template>", "</utility_template>")],
     );
     let text = error_of(&dir);
@@ -369,11 +408,10 @@ fn test_quadratic_needs_negmas_semantics() {
 }
 
 #[test]
-fn test_safe_id() {
-    assert_eq!(safe_id("19'' LCD", "x"), "19_lcd");
-    assert_eq!(safe_id("$4.37", "x"), "4_37");
-    assert_eq!(safe_id("5% spoilage allowed", "x"), "5_spoilage_allowed");
-    assert_eq!(safe_id("—", "v1"), "v1");
-    let mut taken = vec!["a".to_string()];
-    assert_eq!(unique_id("a".into(), &mut taken), "a_2");
+fn test_foreign_id() {
+    assert_eq!(foreign_id("19'' LCD", "v", 1), "v_19_lcd");
+    assert_eq!(foreign_id("$4.37", "v", 1), "v_4_37");
+    assert_eq!(foreign_id("5% spoilage allowed", "v", 1), "v_5_spoilage_allowed");
+    assert_eq!(foreign_id("—", "v", 3), "v3");
+    assert_eq!(foreign_id("", "issue", 2), "issue2");
 }

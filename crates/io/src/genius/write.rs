@@ -4,7 +4,7 @@ use std::fmt::Write as _;
 
 use parley_core::{Issue, Scenario};
 
-use super::safe_id;
+use super::foreign_id;
 use crate::diagnostic::{Diagnostic, Error};
 
 /// One file of a Genius folder.
@@ -95,7 +95,7 @@ pub fn to_genius(s: &Scenario) -> Result<GeniusExport, Error> {
         );
     }
 
-    let base = safe_id(&s.metadata.id, "scenario");
+    let base = foreign_id(&s.metadata.id, "scenario", 1);
     let names: Vec<String> = distinct_or(s.issues.iter().map(|i| i.name.as_str()), s.issues.iter().map(|i| &i.id));
     let values: Vec<Vec<String>> = s
         .issues
@@ -183,7 +183,7 @@ pub fn to_genius(s: &Scenario) -> Result<GeniusExport, Error> {
                 .help("read the folder with negmas semantics (--semantics negmas) for the same utilities, or give each weighted issue a best value of 1"),
             );
         }
-        files.push(GeniusFile { name: format!("{base}_{k:0width$}_{}.xml", safe_id(&actor.id, "actor")), text });
+        files.push(GeniusFile { name: format!("{base}_{k:0width$}_{}.xml", foreign_id(&actor.id, "actor", k)), text });
     }
     Ok(GeniusExport { files, warnings })
 }

@@ -7,15 +7,24 @@
 //! sets a number of the war is held to the same range as the file.
 
 use parley_core::conflict::{
-    Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ScheduledEvent, Series, Side, Terms,
-    Territory, Volatility,
+    Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ObservationError, Observed, ScheduledEvent,
+    Series, Side, Terms, Territory, Volatility,
 };
 use parley_core::{Actor, Check, Conflict, Issue, IssueKind, Month, Quantity, Role, Scenario};
 
 use super::{Validator, list, span};
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
-use crate::raw::{RawCheckKind, RawConflict, RawExpectation, RawQuantity, RawSeries, RawSide, RawTerms};
+use crate::raw::{
+    RawCheckKind, RawConflict, RawErrorDistribution, RawExpectation, RawObserved, RawQuantity, RawSeries, RawSide,
+    RawTerms,
+};
+
+/// The most months a scenario may ask to simulate or look ahead: a war's history (start to
+/// as_of), each side's horizon (`beliefs.horizon`), a ceasefire's consolidation, an
+/// expectation's `months` and `month`, and (in the CLI) `--months`. A hundred years: far
+/// beyond any negotiation, and small enough that a run cannot hang on it.
+pub const MAX_MONTHS: u32 = 1200;
 
 /// The allowed values of a number: an interval, ends open or closed, optionally whole numbers.
 #[derive(Clone, Copy, Debug)]
@@ -104,7 +113,7 @@ pub(super) fn conflict_bounds(path: &[&str]) -> Bounds {
         ["law", _] => Bounds::NON_NEGATIVE,
         ["sides", _, name] => match *name {
             "manpower" | "materiel_reference" => Bounds::POSITIVE,
-            "delivery_lag" => Bounds::new(1.0, false, f64::INFINITY, false),
+            "delivery_lag" => Bounds::new(1.0, false, MAX_MONTHS as f64, false),
             "economic_strain" | "breaking_point" => Bounds::UNIT_BELOW_ONE,
             "support" => Bounds::UNIT,
             "optimism" => Bounds::new(-1.0, true, f64::INFINITY, false),
@@ -114,12 +123,15 @@ pub(super) fn conflict_bounds(path: &[&str]) -> Bounds {
         ["donors", _, "after"] => Bounds::NON_NEGATIVE,
         ["territory", "stalemate"] => Bounds::POSITIVE,
         ["territory", ..] => Bounds::NON_NEGATIVE,
-        ["beliefs", "horizon"] => Bounds { whole: true, ..Bounds::new(1.0, false, f64::INFINITY, false) },
+        ["beliefs", "horizon"] => Bounds { whole: true, ..Bounds::new(1.0, false, MAX_MONTHS as f64, false) },
         ["beliefs", "learning"] => Bounds::UNIT,
         ["beliefs", "collapse_width"] => Bounds::POSITIVE,
+        ["volatility", "losses_persistence" | "territory_persistence"] => Bounds::UNIT_BELOW_ONE,
         ["volatility", _] => Bounds::NON_NEGATIVE,
         ["durability", "ceasefire_hazard" | "settled_hazard"] => Bounds::UNIT,
+        ["durability", "consolidation"] => Bounds { whole: true, ..Bounds::new(0.0, false, MAX_MONTHS as f64, false) },
         ["durability", ..] => Bounds::NON_NEGATIVE,
+        ["observed", _, "scale"] => Bounds::POSITIVE,
         _ => Bounds::ANY,
     }
 }
@@ -223,6 +235,21 @@ impl Validator<'_> {
             (Some(s), Some(a)) if a >= s => Some(a.since(s) as usize + 1),
             _ => None,
         };
+        if let Some(n) = history
+            && n > MAX_MONTHS as usize
+        {
+            self.push(
+                Diagnostic::error(
+                    "parley::out-of-range",
+                    format!(
+                        "conflict: start {} to as_of {} spans {n} months, more than {MAX_MONTHS}",
+                        c.start.value, c.as_of.value
+                    ),
+                )
+                .at(span(&c.as_of), "too far from start")
+                .help(format!("simulate at most {MAX_MONTHS} months of history: move start closer to as_of")),
+            );
+        }
         let law = Law {
             enemy_exponent: self.bounded(&c.law.enemy_exponent, "conflict: law.enemy_exponent", Bounds::NON_NEGATIVE),
             own_exponent: self.bounded(&c.law.own_exponent, "conflict: law.own_exponent", Bounds::NON_NEGATIVE),
@@ -293,7 +320,7 @@ impl Validator<'_> {
 
         let mut donors: Vec<Donor> = Vec::new();
         for (key, d) in &c.donors.0 {
-            self.unique(key, "conflict donor", donors.iter().map(|x| x.id.as_str()));
+            self.declare(key, "conflict donor", donors.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: donor \"{}\"", key.value);
             let supplies = self.side_ref(&d.supplies, &sides, &cx, &format!("{ctx} supplies"));
             let deliveries = self.series(&d.deliveries, &format!("{ctx}: deliveries"));
@@ -336,14 +363,30 @@ impl Validator<'_> {
                 bounds_of("beliefs.collapse_width"),
             ),
         };
+        let v = &c.volatility;
         let volatility = Volatility {
-            losses: self.bounded(&c.volatility.losses, "conflict: volatility.losses", Bounds::NON_NEGATIVE),
-            territory: self.bounded(&c.volatility.territory, "conflict: volatility.territory", Bounds::NON_NEGATIVE),
+            losses: self.bounded(&v.losses, "conflict: volatility.losses", Bounds::NON_NEGATIVE),
+            territory: self.bounded(&v.territory, "conflict: volatility.territory", Bounds::NON_NEGATIVE),
+            losses_persistence: self.bounded(
+                &v.losses_persistence,
+                "conflict: volatility.losses_persistence",
+                Bounds::UNIT_BELOW_ONE,
+            ),
+            territory_persistence: self.bounded(
+                &v.territory_persistence,
+                "conflict: volatility.territory_persistence",
+                Bounds::UNIT_BELOW_ONE,
+            ),
+            territory_trend: self.bounded(
+                &v.territory_trend,
+                "conflict: volatility.territory_trend",
+                Bounds::NON_NEGATIVE,
+            ),
         };
         let d = &c.durability;
         let mut factors: Vec<HazardFactor> = Vec::new();
         for f in &d.factors {
-            self.unique(&f.id, "durability factor", factors.iter().map(|x| x.id.as_str()));
+            self.declare(&f.id, "durability factor", factors.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: durability factor \"{}\"", f.id.value);
             let when = self.condition(&f.when, issues, &ctx);
             let when = when
@@ -388,12 +431,13 @@ impl Validator<'_> {
             durability,
             events: Vec::new(),
             calibration: None,
+            observed: Vec::new(),
         };
 
         // Events and calibration name numbers by path: check them on the built conflict.
         let mut events: Vec<ScheduledEvent> = Vec::new();
         for e in &c.events {
-            self.unique(&e.id, "conflict event", events.iter().map(|x| x.id.as_str()));
+            self.declare(&e.id, "conflict event", events.iter().map(|x| x.id.as_str()));
             let ctx = format!("conflict: event \"{}\"", e.id.value);
             let month = self.month(&e.month, &format!("{ctx}: month"));
             self.not_before(
@@ -460,25 +504,7 @@ impl Validator<'_> {
             for (column, what) in &cal.series.0 {
                 self.unique(column, "calibration series", series.iter().map(|(c, _)| c.as_str()));
                 let sctx = format!("{ctx} series \"{}\"", column.value);
-                let observable = match what.value.split_once('.') {
-                    None if what.value == "territory_change" => Some(Observable::TerritoryChange),
-                    None if what.value == "held" => Some(Observable::Held),
-                    Some(("losses", actor)) => {
-                        let at = Located { span: span(what), value: actor.to_string() };
-                        self.side_ref(&at, &conflict.sides, &cx, &sctx).map(|side| Observable::Losses { side })
-                    }
-                    _ => {
-                        self.push(
-                            Diagnostic::error(
-                                "parley::unknown-reference",
-                                format!("{sctx}: unknown observable \"{}\"", what.value),
-                            )
-                            .at(span(what), "unknown observable")
-                            .help("write losses.ACTOR (ACTOR a side), territory_change or held"),
-                        );
-                        None
-                    }
-                };
+                let observable = self.observable(what, &conflict.sides, &cx, &sctx);
                 if let Some(o) = observable {
                     series.push((column.value.clone(), o));
                 }
@@ -502,6 +528,13 @@ impl Validator<'_> {
                 fit,
                 note: cal.note.clone(),
             });
+        }
+
+        for o in &c.observed {
+            self.declare(&o.id, "observed series", conflict.observed.iter().map(|x| x.id.as_str()));
+            if let Some(observed) = self.observed(o, &conflict.sides, &cx, (start, as_of)) {
+                conflict.observed.push(observed);
+            }
         }
         conflict
     }
@@ -761,6 +794,117 @@ impl Validator<'_> {
         Series { values: raw.values.iter().map(|v| v.value).collect(), provenance }
     }
 
+    /// What the model computes for a series: `losses.ACTOR`, `territory_change` or `held`.
+    fn observable(
+        &mut self,
+        what: &Located<String>,
+        sides: &[Side],
+        cx: &Context<'_>,
+        ctx: &str,
+    ) -> Option<Observable> {
+        match what.value.split_once('.') {
+            None if what.value == "territory_change" => Some(Observable::TerritoryChange),
+            None if what.value == "held" => Some(Observable::Held),
+            Some(("losses", actor)) => {
+                let at = Located { span: span(what), value: actor.to_string() };
+                self.side_ref(&at, sides, cx, ctx).map(|side| Observable::Losses { side })
+            }
+            _ => {
+                self.push(
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("{ctx}: unknown observable \"{}\"", what.value),
+                    )
+                    .at(span(what), "unknown observable")
+                    .help("write losses.ACTOR (ACTOR a side), territory_change or held"),
+                );
+                None
+            }
+        }
+    }
+
+    /// An observed series of the record: at most one value per month of history, each
+    /// finite (or missing), its observation model's numbers in range.
+    fn observed(
+        &mut self,
+        o: &RawObserved,
+        sides: &[Side],
+        cx: &Context<'_>,
+        (start, as_of): (Option<Month>, Option<Month>),
+    ) -> Option<Observed> {
+        let ctx = format!("conflict: observed \"{}\"", o.id.value);
+        let from = match &o.from {
+            Some(m) => self.month(m, &format!("{ctx}: from")),
+            None => start,
+        };
+        let measures = self.observable(&o.measures, sides, cx, &format!("{ctx}: measures"));
+        let values: Vec<Option<f64>> = o.values.value.iter().map(|v| v.filter(|x| !x.is_nan())).collect();
+        if let Some((k, x)) = values.iter().enumerate().find_map(|(k, v)| v.filter(|x| !x.is_finite()).map(|x| (k, x)))
+        {
+            self.push(
+                Diagnostic::error("parley::not-finite", format!("{ctx}: value {} is {x}", k + 1))
+                    .at(span(&o.values), "not a finite number")
+                    .help("write a finite number, or nan (null in JSON) for a month that was not observed"),
+            );
+        }
+        if let (Some(from), Some(as_of)) = (from, as_of)
+            && from.plus(values.len() as i32 - 1) > as_of
+        {
+            let months = (as_of.since(from) + 1).max(0) as usize;
+            self.push(
+                Diagnostic::error(
+                    "parley::out-of-range",
+                    format!(
+                        "{ctx}: {} values from {from} run past as_of {as_of} ({months} {} would end there)",
+                        values.len(),
+                        plural(months, "value")
+                    ),
+                )
+                .at(span(&o.values), "runs past as_of")
+                .help("the record ends at as_of: drop the values after it, or move as_of"),
+            );
+        }
+        if values.iter().all(Option::is_none) {
+            self.push(
+                Diagnostic::error("parley::empty", format!("{ctx}: no month is observed"))
+                    .at(span(&o.values), "no values")
+                    .help("give at least one value, or remove the series"),
+            );
+        }
+        let provenance = self.number_provenance(&o.source, &o.assumption, span(&o.values), &ctx);
+        let id = &o.id.value;
+        let mut q = |name: &str, field: &Located<RawQuantity>| {
+            self.bounded(field, &format!("{ctx}: error {name}"), conflict_bounds(&["observed", id, name]))
+        };
+        let e = &o.error.value;
+        let (bias, scale) = (q("bias", &e.bias), q("scale", &e.scale));
+        let error = match e.distribution.value {
+            RawErrorDistribution::Normal => ObservationError::Normal { bias, scale },
+            RawErrorDistribution::Lognormal => ObservationError::Lognormal { bias, scale },
+        };
+        if let (ObservationError::Lognormal { .. }, Some((k, x))) =
+            (&error, values.iter().enumerate().find_map(|(k, v)| v.filter(|x| *x <= 0.0).map(|x| (k, x))))
+        {
+            self.push(
+                Diagnostic::error(
+                    "parley::out-of-range",
+                    format!("{ctx}: value {} is {x}, but a lognormal error needs positive observations", k + 1),
+                )
+                .at(span(&o.values), "not positive")
+                .help("use a normal error for a series that can be zero or negative"),
+            );
+        }
+        Some(Observed {
+            id: id.clone(),
+            measures: measures?,
+            column: o.column.clone(),
+            from: from?,
+            values,
+            provenance,
+            error,
+        })
+    }
+
     /// An actor that must be a side of the conflict.
     fn side_ref(&mut self, a: &Located<String>, sides: &[Side], cx: &Context<'_>, ctx: &str) -> Option<usize> {
         if cx.unresolved.contains(&a.value.as_str()) {
@@ -945,11 +1089,11 @@ impl Validator<'_> {
         })
     }
 
-    /// A whole number of months, at least `least`.
+    /// A whole number of months, at least `least` and at most [`MAX_MONTHS`].
     fn count(&mut self, m: &Located<i64>, name: &str, least: i64, ctx: &str) -> Option<u32> {
-        let range = format!("within [{least}, {}]", u32::MAX);
+        let range = format!("within [{least}, {MAX_MONTHS}]");
         match u32::try_from(m.value) {
-            Ok(n) if m.value >= least => Some(n),
+            Ok(n) if m.value >= least && n <= MAX_MONTHS => Some(n),
             _ => {
                 self.push(
                     Diagnostic::error(
@@ -957,7 +1101,7 @@ impl Validator<'_> {
                         format!("{ctx}: {name} is {}, but must be {range}", m.value),
                     )
                     .at(span(m), "out of range")
-                    .help(format!("count {name} from the scenario date (as_of): {least} or more")),
+                    .help(format!("count {name} from the scenario date (as_of): {least} to {MAX_MONTHS}")),
                 );
                 None
             }
@@ -991,7 +1135,10 @@ mod tests {
     fn test_bounds_describe_and_contain() {
         let horizon = conflict_bounds(&["beliefs", "horizon"]);
         assert!(horizon.whole && horizon.contains(1.0) && !horizon.contains(0.5));
-        assert_eq!(horizon.describe(), "at least 1");
+        assert_eq!(horizon.describe(), "within [1, 1200]");
+        assert!(!horizon.contains(1201.0) && horizon.contains(1200.0));
+        let consolidation = conflict_bounds(&["durability", "consolidation"]);
+        assert!(consolidation.whole && !consolidation.contains(1e300));
         let strain = conflict_bounds(&["sides", "x", "economic_strain"]);
         assert!(strain.contains(0.0) && !strain.contains(1.0));
         assert_eq!(strain.describe(), "within [0, 1)");

@@ -4,6 +4,7 @@
 //! | code | rule |
 //! |---|---|
 //! | `parley::empty` | the forecast id and actor names are not empty |
+//! | `parley::id` | the forecast id and source ids follow the id rule of [`crate::id`] |
 //! | `parley::duplicate-id` | actor names and source ids are unique |
 //! | `parley::not-finite` | no NaN or infinity |
 //! | `parley::out-of-range` | capability > 0; salience within [0, 1], or within [0, 100] read as percentages; positions and labelled points within the scale's ends, points increasing; uncertainties ≥ 0, a capability's below 1 |
@@ -24,8 +25,8 @@ use crate::located::Located;
 use crate::raw::RawQuantity;
 
 /// Validates a forecast file into its inputs, or every diagnostic.
-pub(crate) fn forecast_file(raw: &RawForecastFile) -> Result<ForecastInput, Vec<Diagnostic>> {
-    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new() };
+pub(crate) fn forecast_file<'a>(raw: &'a RawForecastFile, text: &'a str) -> Result<ForecastInput, Vec<Diagnostic>> {
+    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), text };
     let input = v.forecast(raw);
     let errors: Vec<Diagnostic> = v.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
     match input {
@@ -50,6 +51,8 @@ impl<'a> Validator<'a> {
                     .at(span(&f.id), "empty id")
                     .help("give the forecast a short identifier, e.g. id = \"emission-standards\""),
             );
+        } else {
+            self.id_rule(&f.id, "forecast");
         }
         let sources = self.sources(&raw.sources);
         let scale = f.scale.as_ref().map(|s| self.scale(s)).unwrap_or_default();

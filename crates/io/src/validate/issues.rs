@@ -41,7 +41,7 @@ impl Validator<'_> {
                     ),
                     Some(list_) => {
                         for o in &list_.value {
-                            self.unique(
+                            self.declare(
                                 &o.id,
                                 &format!("option of {ctx}:"),
                                 options.iter().map(|x: &IssueOption| x.id.as_str()),

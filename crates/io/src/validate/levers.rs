@@ -8,6 +8,7 @@ use parley_core::{Change, Check, Condition, Dispute, Expectation, Lever, Provena
 use super::conflict::{conflict_bounds, is_dynamic, kind_name};
 use super::{Validator, list, paths_near, span};
 use crate::diagnostic::Diagnostic;
+use crate::id::BASELINE;
 use crate::located::Located;
 use crate::raw::{RawCheckKind, RawCondition, RawExpectation, RawLever};
 
@@ -40,7 +41,13 @@ impl Validator<'_> {
 
     pub(super) fn lever(&mut self, l: &RawLever, scenario: &Scenario) -> Lever {
         let ctx = format!("lever \"{}\"", l.id.value);
-        self.unique(&l.id, "lever", scenario.levers.iter().map(|x| x.id.as_str()));
+        if self.declare(&l.id, "lever", scenario.levers.iter().map(|x| x.id.as_str())) && l.id.value == BASELINE {
+            self.push(
+                Diagnostic::error("parley::id", format!("lever id \"{BASELINE}\" is reserved"))
+                    .at(span(&l.id), "reserved")
+                    .help(format!("\"{BASELINE}\" names the run without levers in tables and reports: call the lever something else")),
+            );
+        }
         let provenance = self.provenance(&l.source, &l.assumption, &ctx, span(&l.id));
         let mut changes = Vec::new();
         let mut probe = scenario.clone();
@@ -124,7 +131,7 @@ impl Validator<'_> {
 
     pub(super) fn expectation(&mut self, e: &RawExpectation, scenario: &Scenario) -> Option<Expectation> {
         let ctx = format!("expectation \"{}\"", e.id.value);
-        self.unique(&e.id, "expectation", scenario.expectations.iter().map(|x| x.id.as_str()));
+        self.declare(&e.id, "expectation", scenario.expectations.iter().map(|x| x.id.as_str()));
         let provenance = self.provenance(&e.source, &e.assumption, &ctx, span(&e.id));
         if provenance == Provenance::Unstated && e.source.is_none() {
             self.push(

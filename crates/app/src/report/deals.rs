@@ -5,7 +5,7 @@ use parley_core::{Analysis, AnalysisOptions, Scenario, SolutionConcept, UtilityM
 
 use super::BuildError;
 use super::words::{change, condition, package_row, provenance_text};
-use crate::data::{
+use parley_report::data::{
     ActorRow, Deals, Density, Glance, IssueRow, LeverDeals, LeverRow, NearMissRow, OptionRow, PairPlot, RuleRow,
     SolutionPoint, SolutionRow, SourceRow,
 };

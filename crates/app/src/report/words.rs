@@ -2,7 +2,7 @@
 
 use parley_core::{Change, Condition, Issue, Provenance, Scenario, uncertain::Distribution, uncertain::Uncertain};
 
-use crate::data::{PackageRow, Term};
+use parley_report::data::{PackageRow, Term};
 
 /// A package's terms by name and label, with every actor's utility.
 pub fn package_row(scenario: &Scenario, options: &[u32], utilities: Vec<f64>) -> PackageRow {

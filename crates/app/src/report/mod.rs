@@ -9,14 +9,15 @@
 mod deals;
 mod words;
 
+use parley_core::stats::quantile;
 use parley_core::{Scenario, Verdict};
 use parley_experiment::Summary;
+use parley_experiment::assimilate::Assimilated;
 use parley_experiment::run::Replicate;
-use parley_experiment::sensitivity::quantile;
 use parley_experiment::study::Study;
 use parley_sim::coupled::{Phase, RunOptions, Simulation, TalksProtocol};
 
-use crate::data::{
+use parley_report::data::{
     ArmCurve, CheckRow, Checks, DifferenceRow, DriverRow, Fan, ForecastSection, IssueForecast, IssueShares, MeasureRow,
     Meta, NumberRow, ParameterRow, ProvenanceData, ReportData, ScaleRow, Sensitivity, Settlement, TalkRound, Talks,
     War, finite,
@@ -75,6 +76,8 @@ pub struct Inputs<'a> {
     pub meta: Meta,
     /// The experiment, if one was run.
     pub experiment: Option<ExperimentResults<'a>>,
+    /// The filtered record its replicates and the central path start from, if any.
+    pub record: Option<&'a Assimilated>,
     /// The sensitivity study, if one was made.
     pub study: Option<&'a Study>,
 }
@@ -105,9 +108,10 @@ pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
     let (deals, analysis) = deals(base, &table, &inputs.meta.levers)?;
     let glance = glance(base, &table, &analysis);
     // The war and the talks, prepared once for the central path and the fan charts.
-    let sim = match base.conflict {
-        Some(_) => Some(Simulation::new(base, &applied, None)?),
-        None => None,
+    let sim = match (&base.conflict, inputs.record) {
+        (None, _) => None,
+        (Some(_), None) => Some(Simulation::new(base, &applied, None)?),
+        (Some(_), Some(record)) => Some(record.central(&Simulation::new(base, &applied, None)?, &applied)?),
     };
     let talks = match &sim {
         Some(sim) => central_talks(sim, &inputs.meta),
@@ -121,7 +125,7 @@ pub fn build(inputs: Inputs<'_>) -> Result<ReportData, BuildError> {
     let sensitivity = inputs.study.map(|s| sensitivity(base, s));
     let forecast = forecasts(&table);
     Ok(ReportData {
-        format: crate::data::FORMAT,
+        format: parley_report::data::FORMAT,
         meta: inputs.meta,
         glance,
         deals,
@@ -300,7 +304,7 @@ fn war(base: &Scenario, sim: &Simulation, results: &ExperimentResults<'_>) -> Wa
     let conflict = base.conflict.as_ref().expect("checked by the caller");
     let months = summary.design.months as usize;
     let baseline: Vec<&Replicate> = results.replicates.iter().filter(|r| r.arm == 0).collect();
-    let at_start = sim.history().last().copied();
+    let at_start = Some(*sim.at_as_of());
     let batna_start = sim.reservation_at_as_of();
     let fan = |title: String, unit: &str, start: Option<f64>, get: &dyn Fn(&Replicate, usize) -> f64| {
         let mut values = vec![[start; 5]];
@@ -380,7 +384,7 @@ fn arm_name(base: &Scenario, levers: &[String], applied: &[String]) -> String {
 fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &ExperimentResults<'_>) -> Settlement {
     let summary = results.summary;
     let design = &summary.design;
-    let triple = |p: &parley_experiment::stats::Proportion| [p.p, p.lo, p.hi];
+    let triple = |p: &parley_core::stats::Proportion| [p.p, p.lo, p.hi];
     let arms = summary
         .arms
         .iter()
@@ -394,7 +398,7 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
             capitulation: [a.capitulation[0].p, a.capitulation[1].p],
         })
         .collect();
-    let mean = |m: &parley_experiment::stats::Mean| [m.mean, m.lo, m.hi];
+    let mean = |m: &parley_core::stats::Mean| [m.mean, m.lo, m.hi];
     let differences = summary
         .differences
         .iter()

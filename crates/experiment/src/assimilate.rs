@@ -1,0 +1,432 @@
+//! Conditioning the Monte Carlo on the observed record: where every forecast starts.
+//!
+//! Without it, each replicate would start the war at the conflict's start with its own
+//! drawn parameters and run to the scenario date without looking at what happened, so the
+//! replicates would disagree about the present. Instead, [`assimilate`] runs a particle
+//! filter ([`crate::smc`]) over the `[[uncertain]]` parameters and the war's state from the
+//! start to the scenario date, month by month:
+//!
+//! * each particle's war advances with its own shocks; the front's shock, when the front is
+//!   observed with a normal error, is drawn from its posterior given the month's observation
+//!   (the locally optimal proposal of Doucet, Godsill & Andrieu, "On sequential Monte Carlo
+//!   sampling methods for Bayesian filtering", Statistics and Computing 10:197–208, 2000,
+//!   doi:10.1023/A:1008935410038), the particle weighted by the observation's predictive
+//!   density — far fewer particles are wasted than by proposing it blindly;
+//! * it is weighted by the likelihood of the month's observations, each series through its
+//!   observation model (`[[conflict.observed]]`: normal or lognormal error with a stated
+//!   bias and scale);
+//! * the record says the war went on: a particle is weighted by the chance that neither side
+//!   broke, and ruled out (weight zero) if talks in that month would have ended in an
+//!   agreement;
+//! * the static parameters are rejuvenated after each resampling (Liu and West's kernel).
+//!
+//! The filtered particles at the scenario date — parameters and state, resampled to equal
+//! weights — are where an experiment's replicates, the sensitivity study and the central
+//! path start. The diagnostics report the effective sample size of every month (and any
+//! collapse), each parameter's posterior against its prior, and the filtered path against
+//! each observed series.
+
+use parley_core::conflict::{Month, Observable, ObservationError};
+use parley_core::stats::quantile;
+use parley_core::{Distribution, Uncertain};
+use parley_sim::calibrate::observe;
+use parley_sim::coupled::Simulation;
+use parley_sim::war::WarState;
+use rand::{RngExt, SeedableRng};
+use rand_chacha::ChaCha12Rng;
+use serde::{Deserialize, Serialize};
+
+use crate::sample::draw_uncertain;
+use crate::smc::{self, FilterError, FilterOptions, Particle, StateSpace, Transform};
+
+/// A month whose effective sample size falls below this share of the particles is
+/// reported as a collapse.
+pub const COLLAPSE: f64 = 0.05;
+
+/// Why the record cannot be assimilated.
+#[derive(Debug, thiserror::Error)]
+#[non_exhaustive]
+pub enum AssimilationError {
+    /// A particle's numbers do not apply to the simulation.
+    #[error(transparent)]
+    Simulation(#[from] parley_sim::coupled::SimulationError),
+    /// The filter stopped.
+    #[error(transparent)]
+    Filter(#[from] FilterError),
+    /// There is nothing to assimilate.
+    #[error("the scenario has no observed record ([[conflict.observed]]) to condition on")]
+    NoRecord,
+}
+
+/// One month of the filter.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct MonthFit {
+    /// The month.
+    pub month: Month,
+    /// Effective sample size after weighting.
+    pub ess: f64,
+    /// Particles the month ruled out (a settlement or a collapse the record did not see).
+    pub ruled_out: usize,
+    /// `ln p̂(this month's observations | earlier ones)`.
+    pub log_likelihood: f64,
+    /// Whether the particles were resampled.
+    pub resampled: bool,
+}
+
+/// An uncertain parameter before and after the record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Posterior {
+    /// Its path.
+    pub path: String,
+    /// Prior 5th, 50th and 95th percentiles and mean.
+    pub prior: [f64; 4],
+    /// Posterior 5th, 50th and 95th percentiles and mean.
+    pub posterior: [f64; 4],
+}
+
+/// An observed series against the filtered model.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct SeriesFit {
+    /// The series' id.
+    pub id: String,
+    /// The months, from the start to the scenario date.
+    pub months: Vec<Month>,
+    /// The observations (`None`: not observed).
+    pub observed: Vec<Option<f64>>,
+    /// The filtered model's 10th, 50th and 90th percentiles of the series' value each month.
+    pub filtered: Vec<[f64; 3]>,
+    /// Share of observed months inside the filtered 80% band.
+    pub coverage_80: f64,
+}
+
+/// What assimilation found.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct Diagnostics {
+    /// Particles.
+    pub particles: usize,
+    /// The last month assimilated (the scenario date, or a backtest's origin).
+    pub through: Month,
+    /// Month by month.
+    pub months: Vec<MonthFit>,
+    /// Months whose effective sample size fell below [`COLLAPSE`] of the particles.
+    pub collapsed: Vec<Month>,
+    /// `ln p̂(record)`.
+    pub log_likelihood: f64,
+    /// Each uncertain parameter.
+    pub parameters: Vec<Posterior>,
+    /// Each observed series.
+    pub series: Vec<SeriesFit>,
+}
+
+/// The filtered ensemble at the scenario date.
+#[derive(Clone, Debug)]
+pub struct Assimilated {
+    /// Equally weighted particles: the uncertain parameters' values (in file order) and the
+    /// war's state at the scenario date.
+    pub particles: Vec<Particle<WarState>>,
+    /// How the filter went.
+    pub diagnostics: Diagnostics,
+}
+
+impl Assimilated {
+    /// The particle replicate `index` starts from: drawn uniformly from its own stream.
+    pub fn pick(&self, seed: u64, index: u64) -> &Particle<WarState> {
+        let mut rng = ChaCha12Rng::seed_from_u64(seed ^ PICK_SEED);
+        rng.set_stream(index);
+        &self.particles[rng.random_range(0..self.particles.len())]
+    }
+
+    /// The central state: each component the particles' mean (the state the central path
+    /// starts from).
+    pub fn mean_state(&self) -> WarState {
+        let n = self.particles.len() as f64;
+        let mut m = self.particles[0].state;
+        let sum = |f: &dyn Fn(&WarState) -> f64| self.particles.iter().map(|p| f(&p.state)).sum::<f64>() / n;
+        for i in 0..2 {
+            m.manpower[i] = sum(&|s| s.manpower[i]);
+            m.materiel[i] = sum(&|s| s.materiel[i]);
+            m.economy[i] = sum(&|s| s.economy[i]);
+            m.support[i] = sum(&|s| s.support[i]);
+            m.losses[i] = sum(&|s| s.losses[i]);
+            m.aid[i] = sum(&|s| s.aid[i]);
+            m.spending[i] = sum(&|s| s.spending[i]);
+        }
+        m.held = sum(&|s| s.held);
+        m.territory_change = sum(&|s| s.territory_change);
+        m
+    }
+
+    /// The central path's simulation: `sim` (prepared with `levers`) with each uncertain
+    /// parameter at its posterior median — but those a lever sets, which keep the lever's
+    /// value — starting from the filtered mean state.
+    pub fn central(
+        &self,
+        sim: &Simulation,
+        levers: &[&parley_core::Lever],
+    ) -> Result<Simulation, parley_sim::coupled::SimulationError> {
+        let medians = self.medians();
+        let numbers: Vec<(&str, f64)> = self
+            .diagnostics
+            .parameters
+            .iter()
+            .map(|p| p.path.as_str())
+            .zip(medians.iter().copied())
+            .filter(|(path, _)| !levers.iter().any(|l| l.sets(path)))
+            .collect();
+        Ok(sim.with_numbers(&numbers)?.starting_from(self.mean_state()))
+    }
+
+    /// The posterior median of each parameter.
+    pub fn medians(&self) -> Vec<f64> {
+        self.diagnostics.parameters.iter().map(|p| p.posterior[1]).collect()
+    }
+
+    /// Parameter `k`'s values across the particles, sorted.
+    pub fn marginal(&self, k: usize) -> Vec<f64> {
+        let mut xs: Vec<f64> = self.particles.iter().map(|p| p.parameters[k]).collect();
+        xs.sort_by(f64::total_cmp);
+        xs
+    }
+}
+
+/// Mixed into the seed for the replicates' choice of particle.
+const PICK_SEED: u64 = 0x2545_F491_4F6C_DD1D;
+/// Mixed into the seed for the final resampling.
+const FINAL_SEED: u64 = 0x9FB2_1C65_1E98_DF25;
+
+/// The scale on which a parameter's rejuvenation kernel works: unbounded within its
+/// distribution's support and its truncation bounds.
+pub fn transform(u: &Uncertain) -> Transform {
+    let (mut lo, mut hi) = match u.distribution {
+        Distribution::Normal { .. } => (f64::NEG_INFINITY, f64::INFINITY),
+        Distribution::Lognormal { .. } => (0.0, f64::INFINITY),
+        Distribution::Uniform { min, max }
+        | Distribution::Triangular { min, max, .. }
+        | Distribution::Pert { min, max, .. }
+        | Distribution::Beta { min, max, .. } => (min, max),
+    };
+    if let Some((a, b)) = u.bounds {
+        lo = lo.max(a);
+        hi = hi.min(b);
+    }
+    match (lo.is_finite(), hi.is_finite()) {
+        (true, true) if hi > lo => Transform::Logit { lower: lo, upper: hi },
+        (true, false) => Transform::Log { lower: lo },
+        _ => Transform::Identity,
+    }
+}
+
+/// The war before the scenario date as a state-space model for the filter.
+struct History<'a> {
+    base: &'a Simulation,
+    paths: Vec<&'a str>,
+    start: Month,
+}
+
+impl StateSpace for History<'_> {
+    type Compiled = Option<Simulation>;
+    type State = WarState;
+
+    fn compile(&self, parameters: &[f64]) -> Option<Simulation> {
+        let numbers: Vec<(&str, f64)> = self.paths.iter().copied().zip(parameters.iter().copied()).collect();
+        // The numbers were applied once before filtering; a failure here rules the particle out.
+        self.base.with_numbers(&numbers).ok()
+    }
+
+    fn initial(&self, sim: &Option<Simulation>) -> WarState {
+        sim.as_ref().map_or_else(|| self.base.war().initial(), |s| s.war().initial())
+    }
+
+    fn step(&self, sim: &Option<Simulation>, state: &WarState, t: usize, rng: &mut ChaCha12Rng) -> (WarState, f64) {
+        let Some(sim) = sim else { return (*state, f64::NEG_INFINITY) };
+        let at = self.start.plus(t as i32);
+        let war = sim.war();
+        let (mut shocks, talk_seed) = Simulation::draw_month(rng);
+        // The particle's own observation models: their numbers may be uncertain too.
+        let observed = &sim.conflict().observed;
+        // A front observed with a normal error is proposed from its posterior given the
+        // observation (the locally optimal proposal for that shock); other shocks come from
+        // the model (bootstrap).
+        let front = observed.iter().position(|o| {
+            matches!(o.measures, Observable::Held | Observable::TerritoryChange)
+                && matches!(o.error, ObservationError::Normal { .. })
+                && o.at(at).is_some()
+        });
+        let mut ll = 0.0;
+        let next = match front {
+            None => war.step(state, &shocks),
+            Some(k) => {
+                let o = &observed[k];
+                let y = o.at(at).unwrap_or(f64::NAN);
+                let (bias, scale) = o.error.numbers();
+                let z = [shocks.territory, shocks.pace];
+                shocks.territory = 0.0;
+                shocks.pace = 0.0;
+                let mut next = war.step(state, &shocks);
+                // Without the innovations the front would stand at h0 (or have moved by c0):
+                // the observation is y = h0 + b + a·ε + s·η, with ε the two standard normal
+                // innovations (the shock's, the pace's) and a their scales. Given y, ε is
+                // normal with mean a·r/(|a|² + s²) and covariance I − a·aᵀ/(|a|² + s²).
+                let base = match o.measures {
+                    Observable::Held => next.held,
+                    _ => next.territory_change,
+                };
+                let a = war.front_innovations(next.month);
+                let s2 = scale.value * scale.value;
+                let norm2 = a[0] * a[0] + a[1] * a[1];
+                let total = norm2 + s2;
+                let residual = y - base - bias.value;
+                ll += normal_log_density(residual, total.sqrt());
+                let eps = if total > 0.0 && norm2 > 0.0 {
+                    // z − (1 − s/√total)·â·(â·z): shrinks z along â, where the data speak.
+                    let along = (a[0] * z[0] + a[1] * z[1]) / norm2;
+                    let shrink = 1.0 - (s2 / total).sqrt();
+                    [0, 1].map(|k| a[k] * residual / total + z[k] - shrink * a[k] * along)
+                } else {
+                    z
+                };
+                war.shift_front(state, &mut next, eps[0], eps[1]);
+                next
+            }
+        };
+        let check = sim.history_check(&next, talk_seed);
+        if check.agreed {
+            return (next, f64::NEG_INFINITY);
+        }
+        ll += check.log_survival;
+        for (k, o) in observed.iter().enumerate() {
+            if Some(k) == front {
+                continue;
+            }
+            if let Some(y) = o.at(at) {
+                ll += o.error.log_density(y, observe(war, &next, o.measures));
+            }
+        }
+        (next, ll)
+    }
+}
+
+/// `ln N(x; 0, sd²)`.
+fn normal_log_density(x: f64, sd: f64) -> f64 {
+    let z = x / sd;
+    -0.5 * z * z - sd.ln() - 0.5 * (2.0 * std::f64::consts::PI).ln()
+}
+
+/// Filters the record of `base`'s conflict (months from its start to its scenario date)
+/// over the `uncertain` parameters, with `options.particles` particles.
+///
+/// # Errors
+///
+/// [`AssimilationError::NoRecord`] without observed series; a filter that loses every
+/// particle; numbers that do not apply.
+pub fn assimilate(
+    base: &Simulation,
+    uncertain: &[Uncertain],
+    options: &FilterOptions,
+) -> Result<Assimilated, AssimilationError> {
+    let conflict = base.conflict();
+    if conflict.observed.is_empty() {
+        return Err(AssimilationError::NoRecord);
+    }
+    let war = base.war();
+    let steps = war.history_months().max(0) as usize;
+    let paths: Vec<&str> = uncertain.iter().map(|u| u.path.as_str()).collect();
+    // Every path must apply: checked once here, so that a particle never fails for it.
+    let probe: Vec<(&str, f64)> = uncertain.iter().map(|u| (u.path.as_str(), u.distribution.mean())).collect();
+    base.with_numbers(&probe)?;
+    let model = History { base, paths, start: war.start };
+    let prior = |rng: &mut ChaCha12Rng| -> Vec<f64> { uncertain.iter().map(|u| draw_uncertain(u, rng)).collect() };
+    let transforms: Vec<Transform> = uncertain.iter().map(transform).collect();
+    let filtered = smc::filter(&model, &prior, &transforms, steps, options)?;
+    // Resample once more to equal weights, so replicates pick particles uniformly.
+    let u: f64 = {
+        let mut rng = ChaCha12Rng::seed_from_u64(options.seed ^ FINAL_SEED);
+        rng.random()
+    };
+    let picks = smc::systematic(&filtered.weights, filtered.particles.len(), u);
+    let particles: Vec<Particle<WarState>> = picks.iter().map(|&i| filtered.particles[i].clone()).collect();
+
+    let months: Vec<MonthFit> = filtered
+        .steps
+        .iter()
+        .enumerate()
+        .map(|(t, r)| MonthFit {
+            month: war.start.plus(t as i32),
+            ess: r.ess,
+            ruled_out: r.ruled_out,
+            log_likelihood: r.log_likelihood,
+            resampled: r.resampled,
+        })
+        .collect();
+    let collapsed = months.iter().filter(|m| m.ess < COLLAPSE * options.particles as f64).map(|m| m.month).collect();
+    let summary = |mut xs: Vec<f64>| -> [f64; 4] {
+        xs.sort_by(f64::total_cmp);
+        let mean = xs.iter().sum::<f64>() / xs.len().max(1) as f64;
+        [quantile(&xs, 0.05), quantile(&xs, 0.5), quantile(&xs, 0.95), mean]
+    };
+    let parameters = uncertain
+        .iter()
+        .enumerate()
+        .map(|(k, u)| Posterior {
+            path: u.path.clone(),
+            prior: summary(filtered.prior.iter().map(|p| p[k]).collect()),
+            posterior: summary(particles.iter().map(|p| p.parameters[k]).collect()),
+        })
+        .collect();
+    let series = conflict
+        .observed
+        .iter()
+        .map(|o| {
+            let months: Vec<Month> = (0..steps).map(|t| war.start.plus(t as i32)).collect();
+            let observed: Vec<Option<f64>> = months.iter().map(|m| o.at(*m)).collect();
+            let filtered_band: Vec<[f64; 3]> = filtered
+                .trace
+                .iter()
+                .map(|ensemble| {
+                    let values: Vec<(f64, f64)> =
+                        ensemble.iter().map(|(s, w)| (observe(war, s, o.measures), *w)).collect();
+                    [0.1, 0.5, 0.9].map(|p| weighted_quantile(&values, p))
+                })
+                .collect();
+            let (inside, seen) = observed.iter().zip(&filtered_band).fold((0, 0), |(i, n), (y, b)| match y {
+                Some(y) => (i + usize::from(b[0] <= *y && *y <= b[2]), n + 1),
+                None => (i, n),
+            });
+            SeriesFit {
+                id: o.id.clone(),
+                months,
+                observed,
+                filtered: filtered_band,
+                coverage_80: if seen > 0 { inside as f64 / seen as f64 } else { f64::NAN },
+            }
+        })
+        .collect();
+    let diagnostics = Diagnostics {
+        particles: options.particles,
+        through: war.as_of,
+        months,
+        collapsed,
+        log_likelihood: filtered.log_likelihood,
+        parameters,
+        series,
+    };
+    Ok(Assimilated { particles, diagnostics })
+}
+
+/// The `p`-quantile of weighted values: the smallest value whose cumulative weight reaches `p`.
+fn weighted_quantile(values: &[(f64, f64)], p: f64) -> f64 {
+    let mut v: Vec<(f64, f64)> = values.iter().copied().filter(|(x, w)| x.is_finite() && *w > 0.0).collect();
+    if v.is_empty() {
+        return f64::NAN;
+    }
+    v.sort_by(|a, b| a.0.total_cmp(&b.0));
+    let total: f64 = v.iter().map(|(_, w)| w).sum();
+    let mut cumulative = 0.0;
+    for (x, w) in &v {
+        cumulative += w / total;
+        if cumulative >= p {
+            return *x;
+        }
+    }
+    v[v.len() - 1].0
+}

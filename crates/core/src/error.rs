@@ -19,6 +19,19 @@ pub enum Error {
     /// No issue, or an issue without options.
     #[error("the outcome space is empty: the scenario needs at least one issue and every issue at least one option")]
     EmptyOutcomeSpace,
+    /// An actor's utility could reach a magnitude beyond what parley computes exactly.
+    #[error(
+        "actor \"{actor}\": utilities could reach {reach}, beyond the {limit} up to which parley computes them exactly; scale its weights or values down"
+    )]
+    UtilityOutOfRange {
+        /// The actor's id.
+        actor: String,
+        /// Sum of the largest weighted value of every issue and of every linkage's size
+        /// (not a number if a value is not).
+        reach: f64,
+        /// The limit, [`crate::utility::MAX_UTILITY`].
+        limit: f64,
+    },
     /// The outcome space is larger than the analysis is allowed to enumerate.
     #[error(
         "the outcome space has {outcomes:.3e} outcomes, more than the limit of {limit:.3e}; reduce the issues or options, or raise the limit"

@@ -28,7 +28,7 @@ use crate::analysis::scan::{VisitFn, scan};
 use crate::error::Error;
 use crate::preferences::Condition;
 use crate::scenario::{Citation, Provenance, Scenario};
-use crate::utility::UtilityModel;
+use crate::utility::{Units, UtilityModel, from_units, to_units};
 
 /// Outcome spaces larger than this are not enumerated for expectations.
 pub const MAX_EXPECTATION_OUTCOMES: u64 = 1_000_000_000;
@@ -274,19 +274,26 @@ fn numbers_as_object<S: serde::Serializer>(numbers: &[(String, f64)], serializer
 /// The best utility of `actor` over matching packages that cross none of its red lines,
 /// and the index of one package that attains it; also how many packages match.
 struct Best {
-    utility: f64,
+    utility: Units,
     outcome: Option<u64>,
     matching: u64,
     blocked_by_red_line: u64,
 }
 
+impl Best {
+    /// The best utility, or −∞ if no matching package crosses none of the red lines.
+    fn value(&self) -> f64 {
+        if self.outcome.is_some() { from_units(self.utility) } else { f64::NEG_INFINITY }
+    }
+}
+
 fn best(model: &UtilityModel, actor: usize, given: &Condition) -> Best {
-    let mut b = Best { utility: f64::NEG_INFINITY, outcome: None, matching: 0, blocked_by_red_line: 0 };
+    let mut b = Best { utility: Units::MIN, outcome: None, matching: 0, blocked_by_red_line: 0 };
     let len = model.space().len().unwrap_or(0);
     scan(
         model,
         0..len,
-        &mut VisitFn(|index: u64, digits: &[u32], u: &[f64], crossed: u64| {
+        &mut VisitFn(|index: u64, digits: &[u32], u: &[Units], crossed: u64| {
             if !given.matches(digits) {
                 return;
             }
@@ -310,13 +317,13 @@ fn zone_counts(model: &UtilityModel, given: &Condition) -> (u64, u64) {
         bargainers = (0..n).collect();
     }
     let mask = bargainers.iter().fold(0u64, |m, &b| m | 1 << b);
-    let reservation = model.reservation();
+    let reservation = model.reservation_units();
     let (mut matching, mut all) = (0, 0);
     let len = model.space().len().unwrap_or(0);
     scan(
         model,
         0..len,
-        &mut VisitFn(|_: u64, digits: &[u32], u: &[f64], crossed: u64| {
+        &mut VisitFn(|_: u64, digits: &[u32], u: &[Units], crossed: u64| {
             if crossed & mask == 0 && bargainers.iter().all(|&b| u[b] >= reservation[b]) {
                 all += 1;
                 if given.matches(digits) {
@@ -358,7 +365,8 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
         Check::Accepts { actor, given } | Check::Rejects { actor, given } => {
             let b = best(&model, *actor, given);
             let r = reservation[*actor];
-            let acceptable = b.outcome.is_some() && b.utility >= r;
+            let acceptable = b.outcome.is_some() && b.utility >= to_units(r);
+            let utility = b.value();
             let passed = acceptable == matches!(check, Check::Accepts { .. });
             let explanation = if b.outcome.is_none() {
                 format!("all {} matching packages cross a red line of {}", b.matching, name(*actor))
@@ -366,9 +374,9 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
                 format!(
                     "{}'s best matching package is worth {} against a reservation value of {} (margin {}); {} of {} matching packages cross its red lines",
                     name(*actor),
-                    fmt(b.utility),
+                    fmt(utility),
                     fmt(r),
-                    fmt(b.utility - r),
+                    fmt(from_units(b.utility - to_units(r))),
                     b.blocked_by_red_line,
                     b.matching
                 )
@@ -377,7 +385,7 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
                 passed,
                 explanation,
                 numbers: vec![
-                    ("best_utility".into(), b.utility),
+                    ("best_utility".into(), utility),
                     ("reservation".into(), r),
                     ("matching".into(), b.matching as f64),
                     ("crossing_red_lines".into(), b.blocked_by_red_line as f64),
@@ -440,18 +448,23 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
                 explanation: format!(
                     "{}'s best package with the first terms is worth {}, with the second {}",
                     name(*actor),
-                    fmt(a.utility),
-                    fmt(b.utility)
+                    fmt(a.value()),
+                    fmt(b.value())
                 ),
-                numbers: vec![("best_given".into(), a.utility), ("best_versus".into(), b.utility)],
+                numbers: vec![("best_given".into(), a.value()), ("best_versus".into(), b.value())],
             }
         }
         Check::LinkageEases { actor, given, versus, with, without } => {
-            let u = |c: &Condition| best(&model, *actor, c).utility;
-            let loss_without = u(&versus.and(without)) - u(&given.and(without));
-            let loss_with = u(&versus.and(with)) - u(&given.and(with));
+            let u = |c: &Condition| best(&model, *actor, c);
+            // The concession's loss, exactly when both packages exist, and as a number.
+            let loss = |from: Best, to: Best| {
+                let exact = (from.outcome.is_some() && to.outcome.is_some()).then(|| to.utility - from.utility);
+                (exact, to.value() - from.value())
+            };
+            let (exact_without, loss_without) = loss(u(&given.and(without)), u(&versus.and(without)));
+            let (exact_with, loss_with) = loss(u(&given.and(with)), u(&versus.and(with)));
             Verdict {
-                passed: loss_with.is_finite() && loss_without.is_finite() && loss_with < loss_without,
+                passed: matches!((exact_with, exact_without), (Some(w), Some(wo)) if w < wo),
                 explanation: format!(
                     "{}'s loss from the concession is {} without the linked terms and {} with them",
                     name(*actor),

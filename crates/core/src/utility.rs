@@ -1,9 +1,31 @@
-//! The compiled utility model: every actor's utility for every outcome, fast.
+//! The compiled utility model: every actor's utility for every outcome, fast and exact.
 //!
 //! [`UtilityModel::new`] turns a [`Scenario`] into flat tables — `ŵ_i · v_i(option)` for each
 //! actor, issue and option — plus compiled linkage and red-line conditions, so that
 //! evaluating an outcome costs one addition per actor and issue. The same model serves the
 //! outcome-space analysis, which walks outcomes in index order and reuses partial sums.
+//!
+//! # Exact utilities: equal decimals are equal
+//!
+//! Scenario numbers are decimals, but binary floating point cannot hold most decimals, so
+//! a sum of weighted values depends on the order of its additions: Ukraine's utility of two
+//! packages of the built-in scenario is 0.6125 both ways, yet sums to 0.6125 in one order
+//! and to 0.6125000000000002 in another, and a package that is dominated would survive on
+//! the frontier. So utilities are computed in fixed point. Every weighted value
+//! `ŵ_i · v_i(option)` and every linkage `δ` is rounded once to the nearest multiple of
+//! 10⁻¹² (a [`Units`] count), and a utility is the exact integer sum of these, clamped
+//! exactly. A weighted value written with at most 12 decimals (two decimals of weight
+//! times two of value need four) is therefore represented exactly, every order of
+//! addition gives the same sum, and two packages whose utilities are equal decimals
+//! compare equal everywhere: frontier, zone, solutions and their tie-breaks, who blocks
+//! what, the simulation's bargaining set. Numbers that are not decimals (a weight of 1/3
+//! after normalising) are resolved to 10⁻¹², the resolution of every utility comparison.
+//!
+//! [`UtilityModel::utility`] returns the floating-point number nearest to the exact value
+//! ([`from_units`] divides the integer by 10¹², which IEEE 754 rounds correctly), so a
+//! utility of 0.45 is the same `f64` as the reservation value `0.45` read from a file.
+//! Other numbers on the utility scale (reservation values, disagreement points, margins)
+//! are put on the same grid with [`to_units`] before they are compared.
 
 use crate::error::Error;
 use crate::outcome::OutcomeSpace;
@@ -12,6 +34,29 @@ use crate::scenario::Scenario;
 
 /// Most actors a model may have (a set of actors is a `u64` bit mask).
 pub const MAX_ACTORS: usize = 64;
+
+/// A number on the utility scale as an exact integer count of 10⁻¹².
+pub type Units = i64;
+
+/// Units in one unit of utility.
+pub const UNITS_PER_UTILITY: Units = 1_000_000_000_000;
+
+/// Largest utility magnitude a model may reach: below it, [`to_units`] recovers every
+/// decimal with at most 12 places exactly (the rounding error of `x · 10¹²` stays far
+/// below half a unit) and every sum fits an `f64` mantissa.
+pub const MAX_UTILITY: f64 = 1000.0;
+
+/// The nearest multiple of 10⁻¹² to `x`, as a count of units.
+#[inline]
+pub fn to_units(x: f64) -> Units {
+    (x * UNITS_PER_UTILITY as f64).round() as Units
+}
+
+/// The `f64` nearest to `units · 10⁻¹²` (for a decimal, the same number as its literal).
+#[inline]
+pub fn from_units(units: Units) -> f64 {
+    units as f64 / UNITS_PER_UTILITY as f64
+}
 
 /// A condition compiled to per-issue membership tables.
 #[derive(Clone, Debug)]
@@ -51,9 +96,9 @@ pub struct UtilityModel {
     offsets: Vec<usize>,
     /// Options over all issues (the length of one actor's row).
     row_len: usize,
-    /// `tables[actor * row_len + offsets[issue] + option] = ŵ_i · v_i(option)`.
-    tables: Vec<f64>,
-    linkages: Vec<Vec<(CompiledCondition, f64)>>,
+    /// `tables[actor * row_len + offsets[issue] + option] = ŵ_i · v_i(option)`, in units.
+    tables: Vec<Units>,
+    linkages: Vec<Vec<(CompiledCondition, Units)>>,
     red_lines: Vec<Vec<CompiledCondition>>,
     reservation: Vec<f64>,
     veto: Vec<bool>,
@@ -87,19 +132,40 @@ impl UtilityModel {
             offsets.push(row_len);
             row_len += r as usize;
         }
-        let mut tables = vec![0.0; n_actors * row_len];
+        let mut tables = vec![0; n_actors * row_len];
         for (a, prefs) in scenario.preferences.iter().enumerate() {
             let weights = prefs.normalised_weights();
+            // The largest magnitude the actor's utility can reach, before clamping.
+            let mut reach = prefs.linkages.iter().map(|l| l.delta.value.abs()).sum::<f64>();
             for (i, issue) in scenario.issues.iter().enumerate() {
+                let mut largest = 0.0f64;
                 for o in 0..issue.options.len() {
-                    tables[a * row_len + offsets[i] + o] = prefs.weighted_value(&weights, &scenario.issues, i, o);
+                    let value = prefs.weighted_value(&weights, &scenario.issues, i, o);
+                    largest = largest.max(value.abs());
+                    if value.is_nan() {
+                        largest = f64::NAN;
+                    }
+                    tables[a * row_len + offsets[i] + o] = to_units(value);
                 }
+                reach += largest;
+            }
+            if reach.is_nan() || reach > MAX_UTILITY {
+                return Err(Error::UtilityOutOfRange {
+                    actor: scenario.actors[a].id.clone(),
+                    reach,
+                    limit: MAX_UTILITY,
+                });
             }
         }
         let linkages = scenario
             .preferences
             .iter()
-            .map(|p| p.linkages.iter().map(|l| (CompiledCondition::new(&l.when, &radices), l.delta.value)).collect())
+            .map(|p| {
+                p.linkages
+                    .iter()
+                    .map(|l| (CompiledCondition::new(&l.when, &radices), to_units(l.delta.value)))
+                    .collect()
+            })
             .collect();
         let red_lines = scenario
             .preferences
@@ -146,9 +212,14 @@ impl UtilityModel {
         &self.veto
     }
 
-    /// `ŵ_i · v_i(option)` for one actor.
+    /// Reservation values on the utility grid, by actor.
+    pub(crate) fn reservation_units(&self) -> Vec<Units> {
+        self.reservation.iter().map(|&r| to_units(r)).collect()
+    }
+
+    /// `ŵ_i · v_i(option)` for one actor, in units.
     #[inline]
-    pub fn weighted_value(&self, actor: usize, issue: usize, option: u32) -> f64 {
+    pub(crate) fn weighted_units(&self, actor: usize, issue: usize, option: u32) -> Units {
         self.tables[actor * self.row_len + self.offsets[issue] + option as usize]
     }
 
@@ -157,14 +228,29 @@ impl UtilityModel {
         self.linkages.iter().any(|l| !l.is_empty())
     }
 
+    /// Whether an actor has a linkage.
+    pub(crate) fn has_linkage(&self, actor: usize) -> bool {
+        !self.linkages[actor].is_empty()
+    }
+
     /// Whether any actor has a red line.
     pub fn has_red_lines(&self) -> bool {
         self.red_lines.iter().any(|r| !r.is_empty())
     }
 
+    /// Whether an actor has a red line.
+    pub(crate) fn has_red_line(&self, actor: usize) -> bool {
+        !self.red_lines[actor].is_empty()
+    }
+
     /// Utility of `actor` for an outcome.
     pub fn utility(&self, actor: usize, outcome: &[u32]) -> f64 {
-        let additive = outcome.iter().enumerate().fold(0.0, |acc, (i, &o)| acc + self.weighted_value(actor, i, o));
+        from_units(self.utility_units(actor, outcome))
+    }
+
+    /// Utility of `actor` for an outcome, in units.
+    pub(crate) fn utility_units(&self, actor: usize, outcome: &[u32]) -> Units {
+        let additive = outcome.iter().enumerate().map(|(i, &o)| self.weighted_units(actor, i, o)).sum();
         self.finish(actor, additive, outcome)
     }
 
@@ -175,7 +261,7 @@ impl UtilityModel {
 
     /// Applies linkages and clamping to an additive utility.
     #[inline]
-    pub(crate) fn finish(&self, actor: usize, additive: f64, outcome: &[u32]) -> f64 {
+    pub(crate) fn finish(&self, actor: usize, additive: Units, outcome: &[u32]) -> Units {
         let links = &self.linkages[actor];
         if links.is_empty() {
             return additive;
@@ -186,7 +272,7 @@ impl UtilityModel {
                 u += delta;
             }
         }
-        u.clamp(0.0, 1.0)
+        u.clamp(0, UNITS_PER_UTILITY)
     }
 
     /// Bit mask of the actors whose red lines the outcome crosses.
@@ -204,6 +290,7 @@ impl UtilityModel {
     /// Whether the outcome is acceptable to `actor`: no red line crossed and utility at
     /// least its reservation value.
     pub fn is_acceptable(&self, actor: usize, outcome: &[u32]) -> bool {
-        self.crossed_red_lines(outcome) & (1 << actor) == 0 && self.utility(actor, outcome) >= self.reservation[actor]
+        self.crossed_red_lines(outcome) & (1 << actor) == 0
+            && self.utility_units(actor, outcome) >= to_units(self.reservation[actor])
     }
 }

@@ -28,6 +28,7 @@
 use std::sync::Arc;
 
 use parley_core::conflict::Month;
+use parley_core::utility::{Units, to_units};
 use parley_core::{Conflict, Lever, Scenario, UtilityModel, bargaining_set};
 use parley_protocol::{
     Domain, MediatedText, NoObserver, Protocol, Run, RunConfig, StackedAlternatingOffers, StrategyKind, Termination,
@@ -709,11 +710,12 @@ impl Simulation {
         next
     }
 
-    /// The bargaining-set package maximising the smallest margin, and its margins.
+    /// The bargaining-set package maximising the smallest margin (the first on ties), and
+    /// its margins. Margins are compared on the utility grid, so equal decimals tie.
     fn best_offer(&self, reservation: &[f64]) -> (Option<u64>, Vec<f64>) {
-        let mut best: Option<(u64, f64)> = None;
+        let mut best: Option<(u64, Units)> = None;
         for (outcome, u) in self.bargaining_set.iter() {
-            let worst = u.iter().zip(reservation).map(|(u, r)| u - r).fold(f64::INFINITY, f64::min);
+            let worst = u.iter().zip(reservation).map(|(&u, &r)| to_units(u) - to_units(r)).min().unwrap_or(Units::MAX);
             if best.is_none_or(|(_, b)| worst > b) {
                 best = Some((*outcome, worst));
             }

@@ -27,6 +27,24 @@ fn test_built_in_scenario_prints_every_section() {
     }
 }
 
+/// Regression test for issue [B2 7/7], "Many parties as fast as two, ties that are ties":
+/// utilities that are equal decimals compare equal. An independent re-computation of the
+/// built-in scenario in exact decimal arithmetic (all five actors, the 12,960 admissible
+/// packages) finds 1,268 frontier packages; summing floating-point numbers in different
+/// orders had kept 30 dominated ones, e.g. 59154 (army cap none, no foreign forces), which
+/// 59802 (loose cap, UN force) dominates with Ukraine's 0.6125 on both.
+#[test]
+fn test_issue_b2_7_built_in_frontier_counts_equal_decimals_as_ties() {
+    let j = Dir::new().run(&["analyze", "--format", "json"]).json();
+    assert_eq!(j["admissible"], 12_960);
+    let frontier = j["frontier"].as_array().unwrap();
+    assert_eq!(frontier.len(), 1_268);
+    let on_frontier = |index: u64| frontier.iter().find(|p| p["index"] == index);
+    assert!(on_frontier(59154).is_none(), "dominated once 0.6125 equals 0.6125");
+    let dominating = on_frontier(59802).expect("59802 is efficient");
+    assert_eq!(dominating["utilities"]["ukr"].as_f64().unwrap().to_bits(), 0.6125f64.to_bits());
+}
+
 #[test]
 fn test_json_output_parses_and_is_consistent() {
     let coalition = repo_root().join("scenarios/coalition-2025.toml");

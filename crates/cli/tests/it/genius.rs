@@ -44,8 +44,26 @@ fn close(got: [f64; 2], want: [f64; 2]) -> bool {
     got.iter().zip(want).all(|(g, w)| (g - w).abs() < 1e-6)
 }
 
+/// Packages on NegMAS's frontier that are dominated in exact arithmetic. In Catering under
+/// NegMAS's raw reading, package 19 (price $24.00, 5 courses, in advance, 50% refund) is
+/// worth (27.1, 7.15) and package 11 (3 courses, full refund) (27.1, 7.4); the caterer's
+/// 27.1 sums to 27.1 in package 19 but to 27.099999999999998 in package 11, so NegMAS keeps
+/// both. Likewise 55 against 47 (23.1 to the caterer) and 127 against 119 (13.1). Checked
+/// with exact fractions.
+const FLOAT_TIES: &[FloatTies] =
+    &[FloatTies { domain: "Catering", semantics: "negmas", dominated: &[(19, 11), (55, 47), (127, 119)] }];
+
+/// The packages of one domain and semantics that NegMAS keeps only by a rounding error.
+struct FloatTies {
+    domain: &'static str,
+    semantics: &'static str,
+    /// `(package NegMAS keeps, the package of parley's frontier dominating it)`.
+    dominated: &'static [(u64, u64)],
+}
+
 /// Pareto frontier size, Nash and KS utilities and packages as NegMAS 0.16.0 computes them,
-/// under both semantics, on both test domains.
+/// under both semantics, on both test domains; NegMAS's frontier differs only by the
+/// packages of [`FLOAT_TIES`].
 #[test]
 fn test_genius_domains_match_negmas() {
     let dir = Dir::new();
@@ -74,7 +92,24 @@ fn test_genius_domains_match_negmas() {
             .filter(|p| utilities(p).iter().zip(reserved).all(|(u, r)| *u >= r))
             .cloned()
             .collect();
-        assert_eq!(frontier.len() as u64, r["pareto_size"].as_u64().unwrap(), "{case}: Pareto frontier size");
+        // NegMAS sums utilities in floating point, parley exactly (equal decimals tie): the
+        // packages NegMAS keeps only because of a rounding error are dominated on parley's
+        // frontier by a package of equal utility to one party and more to the other.
+        let float_ties: Vec<&(u64, u64)> = FLOAT_TIES
+            .iter()
+            .filter(|t| (t.domain, t.semantics) == (name, semantics))
+            .flat_map(|t| t.dominated)
+            .collect();
+        for (kept, by) in &float_ties {
+            let index = |i: &u64| frontier.iter().find(|p| p["index"] == *i);
+            assert!(index(kept).is_none(), "{case}: package {kept} is dominated by {by}");
+            assert!(index(by).is_some(), "{case}: package {by} is on the frontier");
+        }
+        assert_eq!(
+            frontier.len() + float_ties.len(),
+            r["pareto_size"].as_u64().unwrap() as usize,
+            "{case}: Pareto frontier size"
+        );
         let solution = |concept: &str| {
             j["solutions"].as_array().unwrap().iter().find(|s| s["concept"] == concept).cloned().expect(concept)
         };

@@ -8,6 +8,18 @@
 //! frontier, which is checked against a budget so an oversized request fails with a clear
 //! error instead of exhausting memory.
 //!
+//! When no actor has a linkage and no bargainer a red line, utilities are sums over the
+//! issues, and the frontier is computed issue by issue instead, pruning dominated partial
+//! packages (dynamic programming, in the private module `additive`); if nothing is asked
+//! per outcome either (no rankings, no option statistics, no red lines to count), the
+//! counts and bounds come from exact per-issue bounds and the outcome space is not walked
+//! at all. Otherwise three or more actors' frontiers are reduced in batches with a k-d tree
+//! of dominance queries (module `pareto`), two actors' with a sorted staircase.
+//!
+//! Utilities are exact integers on a grid of 10⁻¹² ([`crate::utility`]): every comparison
+//! below — dominance, zone membership, objectives and their tie-breaks, blocks — treats
+//! equal decimals as equal, and reservation values are put on the same grid.
+//!
 //! # Definitions
 //!
 //! * **Bargainers**: the veto players — the actors whose consent a deal needs — or every
@@ -22,10 +34,13 @@
 //! * **Bargaining solutions**: see [`bargaining`]; by default the disagreement point is the
 //!   bargainers' reservation values and the candidates are the frontier points in the ZOPA.
 
+mod additive;
 pub mod bargaining;
+mod dominance;
 mod pareto;
 pub(crate) mod scan;
 mod summary;
+mod width;
 
 use std::sync::atomic::{AtomicBool, Ordering};
 
@@ -36,7 +51,7 @@ pub use bargaining::{Disagreement, SolutionConcept};
 
 use crate::error::Error;
 use crate::outcome::Outcome;
-use crate::utility::UtilityModel;
+use crate::utility::{Units, UtilityModel, from_units};
 use summary::{Setup, Summary};
 
 /// Outcomes evaluated per parallel work item.
@@ -204,6 +219,18 @@ impl Analysis {
     }
 }
 
+/// Bytes a frontier point may take: utilities and index, three copies while sorting.
+fn bytes_per_point(dims: usize) -> usize {
+    (dims + 1) * 8 * 3
+}
+
+/// The error for a frontier (or a step's candidates) of `points` points in `dims`
+/// dimensions when `max_points` fit the budget.
+pub(crate) fn frontier_too_large(points: usize, dims: usize, max_points: usize) -> Error {
+    let per_point = (dims + 1) * 8;
+    Error::FrontierTooLarge { points, bytes: points * per_point, budget: max_points * per_point }
+}
+
 /// Analyses the whole outcome space of a utility model.
 pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analysis, Error> {
     let space = model.space();
@@ -216,44 +243,58 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
     if bargainers.is_empty() {
         bargainers = (0..n).collect();
     }
+    let bargainer_mask = bargainers.iter().fold(0u64, |m, &b| m | (1 << b));
     let mut option_offsets = Vec::with_capacity(space.n_issues());
     let mut n_options = 0;
     for &r in space.radices() {
         option_offsets.push(n_options);
         n_options += r as usize;
     }
-    // Sorting copies the frontier, so allow for three copies of each point.
-    let bytes_per_point = (n + 1) * 8 * 3;
+    let everyone: Vec<usize> = (0..n).collect();
+    let additive = additive::applies(model, &everyone, bargainer_mask);
+    let reservation_units = model.reservation_units();
     let setup = Setup {
         n_actors: n,
-        bargainer_mask: bargainers.iter().fold(0u64, |m, &b| m | (1 << b)),
+        bargainer_mask,
         all_bargain: bargainers.len() == n,
         bargainers: bargainers.clone(),
-        reservation: model.reservation().to_vec(),
+        reservation: reservation_units.clone(),
         option_offsets: option_offsets.clone(),
         n_options,
         top_k: options.top_k,
         option_stats: options.option_stats,
-        max_frontier_points: (options.memory_budget / bytes_per_point).max(1),
+        max_frontier_points: (options.memory_budget / bytes_per_point(n)).max(1),
+        frontier: !additive,
     };
 
-    let chunks = outcomes.div_ceil(CHUNK);
-    let abort = AtomicBool::new(false);
-    let summary = (0..chunks)
-        .into_par_iter()
-        .fold(
-            || Summary::new(&setup),
-            |mut s, c| {
-                if s.error.is_none() && !abort.load(Ordering::Relaxed) {
-                    scan::scan(model, c * CHUNK..((c + 1) * CHUNK).min(outcomes), &mut s);
-                    if s.error.is_some() {
-                        abort.store(true, Ordering::Relaxed);
+    let summary = if additive && !model.has_red_lines() && options.top_k == 0 && !options.option_stats {
+        // Nothing is needed per outcome: counts and bounds follow from the issues' values.
+        let mut s = Summary::new(&setup);
+        (s.worst, s.ideal) = additive::extremes(model);
+        s.outcomes = outcomes;
+        s.admissible = outcomes;
+        let thresholds: Vec<Units> = bargainers.iter().map(|&b| reservation_units[b]).collect();
+        s.zopa = additive::zone_count(model, &bargainers, &thresholds);
+        s
+    } else {
+        let chunks = outcomes.div_ceil(CHUNK);
+        let abort = AtomicBool::new(false);
+        (0..chunks)
+            .into_par_iter()
+            .fold(
+                || Summary::new(&setup),
+                |mut s, c| {
+                    if s.error.is_none() && !abort.load(Ordering::Relaxed) {
+                        scan::scan(model, c * CHUNK..((c + 1) * CHUNK).min(outcomes), &mut s);
+                        if s.error.is_some() {
+                            abort.store(true, Ordering::Relaxed);
+                        }
                     }
-                }
-                s
-            },
-        )
-        .reduce(|| Summary::new(&setup), Summary::merge);
+                    s
+                },
+            )
+            .reduce(|| Summary::new(&setup), Summary::merge)
+    };
     if let Some(e) = summary.error {
         return Err(e);
     }
@@ -261,25 +302,30 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         return Err(Error::Internal(format!("scanned {} of {} outcomes", summary.outcomes, outcomes)));
     }
 
-    let package = |index: u64, utilities: Vec<f64>| Package { index, options: space.decode(index), utilities };
-    let frontier_set = summary.skyline.into_point_set();
-    let frontier: Vec<Package> =
-        (0..frontier_set.len()).map(|i| package(frontier_set.outcomes[i], frontier_set.point(i).to_vec())).collect();
-    let reservation = model.reservation().to_vec();
-    let in_zopa = |u: &[f64]| bargainers.iter().all(|&b| u[b] >= reservation[b]);
-    let frontier_in_zopa = frontier.iter().filter(|p| in_zopa(&p.utilities)).count();
-
-    let disagreement_point: Vec<f64> = match options.disagreement {
-        Disagreement::Reservation => reservation.clone(),
-        Disagreement::NegmasMinimum => {
-            reservation.iter().zip(&summary.worst).map(|(r, w)| if w.is_finite() { r.max(*w) } else { *r }).collect()
-        }
+    let frontier_set = match summary.skyline {
+        Some(skyline) => skyline.into_point_set(),
+        None => additive::frontier(model, &everyone, setup.max_frontier_points)?,
     };
-    let solve_all = |d: &[f64]| -> Vec<Solution> {
+    let package = |index: u64, utilities: Vec<f64>| Package { index, options: space.decode(index), utilities };
+    let frontier: Vec<Package> = (0..frontier_set.len())
+        .map(|i| package(frontier_set.outcomes[i], frontier_set.point(i).iter().map(|&u| from_units(u)).collect()))
+        .collect();
+    let in_zopa = |u: &[Units]| bargainers.iter().all(|&b| u[b] >= reservation_units[b]);
+    let frontier_in_zopa = (0..frontier_set.len()).filter(|&i| in_zopa(frontier_set.point(i))).count();
+
+    let disagreement_units: Vec<Units> = match options.disagreement {
+        Disagreement::Reservation => reservation_units.clone(),
+        Disagreement::NegmasMinimum => reservation_units
+            .iter()
+            .zip(&summary.worst)
+            .map(|(&r, &w)| if w == Units::MAX { r } else { r.max(w) })
+            .collect(),
+    };
+    let solve_all = |d: &[Units]| -> Vec<Solution> {
         SolutionConcept::ALL
             .iter()
             .filter_map(|&concept| {
-                let points = frontier.iter().map(|p| p.utilities.as_slice());
+                let points = (0..frontier_set.len()).map(|i| frontier_set.point(i));
                 bargaining::solve(concept, points, &bargainers, d, &summary.ideal).map(|(i, objective)| Solution {
                     concept,
                     package: frontier[i].clone(),
@@ -288,9 +334,9 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
             })
             .collect()
     };
-    let solutions = solve_all(&disagreement_point);
-    let worst: Vec<f64> = summary.worst.iter().map(|w| if w.is_finite() { *w } else { 0.0 }).collect();
-    let reference_solutions = solve_all(&worst);
+    let solutions = solve_all(&disagreement_units);
+    let worst_units: Vec<Units> = summary.worst.iter().map(|&w| if w == Units::MAX { 0 } else { w }).collect();
+    let reference_solutions = solve_all(&worst_units);
 
     let best_deals = summary
         .best_deals
@@ -303,15 +349,21 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         .items
         .iter()
         .map(|r| {
-            let p = package(r.outcome, model.utilities(&space.decode(r.outcome)));
+            let digits = space.decode(r.outcome);
+            // The bargainer furthest below its reservation value (the first on ties).
             let (binding_actor, shortfall) = bargainers
                 .iter()
-                .map(|&b| (b, reservation[b] - p.utilities[b]))
-                .fold((bargainers[0], f64::NEG_INFINITY), |best, x| if x.1 > best.1 { x } else { best });
-            NearMiss { package: p, binding_actor, shortfall }
+                .map(|&b| (b, reservation_units[b] - model.utility_units(b, &digits)))
+                .fold((bargainers[0], Units::MIN), |best, x| if x.1 > best.1 { x } else { best });
+            NearMiss {
+                package: package(r.outcome, model.utilities(&digits)),
+                binding_actor,
+                shortfall: from_units(shortfall),
+            }
         })
         .collect();
 
+    let reservation = model.reservation().to_vec();
     let mut option_reports = Vec::new();
     if options.option_stats {
         for (issue, &radix) in space.radices().iter().enumerate() {
@@ -320,10 +372,10 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
                 let blocks = (0..n)
                     .filter_map(|actor| {
                         let best = summary.best_without_red_line[actor * n_options + cell];
-                        let reason = if best.is_infinite() {
+                        let reason = if best == Units::MIN {
                             BlockReason::RedLine
-                        } else if best < reservation[actor] {
-                            BlockReason::Reservation { best, reservation: reservation[actor] }
+                        } else if best < reservation_units[actor] {
+                            BlockReason::Reservation { best: from_units(best), reservation: reservation[actor] }
                         } else {
                             return None;
                         };
@@ -340,6 +392,11 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         }
     }
 
+    let extreme = |u: Units| match u {
+        Units::MIN => f64::NEG_INFINITY,
+        Units::MAX => f64::INFINITY,
+        u => from_units(u),
+    };
     Ok(Analysis {
         outcomes,
         admissible: summary.admissible,
@@ -347,9 +404,9 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
         bargainers,
         reservation,
         disagreement: options.disagreement,
-        disagreement_point,
-        ideal: summary.ideal,
-        worst: summary.worst,
+        disagreement_point: disagreement_units.iter().map(|&d| from_units(d)).collect(),
+        ideal: summary.ideal.iter().map(|&u| extreme(u)).collect(),
+        worst: summary.worst.iter().map(|&u| extreme(u)).collect(),
         frontier,
         frontier_in_zopa,
         solutions,
@@ -371,45 +428,51 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
 /// empty, and the package that gives the worst-off party the largest margin, can both be
 /// read from it (a package in the zone is dominated by a frontier package in the zone).
 pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64, Vec<f64>)>, Error> {
+    let limits = AnalysisOptions::default();
     let len = match model.space().len() {
-        Some(n) if (n as f64) <= AnalysisOptions::default().max_outcomes => n,
+        Some(n) if (n as f64) <= limits.max_outcomes => n,
         _ => {
-            return Err(Error::OutcomeSpaceTooLarge {
-                outcomes: model.space().len_f64(),
-                limit: AnalysisOptions::default().max_outcomes,
-            });
+            return Err(Error::OutcomeSpaceTooLarge { outcomes: model.space().len_f64(), limit: limits.max_outcomes });
         }
     };
     let mask = actors.iter().fold(0u64, |m, &a| m | (1 << a));
-    let chunks = len.div_ceil(CHUNK);
-    let skyline = (0..chunks)
-        .into_par_iter()
-        .map(|c| {
-            let mut sky = pareto::Skyline::new(actors.len());
-            let mut point = vec![0.0; actors.len()];
-            scan::scan(
-                model,
-                c * CHUNK..((c + 1) * CHUNK).min(len),
-                &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[f64], crossed: u64| {
-                    if crossed & mask == 0 {
-                        for (p, &a) in point.iter_mut().zip(actors) {
-                            *p = u[a];
+    let max_points = (limits.memory_budget / bytes_per_point(actors.len())).max(1);
+    let set = if additive::applies(model, actors, mask) {
+        additive::frontier(model, actors, max_points)?
+    } else {
+        let chunks = len.div_ceil(CHUNK);
+        let skyline = (0..chunks)
+            .into_par_iter()
+            .map(|c| {
+                let mut sky = pareto::Skyline::new(actors.len());
+                let mut point = vec![0; actors.len()];
+                scan::scan(
+                    model,
+                    c * CHUNK..((c + 1) * CHUNK).min(len),
+                    &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64| {
+                        if crossed & mask == 0 {
+                            for (p, &a) in point.iter_mut().zip(actors) {
+                                *p = u[a];
+                            }
+                            sky.insert(&point, outcome);
                         }
-                        sky.insert(&point, outcome);
-                    }
-                }),
+                    }),
+                );
+                sky
+            })
+            .reduce(
+                || pareto::Skyline::new(actors.len()),
+                |mut a, b| {
+                    a.merge(b);
+                    a
+                },
             );
-            sky
-        })
-        .reduce(
-            || pareto::Skyline::new(actors.len()),
-            |mut a, b| {
-                a.merge(b);
-                a
-            },
-        );
-    let set = skyline.into_point_set();
-    Ok((0..set.len()).map(|i| (set.outcomes[i], set.point(i).to_vec())).collect())
+        if skyline.len() > max_points {
+            return Err(frontier_too_large(skyline.len(), actors.len(), max_points));
+        }
+        skyline.into_point_set()
+    };
+    Ok((0..set.len()).map(|i| (set.outcomes[i], set.point(i).iter().map(|&u| from_units(u)).collect())).collect())
 }
 
 #[cfg(test)]

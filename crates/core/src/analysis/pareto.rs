@@ -1,36 +1,51 @@
-//! Exact Pareto frontiers over streams of utility vectors.
+//! Exact Pareto frontiers over sets and streams of utility vectors.
 //!
 //! A point is on the frontier when no other point is at least as good for every actor and
 //! strictly better for one. Points with equal utility vectors collapse into one frontier
 //! point whose representative is the outcome with the smallest index (the convention NegMAS
 //! follows when it lists a frontier), so the result does not depend on the order in which
-//! points arrive — which is what makes parallel runs reproducible.
+//! points arrive — which is what makes parallel runs reproducible. Utilities are exact
+//! integer [`Units`], so "equal" means equal decimals and dominance is a true partial order.
 //!
-//! Two implementations of the same set, chosen by the number of actors:
-//!
-//! * [`Staircase`] for two actors: the frontier kept sorted by the first utility, with the
+//! * [`filter`] reduces a set of points to its frontier: every point asks a
+//!   [`DominanceTree`] of the whole set whether some point dominates it (or equals it with a
+//!   smaller index). Queries are independent, so they run in parallel; the cost is
+//!   O(n log n) to build the tree plus one query per point, not one comparison per pair.
+//! * [`Staircase`] is the two-actor frontier of a stream: sorted by the first utility, the
 //!   second strictly decreasing; a point is tested by one binary search, O(log h).
-//! * [`SortFilter`] for three or more: points are buffered and periodically reduced with
-//!   sort-filter-skyline (Chomicki, Godfrey, Gryz & Liang, "Skyline with presorting",
-//!   ICDE 2003, doi:10.1109/ICDE.2003.1260846): sort by the sum of utilities, descending, so
-//!   that no point can be dominated by one that comes after it, then keep each point that
-//!   no kept point dominates.
+//! * [`Buffered`] is the frontier of a stream of three or more actors: points that a few
+//!   strong kept points (the pivots) do not already dominate are buffered; a full batch is
+//!   first checked against a tree of the frontier so far, and the survivors and that
+//!   frontier are reduced with [`filter`]. Each point costs a few comparisons plus its
+//!   share of one or two queries.
 //!
-//! Tests check both against the definition on random inputs.
+//! Tests check all three against the definition on random inputs with many exact ties.
 
-use std::cmp::Ordering;
+use rayon::prelude::*;
 
-/// Points buffered before a [`SortFilter`] reduces them.
-const SORT_FILTER_BATCH: usize = 1 << 16;
+use super::dominance::{DominanceTree, weakly_dominates};
+use super::width::with_width;
+use crate::utility::{UNITS_PER_UTILITY, Units};
 
-/// A set of mutually non-dominated points with distinct utility vectors.
+/// A [`Buffered`] frontier reduces its pending points when they number this many times
+/// its kept points, or [`MIN_BATCH`] if that is more.
+const BATCH_PER_KEPT: usize = 2;
+
+/// The smallest batch a [`Buffered`] frontier reduces.
+const MIN_BATCH: usize = 1024;
+
+/// Points per parallel work item of [`filter`].
+const QUERIES_PER_JOB: usize = 256;
+
+/// A set of points with their outcome indices; after [`filter`], mutually non-dominated
+/// with distinct utility vectors.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub(crate) struct PointSet {
     /// Number of utilities per point.
     pub dims: usize,
     /// Utilities, `dims` per point.
-    pub utilities: Vec<f64>,
-    /// Outcome index of each point's representative.
+    pub utilities: Vec<Units>,
+    /// Outcome index of each point.
     pub outcomes: Vec<u64>,
 }
 
@@ -39,54 +54,69 @@ impl PointSet {
         Self { dims, utilities: Vec::new(), outcomes: Vec::new() }
     }
 
+    pub(crate) fn with_capacity(dims: usize, points: usize) -> Self {
+        Self { dims, utilities: Vec::with_capacity(points * dims), outcomes: Vec::with_capacity(points) }
+    }
+
     pub(crate) fn len(&self) -> usize {
         self.outcomes.len()
     }
 
-    pub(crate) fn point(&self, i: usize) -> &[f64] {
+    pub(crate) fn point(&self, i: usize) -> &[Units] {
         &self.utilities[i * self.dims..(i + 1) * self.dims]
     }
 
-    fn push(&mut self, u: &[f64], outcome: u64) {
+    pub(crate) fn push(&mut self, u: &[Units], outcome: u64) {
         self.utilities.extend_from_slice(u);
         self.outcomes.push(outcome);
+    }
+
+    fn append(&mut self, other: PointSet) {
+        self.utilities.extend(other.utilities);
+        self.outcomes.extend(other.outcomes);
     }
 
     /// Sorts points by utilities lexicographically descending (then outcome index), the
     /// canonical order in which frontiers are reported.
     pub(crate) fn sort_canonical(&mut self) {
         let mut order: Vec<usize> = (0..self.len()).collect();
-        order.sort_by(|&a, &b| lex_desc(self.point(a), self.point(b)).then(self.outcomes[a].cmp(&self.outcomes[b])));
+        order.sort_unstable_by(|&a, &b| self.point(b).cmp(self.point(a)).then(self.outcomes[a].cmp(&self.outcomes[b])));
         self.reorder(&order);
     }
 
     fn reorder(&mut self, order: &[usize]) {
-        let mut utilities = Vec::with_capacity(self.utilities.len());
-        let mut outcomes = Vec::with_capacity(order.len());
+        let mut set = PointSet::with_capacity(self.dims, order.len());
         for &i in order {
-            utilities.extend_from_slice(self.point(i));
-            outcomes.push(self.outcomes[i]);
+            set.push(self.point(i), self.outcomes[i]);
         }
-        self.utilities = utilities;
-        self.outcomes = outcomes;
+        *self = set;
     }
 }
 
-/// `a` is at least as good as `b` for every actor.
-#[inline]
-pub(crate) fn weakly_dominates(a: &[f64], b: &[f64]) -> bool {
-    a.iter().zip(b).all(|(x, y)| x >= y)
+/// The frontier of a set of points (which may hold dominated points and ties), in the
+/// order the points came. Each point is kept unless a point of the set is at least as good
+/// for every actor and better for one, or equal with a smaller outcome index.
+pub(crate) fn filter(points: PointSet) -> PointSet {
+    if points.len() <= 1 {
+        return points;
+    }
+    let tree = DominanceTree::new(&points);
+    undominated(&tree, points)
 }
 
-/// Lexicographic order, larger first.
-fn lex_desc(a: &[f64], b: &[f64]) -> Ordering {
-    for (x, y) in a.iter().zip(b) {
-        match y.total_cmp(x) {
-            Ordering::Equal => continue,
-            other => return other,
-        }
+/// The points that no point of `tree` dominates (at least as good for every actor and
+/// better for one, or equal with a smaller outcome index), in the order they came.
+fn undominated(tree: &DominanceTree, points: PointSet) -> PointSet {
+    let keep: Vec<bool> = with_width!(points.dims, w => (0..points.len())
+        .into_par_iter()
+        .with_min_len(QUERIES_PER_JOB)
+        .map_init(Vec::new, |stack, i| !tree.dominates(w, points.point(i), points.outcomes[i], stack))
+        .collect());
+    let mut kept = PointSet::with_capacity(points.dims, keep.iter().filter(|&&k| k).count());
+    for (i, _) in keep.iter().enumerate().filter(|(_, k)| **k) {
+        kept.push(points.point(i), points.outcomes[i]);
     }
-    Ordering::Equal
+    kept
 }
 
 /// Buckets of the quick-rejection table of a [`Staircase`].
@@ -96,27 +126,26 @@ const BUCKETS: usize = 256;
 ///
 /// Most points of a large space are dominated, so a table answers most queries in O(1)
 /// before the binary search: `floor[b]` is the largest `u1` among points ever inserted
-/// whose `u0` is at least the upper edge of bucket `b` (utilities lie in `[0, 1]`). A point
-/// in bucket `b` with `u1 <= floor[b]` is strictly dominated by such a point, which is on
-/// the staircase or dominated by a point that is.
+/// whose `u0` lies in a bucket above `b` (buckets split `[0, 1]` evenly). A point in bucket
+/// `b` with `u1 <= floor[b]` is strictly dominated by such a point, which is on the
+/// staircase or dominated by a point that is.
 #[derive(Clone, Debug)]
 pub(crate) struct Staircase {
-    steps: Vec<(f64, f64, u64)>,
-    floor: Box<[f64; BUCKETS]>,
+    steps: Vec<(Units, Units, u64)>,
+    floor: Box<[Units; BUCKETS]>,
 }
 
 impl Default for Staircase {
     fn default() -> Self {
-        Self { steps: Vec::new(), floor: Box::new([f64::NEG_INFINITY; BUCKETS]) }
+        Self { steps: Vec::new(), floor: Box::new([Units::MIN; BUCKETS]) }
     }
 }
 
-/// The bucket of a utility; multiplying by a power of two is exact, so bucket edges are
-/// exact too.
+/// The bucket of a utility: a non-decreasing function of it, which is all the table needs.
 #[inline(always)]
-fn bucket(x: f64) -> usize {
-    // Saturating float-to-int casts clamp out-of-range values (and NaN to 0).
-    ((x * BUCKETS as f64) as usize).min(BUCKETS - 1)
+fn bucket(x: Units) -> usize {
+    // Saturating float-to-int casts clamp out-of-range values.
+    ((x as f64 * (BUCKETS as f64 / UNITS_PER_UTILITY as f64)) as usize).min(BUCKETS - 1)
 }
 
 impl Staircase {
@@ -124,36 +153,16 @@ impl Staircase {
         self.steps.len()
     }
 
-    /// Whether a point once inserted strictly dominates `(x, y)`, by the O(1) table only:
-    /// `false` means "maybe not".
-    #[inline(always)]
-    pub(crate) fn rejects(&self, x: f64, y: f64) -> bool {
-        y <= self.floor[bucket(x)]
-    }
-
-    /// Whether a step strictly dominates `(x, y)`: the table first, then a binary search.
-    #[inline]
-    pub(crate) fn dominated(&self, x: f64, y: f64) -> bool {
-        if self.rejects(x, y) {
-            return true;
-        }
-        let at = self.steps.partition_point(|s| s.0 <= x);
-        self.steps.get(at).is_some_and(|s| s.1 >= y)
-    }
-
     /// Offers a point; keeps it if no step dominates or equals it.
     #[inline(always)]
-    pub(crate) fn insert(&mut self, x: f64, y: f64, outcome: u64) {
-        if !self.rejects(x, y) {
+    pub(crate) fn insert(&mut self, x: Units, y: Units, outcome: u64) {
+        if y > self.floor[bucket(x)] {
             self.insert_slow(x, y, outcome);
         }
     }
 
-    // Exact float comparison is the point here: equal utility vectors are the same frontier
-    // point, and any tolerance would make dominance intransitive.
-    #[allow(clippy::float_cmp)]
     #[inline(never)]
-    fn insert_slow(&mut self, x: f64, y: f64, outcome: u64) {
+    fn insert_slow(&mut self, x: Units, y: Units, outcome: u64) {
         // First step with u0 >= x: among steps with u0 >= x it has the largest u1.
         let at = self.steps.partition_point(|s| s.0 < x);
         let next = self.steps.get(at).copied();
@@ -170,11 +179,9 @@ impl Staircase {
         let end = if next.is_some_and(|s| s.0 == x) { at + 1 } else { at };
         let start = self.steps[..at].partition_point(|s| s.1 > y);
         self.steps.splice(start..end, std::iter::once((x, y, outcome)));
-        // Buckets whose upper edge is at most x now have a point with u1 = y beyond them.
-        // The last bucket is never raised: it holds u0 = 1, where a point can be equalled
-        // but not beaten on u0.
-        let below = ((x * BUCKETS as f64) as usize).min(BUCKETS - 1);
-        for f in &mut self.floor[..below] {
+        // Points in buckets below x's have a smaller u0, so a u1 of at most y means they
+        // are dominated by this point.
+        for f in &mut self.floor[..bucket(x)] {
             if *f < y {
                 *f = y;
             }
@@ -199,72 +206,71 @@ impl Staircase {
 /// Kept points with the largest sums, tried first against every new point.
 const PIVOTS: usize = 16;
 
-/// The frontier of three or more actors, reduced in batches by sort-filter-skyline.
+/// The frontier of a stream of three or more actors, reduced in batches by [`filter`].
 ///
 /// New points are first tried against a few kept points with the largest utility sums
 /// (the strongest dominators); most dominated points stop there and are never buffered.
 #[derive(Clone, Debug)]
-pub(crate) struct SortFilter {
+pub(crate) struct Buffered {
     kept: PointSet,
     pending: PointSet,
     /// Utilities of up to [`PIVOTS`] kept points, `dims` each.
-    pivots: Vec<f64>,
+    pivots: Vec<Units>,
 }
 
-impl SortFilter {
+impl Buffered {
     pub(crate) fn new(dims: usize) -> Self {
         Self { kept: PointSet::new(dims), pending: PointSet::new(dims), pivots: Vec::new() }
     }
 
-    /// Whether a pivot strictly dominates `u`.
-    #[inline]
-    fn pivot_dominates(&self, u: &[f64]) -> bool {
-        self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u)
-    }
-
-    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
-        self.pivot_dominates(u)
-    }
-
-    /// Points held (kept plus pending), an upper bound on the frontier size so far.
+    /// Points held (kept plus pending): an upper bound on the frontier size so far, and at
+    /// most `1 + BATCH_PER_KEPT` times it once the frontier outgrows [`MIN_BATCH`].
     pub(crate) fn len(&self) -> usize {
         self.kept.len() + self.pending.len()
     }
 
     #[inline]
-    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
-        if self.pivot_dominates(u) {
+    pub(crate) fn insert(&mut self, u: &[Units], outcome: u64) {
+        if self.pivots.chunks_exact(u.len()).any(|p| weakly_dominates(p, u) && p != u) {
             return;
         }
         self.pending.push(u, outcome);
-        // Reduce early while there are no pivots yet, then in large batches.
-        let batch = if self.pivots.is_empty() { 1024 } else { SORT_FILTER_BATCH.max(self.kept.len()) };
+        // Batches in proportion to the frontier so far, so that the pivots follow the
+        // stream while a reduction costs about as much per pending point as the last.
+        let batch = (BATCH_PER_KEPT * self.kept.len()).max(MIN_BATCH);
         if self.pending.len() >= batch {
             self.reduce();
         }
     }
 
-    /// Reduces kept and pending points to their frontier.
-    pub(crate) fn reduce(&mut self) {
+    /// Reduces kept and pending points to their frontier and picks new pivots.
+    fn reduce(&mut self) {
         if self.pending.len() == 0 {
             return;
         }
         let dims = self.kept.dims;
+        let mut pending = std::mem::replace(&mut self.pending, PointSet::new(dims));
+        // Most pending points of a long stream are dominated by the frontier so far, which
+        // is usually far smaller than the batch: drop them with a tree of the kept points
+        // before the tree of everything is built.
+        if self.kept.len() > 0 {
+            pending = undominated(&DominanceTree::new(&self.kept), pending);
+        }
         let mut all = std::mem::replace(&mut self.kept, PointSet::new(dims));
-        let pending = std::mem::replace(&mut self.pending, PointSet::new(dims));
-        all.utilities.extend(pending.utilities);
-        all.outcomes.extend(pending.outcomes);
-        self.kept = sort_filter(all);
-        // `sort_filter` keeps points in descending order of their sums.
-        let n = self.kept.len().min(PIVOTS);
-        self.pivots = self.kept.utilities[..n * dims].to_vec();
+        all.append(pending);
+        self.kept = filter(all);
+        let sum = |i: usize| self.kept.point(i).iter().sum::<Units>();
+        let mut order: Vec<usize> = (0..self.kept.len()).collect();
+        let n = order.len().min(PIVOTS);
+        if n < order.len() {
+            order.select_nth_unstable_by(n, |&a, &b| sum(b).cmp(&sum(a)));
+        }
+        self.pivots = order[..n].iter().flat_map(|&i| self.kept.point(i).iter().copied()).collect();
     }
 
-    pub(crate) fn merge(&mut self, other: SortFilter) {
-        self.pending.utilities.extend(other.kept.utilities);
-        self.pending.outcomes.extend(other.kept.outcomes);
-        self.pending.utilities.extend(other.pending.utilities);
-        self.pending.outcomes.extend(other.pending.outcomes);
+    pub(crate) fn merge(&mut self, other: Buffered) {
+        self.pending.append(other.kept);
+        self.pending.append(other.pending);
         self.reduce();
     }
 
@@ -274,58 +280,23 @@ impl SortFilter {
     }
 }
 
-/// Sort-filter-skyline over a set of points (which may contain dominated points and ties).
-pub(crate) fn sort_filter(points: PointSet) -> PointSet {
-    let dims = points.dims;
-    let sums: Vec<f64> = (0..points.len()).map(|i| points.point(i).iter().sum()).collect();
-    let mut order: Vec<usize> = (0..points.len()).collect();
-    // Sum descending; equal sums fall back to lexicographic order so that a dominating
-    // point always precedes the points it dominates, even when rounding makes sums equal;
-    // equal vectors fall back to the outcome index so the smallest index is kept.
-    order.sort_unstable_by(|&a, &b| {
-        sums[b]
-            .total_cmp(&sums[a])
-            .then_with(|| lex_desc(points.point(a), points.point(b)))
-            .then(points.outcomes[a].cmp(&points.outcomes[b]))
-    });
-    let mut kept = PointSet::new(dims);
-    for i in order {
-        let p = points.point(i);
-        if (0..kept.len()).any(|k| weakly_dominates(kept.point(k), p)) {
-            continue;
-        }
-        kept.push(p, points.outcomes[i]);
-    }
-    kept
-}
-
-/// A frontier under construction, specialised by dimension.
+/// The frontier of a stream, specialised by dimension.
 #[derive(Clone, Debug)]
 pub(crate) enum Skyline {
     Two(Staircase),
-    Many(SortFilter),
+    Many(Buffered),
 }
 
 impl Skyline {
     pub(crate) fn new(dims: usize) -> Self {
-        if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(SortFilter::new(dims)) }
+        if dims == 2 { Skyline::Two(Staircase::default()) } else { Skyline::Many(Buffered::new(dims)) }
     }
 
     #[inline(always)]
-    pub(crate) fn insert(&mut self, u: &[f64], outcome: u64) {
+    pub(crate) fn insert(&mut self, u: &[Units], outcome: u64) {
         match self {
             Skyline::Two(s) => s.insert(u[0], u[1], outcome),
             Skyline::Many(s) => s.insert(u, outcome),
-        }
-    }
-
-    /// Whether `u` is certainly strictly dominated by a point already offered (exact for
-    /// two actors; for more, only the pivots are tried, so `false` means "maybe not").
-    #[inline]
-    pub(crate) fn dominated(&self, u: &[f64]) -> bool {
-        match self {
-            Skyline::Two(s) => s.dominated(u[0], u[1]),
-            Skyline::Many(s) => s.dominated(u),
         }
     }
 
@@ -344,6 +315,7 @@ impl Skyline {
         }
     }
 
+    /// The frontier in canonical order.
     pub(crate) fn into_point_set(self) -> PointSet {
         let mut set = match self {
             Skyline::Two(s) => s.into_point_set(),
@@ -360,7 +332,7 @@ pub(crate) mod tests {
     use proptest::prelude::*;
 
     /// The frontier by its definition, O(n²): the reference the fast paths are tested against.
-    pub(crate) fn brute_force(points: &[Vec<f64>]) -> PointSet {
+    pub(crate) fn brute_force(points: &[Vec<Units>]) -> PointSet {
         let dims = points[0].len();
         let mut set = PointSet::new(dims);
         for (i, p) in points.iter().enumerate() {
@@ -374,7 +346,15 @@ pub(crate) mod tests {
         set
     }
 
-    fn skyline_of(points: &[Vec<f64>]) -> PointSet {
+    fn set_of(points: &[Vec<Units>]) -> PointSet {
+        let mut set = PointSet::new(points[0].len());
+        for (i, p) in points.iter().enumerate() {
+            set.push(p, i as u64);
+        }
+        set
+    }
+
+    fn skyline_of(points: &[Vec<Units>]) -> PointSet {
         let mut s = Skyline::new(points[0].len());
         for (i, p) in points.iter().enumerate() {
             s.insert(p, i as u64);
@@ -382,30 +362,46 @@ pub(crate) mod tests {
         s.into_point_set()
     }
 
-    /// Utilities on a coarse grid so that ties and equal coordinates are common.
-    fn points(dims: usize) -> impl Strategy<Value = Vec<Vec<f64>>> {
-        prop::collection::vec(prop::collection::vec((0u8..8).prop_map(|x| f64::from(x) / 8.0), dims), 1..120)
+    /// A utility on a coarse grid of eighths, so that ties and equal coordinates are common.
+    fn grid(x: u8) -> Units {
+        Units::from(x) * UNITS_PER_UTILITY / 8
+    }
+
+    fn points(dims: usize, max: usize) -> impl Strategy<Value = Vec<Vec<Units>>> {
+        prop::collection::vec(prop::collection::vec((0u8..=8).prop_map(grid), dims), 1..max)
+    }
+
+    /// Many points with few distinct coordinates, from a small deterministic generator.
+    fn many_points(dims: usize, n: usize, levels: u64, seed: u64) -> Vec<Vec<Units>> {
+        let mut state = seed;
+        let mut next = || {
+            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
+            (state >> 33) % levels
+        };
+        (0..n).map(|_| (0..dims).map(|_| next() as Units * UNITS_PER_UTILITY / levels as Units).collect()).collect()
     }
 
     proptest! {
         #[test]
-        fn test_staircase_matches_definition(pts in points(2)) {
+        fn test_staircase_matches_definition(pts in points(2, 120)) {
             prop_assert_eq!(skyline_of(&pts), brute_force(&pts));
         }
 
         #[test]
-        fn test_sort_filter_matches_definition(dims in 1usize..6, seed in any::<u64>()) {
-            // Draw points with a small deterministic generator so dims can vary.
-            let mut state = seed;
-            let mut next = || { state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407); ((state >> 33) % 6) as f64 / 6.0 };
-            let pts: Vec<Vec<f64>> = (0..90).map(|_| (0..dims).map(|_| next()).collect()).collect();
-            let mut s = Skyline::Many(SortFilter::new(dims));
-            for (i, p) in pts.iter().enumerate() { s.insert(p, i as u64); }
-            prop_assert_eq!(s.into_point_set(), brute_force(&pts));
+        fn test_filter_matches_definition(pts in (1usize..7).prop_flat_map(|d| points(d, 200))) {
+            let mut got = filter(set_of(&pts));
+            got.sort_canonical();
+            prop_assert_eq!(got, brute_force(&pts));
         }
 
         #[test]
-        fn test_merge_order_does_not_matter(pts in points(3), split in 0usize..120) {
+        fn test_buffered_matches_definition(dims in 3usize..6, seed in any::<u64>()) {
+            let pts = many_points(dims, 90, 6, seed);
+            prop_assert_eq!(skyline_of(&pts), brute_force(&pts));
+        }
+
+        #[test]
+        fn test_merge_order_does_not_matter(pts in points(3, 120), split in 0usize..120) {
             let split = split.min(pts.len());
             let mut left = Skyline::new(3);
             let mut right = Skyline::new(3);
@@ -418,30 +414,39 @@ pub(crate) mod tests {
     }
 
     #[test]
-    fn test_sort_filter_with_pivots_matches_definition() {
+    fn test_buffered_with_pivots_and_batches_matches_definition() {
         // Enough points that the pivots and several reductions come into play; a coarse
         // grid makes ties and shared coordinates common.
-        let mut state = 7u64;
-        let mut next = || {
-            state = state.wrapping_mul(6364136223846793005).wrapping_add(1442695040888963407);
-            ((state >> 33) % 12) as f64 / 12.0
-        };
-        for dims in [3, 4] {
-            let pts: Vec<Vec<f64>> = (0..5000).map(|_| (0..dims).map(|_| next()).collect()).collect();
-            let mut s = Skyline::new(dims);
-            for (i, p) in pts.iter().enumerate() {
-                s.insert(p, i as u64);
-            }
-            assert_eq!(s.into_point_set(), brute_force(&pts), "{dims} dimensions");
+        for (dims, seed) in [(3, 7), (4, 8), (5, 9)] {
+            let pts = many_points(dims, 5000, 12, seed);
+            assert_eq!(skyline_of(&pts), brute_force(&pts), "{dims} dimensions");
         }
+    }
+
+    #[test]
+    fn test_filter_of_identical_points_keeps_the_smallest_index() {
+        let pts = vec![vec![grid(3), grid(4), grid(5)]; 40];
+        let mut set = PointSet::new(3);
+        for i in (0..40).rev() {
+            set.push(&pts[i], i as u64 + 10);
+        }
+        assert_eq!(filter(set).outcomes, vec![10]);
     }
 
     #[test]
     fn test_staircase_keeps_smallest_index_on_ties() {
         let mut s = Staircase::default();
-        s.insert(0.5, 0.5, 7);
-        s.insert(0.5, 0.5, 3);
-        s.insert(0.5, 0.5, 9);
+        s.insert(grid(4), grid(4), 7);
+        s.insert(grid(4), grid(4), 3);
+        s.insert(grid(4), grid(4), 9);
         assert_eq!(s.into_point_set().outcomes, vec![3]);
+    }
+
+    #[test]
+    fn test_canonical_order_is_lexicographically_descending() {
+        let pts = vec![vec![grid(1), grid(7)], vec![grid(5), grid(2)], vec![grid(5), grid(3)]];
+        let mut set = set_of(&pts);
+        set.sort_canonical();
+        assert_eq!(set.outcomes, vec![2, 1, 0]);
     }
 }

@@ -3,93 +3,34 @@
 //! Outcomes are visited in index order (last issue fastest). The additive part of each
 //! actor's utility is kept as prefix sums over the issues, so moving to the next outcome
 //! costs one addition per actor; a prefix is recomputed only when an outer issue changes.
-//! Sums are formed strictly left to right over the issues, the same order as
-//! [`UtilityModel::utility`], so both give bit-identical utilities.
+//! Utilities are exact integer [`Units`], so the prefix sums give the same utilities as
+//! [`UtilityModel::utility`] whatever the order of the additions.
 
 use std::ops::Range;
 
-use crate::utility::UtilityModel;
+use super::width::{Width, with_width};
+use crate::utility::{Units, UtilityModel};
 
 /// Receives every outcome of a scan.
 pub(crate) trait Visit {
     /// `outcome` is the outcome's index, `digits` its options, `utilities` one per actor,
     /// `crossed` the bit mask of actors whose red lines it crosses.
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64);
-
-    /// Offers a whole run of the last issue at once, for a purely additive model without
-    /// red lines: outcome `first + j` has utilities `base[a] + column[j * n + a]`, none
-    /// crosses a red line, and `upper`/`lower` are the exact per-actor maximum/minimum over
-    /// the run. Returns `false` to have the outcomes visited one by one instead.
-    fn visit_block(&mut self, block: &Block<'_>) -> bool {
-        let _ = block;
-        false
-    }
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64);
 }
 
-/// Adapts a closure to [`Visit`], for scans that need no run-level shortcut.
+/// Adapts a closure to [`Visit`].
 pub(crate) struct VisitFn<F>(pub F);
 
-impl<F: FnMut(u64, &[u32], &[f64], u64)> Visit for VisitFn<F> {
+impl<F: FnMut(u64, &[u32], &[Units], u64)> Visit for VisitFn<F> {
     #[inline]
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
         (self.0)(outcome, digits, utilities, crossed);
-    }
-}
-
-/// A run of the last issue in a purely additive model without red lines: outcome
-/// `first + j` has utilities `base[a] + column[j * n + a]`.
-pub(crate) struct Block<'a> {
-    /// Index of the run's first outcome.
-    pub first: u64,
-    /// Every actor's utility from the other issues.
-    pub base: &'a [f64],
-    /// The last issue's values, `n` per option.
-    pub column: &'a [f64],
-    /// The options of the last issue whose values no other option's values dominate
-    /// (ties: the first); only their outcomes can be on the frontier.
-    pub efficient: &'a [usize],
-    /// Exact per-actor maximum over the run.
-    pub upper: &'a [f64],
-    /// Exact per-actor minimum over the run.
-    pub lower: &'a [f64],
-}
-
-/// The number of actors, known at compile time (`Fixed`) or only at run time (`Dynamic`).
-/// The scan is generic over it so that, for the common small counts, the compiler unrolls
-/// the per-actor loops of the hot path; the source is the same for every width.
-trait Width: Copy {
-    fn n(self) -> usize;
-}
-
-#[derive(Clone, Copy)]
-struct Fixed<const N: usize>;
-impl<const N: usize> Width for Fixed<N> {
-    #[inline(always)]
-    fn n(self) -> usize {
-        N
-    }
-}
-
-#[derive(Clone, Copy)]
-struct Dynamic(usize);
-impl Width for Dynamic {
-    #[inline(always)]
-    fn n(self) -> usize {
-        self.0
     }
 }
 
 /// Visits every outcome with index in `range`.
 pub(crate) fn scan(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit) {
-    match model.n_actors() {
-        1 => scan_width(model, range, visitor, Fixed::<1>),
-        2 => scan_width(model, range, visitor, Fixed::<2>),
-        3 => scan_width(model, range, visitor, Fixed::<3>),
-        4 => scan_width(model, range, visitor, Fixed::<4>),
-        5 => scan_width(model, range, visitor, Fixed::<5>),
-        6 => scan_width(model, range, visitor, Fixed::<6>),
-        n => scan_width(model, range, visitor, Dynamic(n)),
-    }
+    with_width!(model.n_actors(), w => scan_width(model, range, visitor, w))
 }
 
 fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit, width: impl Width) {
@@ -101,19 +42,17 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
     let k = radices.len();
     let n = width.n();
     let last = k - 1;
-    let linkages = model.has_linkages();
-    let red_lines = model.has_red_lines();
 
     let mut digits = vec![0u32; k];
     space.decode_into(&mut range.start.clone(), &mut digits);
 
-    // prefix[a * k + level] = Σ_{i <= level} table[a][i][digits[i]], left to right.
-    let mut prefix = vec![0.0f64; n * k];
-    let refresh = |prefix: &mut [f64], digits: &[u32], from: usize| {
+    // prefix[a * k + level] = Σ_{i <= level} table[a][i][digits[i]].
+    let mut prefix = vec![0 as Units; n * k];
+    let refresh = |prefix: &mut [Units], digits: &[u32], from: usize| {
         for a in 0..n {
             for level in from..last {
-                let before = if level == 0 { 0.0 } else { prefix[a * k + level - 1] };
-                prefix[a * k + level] = before + model.weighted_value(a, level, digits[level]);
+                let before = if level == 0 { 0 } else { prefix[a * k + level - 1] };
+                prefix[a * k + level] = before + model.weighted_units(a, level, digits[level]);
             }
         }
     };
@@ -121,54 +60,20 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
 
     // The last issue's values, every actor's for one option side by side.
     let r_last = radices[last] as usize;
-    let column: Vec<f64> =
-        (0..r_last).flat_map(|j| (0..n).map(move |a| model.weighted_value(a, last, j as u32))).collect();
+    let column: Vec<Units> =
+        (0..r_last).flat_map(|j| (0..n).map(move |a| model.weighted_units(a, last, j as u32))).collect();
 
-    // Per-actor extremes of the last issue's values, for whole-run bounds.
-    let column_max: Vec<f64> =
-        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().fold(f64::NEG_INFINITY, f64::max)).collect();
-    let column_min: Vec<f64> =
-        (0..n).map(|a| column.iter().skip(a).step_by(n).copied().fold(f64::INFINITY, f64::min)).collect();
-    let additive = !linkages && !red_lines;
-    // Options of the last issue not dominated by (or equal to an earlier) another option.
-    let efficient: Vec<usize> = (0..r_last)
-        .filter(|&j| {
-            let vj = &column[j * n..(j + 1) * n];
-            !(0..r_last).any(|i| {
-                let vi = &column[i * n..(i + 1) * n];
-                i != j && vi.iter().zip(vj).all(|(x, y)| x >= y) && (vi != vj || i < j)
-            })
-        })
-        .collect();
-
-    let mut utilities = vec![0.0f64; n];
-    let mut base = vec![0.0f64; n];
-    let mut upper = vec![0.0f64; n];
-    let mut lower = vec![0.0f64; n];
+    let mut utilities = vec![0 as Units; n];
+    let mut base = vec![0 as Units; n];
     let (utilities, base) = (&mut utilities[..n], &mut base[..n]);
     let mut index = range.start;
     loop {
         for a in 0..n {
-            base[a] = if last == 0 { 0.0 } else { prefix[a * k + last - 1] };
+            base[a] = if last == 0 { 0 } else { prefix[a * k + last - 1] };
         }
         let first = digits[last] as usize;
         let stop = (r_last as u64).min(first as u64 + (range.end - index)) as usize;
-        let whole_run = additive && first == 0 && stop == r_last;
-        if whole_run {
-            // Adding the same base is monotone under rounding, so these bounds are exact.
-            for a in 0..n {
-                upper[a] = base[a] + column_max[a];
-                lower[a] = base[a] + column_min[a];
-            }
-        }
-        let block =
-            || Block { first: index, base, column: &column, efficient: &efficient, upper: &upper, lower: &lower };
-        if whole_run && visitor.visit_block(&block()) {
-            index += r_last as u64;
-            digits[last] = (r_last - 1) as u32;
-        } else {
-            visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width);
-        }
+        visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width);
         if index >= range.end {
             return;
         }
@@ -194,10 +99,10 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
 fn visit_run(
     model: &UtilityModel,
     visitor: &mut impl Visit,
-    column: &[f64],
+    column: &[Units],
     run: Range<usize>,
-    base: &[f64],
-    utilities: &mut [f64],
+    base: &[Units],
+    utilities: &mut [Units],
     digits: &mut [u32],
     index: &mut u64,
     width: impl Width,
@@ -228,9 +133,9 @@ mod tests {
     use super::*;
     use crate::test_utils::TestScenario;
 
-    struct Collect(Vec<(u64, Vec<u32>, Vec<f64>, u64)>);
+    struct Collect(Vec<(u64, Vec<u32>, Vec<Units>, u64)>);
     impl Visit for Collect {
-        fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
+        fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
             self.0.push((outcome, digits.to_vec(), utilities.to_vec(), crossed));
         }
     }
@@ -248,7 +153,8 @@ mod tests {
                 for (i, (index, digits, u, crossed)) in c.0.iter().enumerate() {
                     assert_eq!(*index, start + i as u64);
                     assert_eq!(digits, &model.space().decode(*index));
-                    assert_eq!(u, &model.utilities(digits), "bit-identical to direct evaluation");
+                    let direct: Vec<Units> = (0..u.len()).map(|a| model.utility_units(a, digits)).collect();
+                    assert_eq!(u, &direct, "identical to direct evaluation");
                     assert_eq!(*crossed, model.crossed_red_lines(digits));
                 }
             }

@@ -3,11 +3,16 @@
 //! A [`Summary`] is filled by [`scan`](super::scan::scan) over a range of outcomes and
 //! merged with the summaries of other ranges. Every field merges by an associative,
 //! order-independent rule (sums, maxima, frontier union, top-k under a total order), so the
-//! result is the same however rayon splits the work.
+//! result is the same however rayon splits the work. Utilities are exact [`Units`], so
+//! every comparison here treats equal decimals as equal.
 
+use std::cmp::Ordering;
+
+use super::bargaining::cmp_products;
 use super::pareto::Skyline;
-use super::scan::{Block, Visit};
+use super::scan::Visit;
 use crate::error::Error;
+use crate::utility::Units;
 
 /// Fixed facts about the analysis every summary needs.
 #[derive(Clone, Debug)]
@@ -18,65 +23,108 @@ pub(crate) struct Setup {
     pub bargainer_mask: u64,
     /// Whether every actor is a bargainer (a faster path through the margins).
     pub all_bargain: bool,
-    pub reservation: Vec<f64>,
+    /// Reservation values on the utility grid.
+    pub reservation: Vec<Units>,
     /// Start of each issue's options in the option-statistics rows.
     pub option_offsets: Vec<usize>,
     pub n_options: usize,
     pub top_k: usize,
     pub option_stats: bool,
     pub max_frontier_points: usize,
+    /// Whether summaries keep a frontier (not when it is computed from the model's
+    /// additive structure instead).
+    pub frontier: bool,
 }
 
-/// A bounded list of the best outcomes under a score, ties broken by the smaller index.
+/// A bounded list of the best outcomes under a key, ties broken by the smaller index.
 #[derive(Clone, Debug, Default)]
-pub(crate) struct TopK {
+pub(crate) struct TopK<K> {
     capacity: usize,
     /// Sorted best first.
-    pub items: Vec<Ranked>,
+    pub items: Vec<Ranked<K>>,
 }
 
-/// An outcome with the score it was ranked by.
+/// An outcome with the key it was ranked by.
 #[derive(Clone, Debug, PartialEq)]
-pub(crate) struct Ranked {
-    pub score: (f64, f64),
+pub(crate) struct Ranked<K> {
+    pub key: K,
     pub outcome: u64,
 }
 
-impl Ranked {
-    fn better_than(&self, other: &Ranked) -> bool {
-        match self.score.0.total_cmp(&other.score.0).then(self.score.1.total_cmp(&other.score.1)) {
-            std::cmp::Ordering::Greater => true,
-            std::cmp::Ordering::Less => false,
-            std::cmp::Ordering::Equal => self.outcome < other.outcome,
-        }
-    }
+/// `Greater` if an outcome whose key compares as `by_key` to another's, with these
+/// indices, ranks before it.
+fn rank(by_key: Ordering, outcome: u64, other: u64) -> Ordering {
+    by_key.then(other.cmp(&outcome))
 }
 
-impl TopK {
+impl<K: Ord> TopK<K> {
     pub(crate) fn new(capacity: usize) -> Self {
         Self { capacity, items: Vec::with_capacity(capacity + 1) }
     }
 
+    /// Whether an outcome whose key compares to the last kept key as `against_last` would
+    /// enter the list (so its key is worth building).
     #[inline]
-    pub(crate) fn offer(&mut self, score: (f64, f64), outcome: u64) {
-        if self.capacity == 0 {
+    pub(crate) fn admits(&self, against_last: impl FnOnce(&K) -> Ordering, outcome: u64) -> bool {
+        match self.items.last() {
+            _ if self.capacity == 0 => false,
+            Some(last) if self.items.len() == self.capacity => {
+                rank(against_last(&last.key), outcome, last.outcome) == Ordering::Greater
+            }
+            _ => true,
+        }
+    }
+
+    #[inline]
+    pub(crate) fn offer(&mut self, key: K, outcome: u64) {
+        if !self.admits(|last| key.cmp(last), outcome) {
             return;
         }
-        let item = Ranked { score, outcome };
-        if self.items.len() == self.capacity && !item.better_than(self.items.last().expect("full")) {
-            return;
-        }
-        let at = self.items.partition_point(|x| x.better_than(&item));
-        self.items.insert(at, item);
+        let at = self.items.partition_point(|x| rank(x.key.cmp(&key), x.outcome, outcome) == Ordering::Greater);
+        self.items.insert(at, Ranked { key, outcome });
         self.items.truncate(self.capacity);
     }
 
-    fn merge(&mut self, other: TopK) {
+    fn merge(&mut self, other: TopK<K>) {
         for item in other.items {
-            self.offer(item.score, item.outcome);
+            self.offer(item.key, item.outcome);
         }
     }
 }
+
+/// The rank of a zone package among the best deals: the Nash product of the bargainers'
+/// gains over their reservation values, compared exactly, then the sum of the gains.
+#[derive(Clone, Debug)]
+pub(crate) struct DealKey {
+    pub gains: Vec<Units>,
+    pub sum: Units,
+}
+
+impl DealKey {
+    fn cmp_parts(gains: &[Units], sum: Units, other: &DealKey) -> Ordering {
+        cmp_products(gains, &other.gains).then(sum.cmp(&other.sum))
+    }
+}
+
+impl Ord for DealKey {
+    fn cmp(&self, other: &Self) -> Ordering {
+        Self::cmp_parts(&self.gains, self.sum, other)
+    }
+}
+
+impl PartialOrd for DealKey {
+    fn partial_cmp(&self, other: &Self) -> Option<Ordering> {
+        Some(self.cmp(other))
+    }
+}
+
+impl PartialEq for DealKey {
+    fn eq(&self, other: &Self) -> bool {
+        self.cmp(other) == Ordering::Equal
+    }
+}
+
+impl Eq for DealKey {}
 
 /// Counts, bounds, frontier and rankings of a range of outcomes.
 #[derive(Clone, Debug)]
@@ -89,19 +137,25 @@ pub(crate) struct Summary<'s> {
     pub zopa: u64,
     /// Per actor: outcomes crossing that actor's red lines.
     pub red_line_crossings: Vec<u64>,
-    /// Per actor: best and worst utility over admissible outcomes.
-    pub ideal: Vec<f64>,
-    pub worst: Vec<f64>,
-    pub skyline: Skyline,
+    /// Per actor: best and worst utility over admissible outcomes (`Units::MIN` and
+    /// `Units::MAX` while there is none).
+    pub ideal: Vec<Units>,
+    pub worst: Vec<Units>,
+    /// The frontier of the admissible outcomes, if [`Setup::frontier`].
+    pub skyline: Option<Skyline>,
     /// Zone outcomes by Nash product of gains over the reservation values.
-    pub best_deals: TopK,
-    /// Admissible outcomes outside the zone, by the smallest bargainer margin.
-    pub near_misses: TopK,
+    pub best_deals: TopK<DealKey>,
+    /// Admissible outcomes outside the zone, by the smallest bargainer margin, then the
+    /// sum of the margins.
+    pub near_misses: TopK<(Units, Units)>,
     /// `best_without_red_line[actor * n_options + offset + option]`: the actor's best utility
-    /// over outcomes with that option that cross none of its own red lines.
-    pub best_without_red_line: Vec<f64>,
+    /// over outcomes with that option that cross none of its own red lines (`Units::MIN`
+    /// if there is none).
+    pub best_without_red_line: Vec<Units>,
     /// Per option: outcomes in the zone with that option.
     pub zopa_by_option: Vec<u64>,
+    /// Scratch space for the bargainers' gains.
+    gains: Vec<Units>,
     pub error: Option<Error>,
 }
 
@@ -115,13 +169,14 @@ impl<'s> Summary<'s> {
             admissible: 0,
             zopa: 0,
             red_line_crossings: vec![0; n],
-            ideal: vec![f64::NEG_INFINITY; n],
-            worst: vec![f64::INFINITY; n],
-            skyline: Skyline::new(n),
+            ideal: vec![Units::MIN; n],
+            worst: vec![Units::MAX; n],
+            skyline: setup.frontier.then(|| Skyline::new(n)),
             best_deals: TopK::new(setup.top_k),
             near_misses: TopK::new(setup.top_k),
-            best_without_red_line: vec![f64::NEG_INFINITY; n * stats],
+            best_without_red_line: vec![Units::MIN; n * stats],
             zopa_by_option: vec![0; stats],
+            gains: Vec::with_capacity(setup.bargainers.len()),
             error: None,
         }
     }
@@ -140,16 +195,18 @@ impl<'s> Summary<'s> {
             *a += b;
         }
         for (a, b) in self.ideal.iter_mut().zip(&other.ideal) {
-            *a = a.max(*b);
+            *a = (*a).max(*b);
         }
         for (a, b) in self.worst.iter_mut().zip(&other.worst) {
-            *a = a.min(*b);
+            *a = (*a).min(*b);
         }
-        self.skyline.merge(other.skyline);
+        if let (Some(a), Some(b)) = (&mut self.skyline, other.skyline) {
+            a.merge(b);
+        }
         self.best_deals.merge(other.best_deals);
         self.near_misses.merge(other.near_misses);
         for (a, b) in self.best_without_red_line.iter_mut().zip(&other.best_without_red_line) {
-            *a = a.max(*b);
+            *a = (*a).max(*b);
         }
         for (a, b) in self.zopa_by_option.iter_mut().zip(&other.zopa_by_option) {
             *a += b;
@@ -159,72 +216,17 @@ impl<'s> Summary<'s> {
     }
 
     fn check_budget(&mut self) {
-        let points = self.skyline.len();
+        let points = self.skyline.as_ref().map_or(0, Skyline::len);
         if points > self.setup.max_frontier_points && self.error.is_none() {
-            let per_point = (self.setup.n_actors + 1) * 8;
-            self.error = Some(Error::FrontierTooLarge {
-                points,
-                bytes: points * per_point,
-                budget: self.setup.max_frontier_points * per_point,
-            });
+            self.error = Some(super::frontier_too_large(points, self.setup.n_actors, self.setup.max_frontier_points));
         }
     }
 }
 
 impl Visit for Summary<'_> {
-    /// Whole runs are summarised from their bounds when nothing per outcome is asked for
-    /// (no rankings, no option statistics): the counts, extremes and zone membership follow
-    /// from the bounds, and the frontier is skipped when the run's best corner is dominated.
-    #[inline(always)]
-    fn visit_block(&mut self, block: &Block<'_>) -> bool {
-        let Block { first, base, column, efficient, upper, lower } = *block;
-        let setup = self.setup;
-        if setup.top_k > 0 || setup.option_stats {
-            return false;
-        }
-        let n = base.len();
-        let run = (column.len() / n) as u64;
-        self.outcomes += run;
-        self.admissible += run;
-        let (ideal, worst) = (&mut self.ideal[..n], &mut self.worst[..n]);
-        for a in 0..n {
-            ideal[a] = if upper[a] > ideal[a] { upper[a] } else { ideal[a] };
-            worst[a] = if lower[a] < worst[a] { lower[a] } else { worst[a] };
-        }
-        let (res, bargainers) = (&setup.reservation, &setup.bargainers);
-        if bargainers.iter().all(|&b| lower[b] >= res[b]) {
-            self.zopa += run;
-        } else if bargainers.iter().all(|&b| upper[b] >= res[b]) {
-            for values in column.chunks_exact(n) {
-                self.zopa += u64::from(bargainers.iter().all(|&b| base[b] + values[b] >= res[b]));
-            }
-        }
-        if !self.skyline.dominated(upper) {
-            let mut u = [0.0; 8];
-            let mut heap;
-            let u: &mut [f64] = if n <= u.len() {
-                &mut u[..n]
-            } else {
-                heap = vec![0.0; n];
-                &mut heap
-            };
-            for &j in efficient {
-                let values = &column[j * n..(j + 1) * n];
-                for a in 0..n {
-                    u[a] = base[a] + values[a];
-                }
-                self.skyline.insert(u, first + j as u64);
-            }
-            if self.skyline.len() > setup.max_frontier_points {
-                self.check_budget();
-            }
-        }
-        true
-    }
-
     // Inlined into each width-specialised scan, so the per-actor loops unroll.
     #[inline(always)]
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[f64], crossed: u64) {
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
         let setup = self.setup;
         self.outcomes += 1;
         if crossed != 0 {
@@ -239,9 +241,7 @@ impl Visit for Summary<'_> {
                     let row = &mut self.best_without_red_line[a * n_opt..(a + 1) * n_opt];
                     for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
                         let cell = &mut row[offset + d as usize];
-                        if u > *cell {
-                            *cell = u;
-                        }
+                        *cell = (*cell).max(u);
                     }
                 }
             }
@@ -251,24 +251,24 @@ impl Visit for Summary<'_> {
         }
         self.admissible += 1;
         let n = utilities.len();
-        // Utilities are never NaN, so plain comparisons (not NaN-aware max/min) suffice.
         let (ideal, worst) = (&mut self.ideal[..n], &mut self.worst[..n]);
         for a in 0..n {
-            let u = utilities[a];
-            ideal[a] = if u > ideal[a] { u } else { ideal[a] };
-            worst[a] = if u < worst[a] { u } else { worst[a] };
+            ideal[a] = ideal[a].max(utilities[a]);
+            worst[a] = worst[a].min(utilities[a]);
         }
-        self.skyline.insert(utilities, outcome);
-        if self.skyline.len() > setup.max_frontier_points {
-            self.check_budget();
+        if let Some(skyline) = &mut self.skyline {
+            skyline.insert(utilities, outcome);
+            if skyline.len() > setup.max_frontier_points {
+                self.check_budget();
+            }
         }
-        let mut min_margin = f64::INFINITY;
-        let mut margin_sum = 0.0;
+        let mut min_margin = Units::MAX;
+        let mut margin_sum: Units = 0;
         if setup.all_bargain {
             let reservation = &setup.reservation[..n];
             for a in 0..n {
                 let m = utilities[a] - reservation[a];
-                min_margin = if m < min_margin { m } else { min_margin };
+                min_margin = min_margin.min(m);
                 margin_sum += m;
             }
         } else {
@@ -278,11 +278,15 @@ impl Visit for Summary<'_> {
                 margin_sum += m;
             }
         }
-        if min_margin >= 0.0 {
+        if min_margin >= 0 {
             self.zopa += 1;
             if setup.top_k > 0 {
-                let product: f64 = setup.bargainers.iter().map(|&b| utilities[b] - setup.reservation[b]).product();
-                self.best_deals.offer((product, margin_sum), outcome);
+                let gains = &mut self.gains;
+                gains.clear();
+                gains.extend(setup.bargainers.iter().map(|&b| utilities[b] - setup.reservation[b]));
+                if self.best_deals.admits(|last| DealKey::cmp_parts(gains, margin_sum, last), outcome) {
+                    self.best_deals.offer(DealKey { gains: gains.clone(), sum: margin_sum }, outcome);
+                }
             }
             if setup.option_stats {
                 for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
@@ -302,11 +306,22 @@ mod tests {
     #[test]
     fn test_top_k_keeps_best_and_breaks_ties_by_index() {
         let mut t = TopK::new(2);
-        t.offer((1.0, 0.0), 5);
-        t.offer((3.0, 0.0), 9);
-        t.offer((3.0, 0.0), 4);
-        t.offer((2.0, 0.0), 1);
+        t.offer((1, 0), 5);
+        t.offer((3, 0), 9);
+        t.offer((3, 0), 4);
+        t.offer((2, 0), 1);
         let got: Vec<u64> = t.items.iter().map(|r| r.outcome).collect();
         assert_eq!(got, vec![4, 9]);
+    }
+
+    #[test]
+    fn test_deal_key_ties_on_equal_products_in_any_order() {
+        let a = DealKey { gains: vec![2, 3, 5], sum: 10 };
+        let b = DealKey { gains: vec![5, 2, 3], sum: 10 };
+        assert_eq!(a.cmp(&b), Ordering::Equal);
+        let mut t = TopK::new(1);
+        t.offer(b, 8);
+        t.offer(a, 3);
+        assert_eq!(t.items[0].outcome, 3, "a tie goes to the smaller index");
     }
 }

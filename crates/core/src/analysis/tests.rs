@@ -10,6 +10,8 @@ use crate::scenario::Scenario;
 use crate::synthetic::synthetic;
 use crate::test_utils::{TableActor, TestScenario};
 
+mod ties;
+
 fn run(scenario: &Scenario, options: &AnalysisOptions) -> Analysis {
     analyze(&UtilityModel::new(scenario).unwrap(), options).unwrap()
 }
@@ -135,25 +137,66 @@ fn test_frontier_memory_budget_is_an_error_not_a_crash() {
 }
 
 #[test]
-fn test_same_result_on_one_and_two_threads() {
-    let s = synthetic(5, 3);
-    let model = UtilityModel::new(&s).unwrap();
-    let one = rayon::ThreadPoolBuilder::new().num_threads(1).build().unwrap();
-    let two = rayon::ThreadPoolBuilder::new().num_threads(2).build().unwrap();
-    let a = one.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
-    let b = two.install(|| analyze(&model, &AnalysisOptions::default()).unwrap());
-    assert_eq!(a, b);
+fn test_same_result_on_one_and_several_threads() {
+    for s in [synthetic(5, 3), with_inert_red_line(synthetic(5, 3)), synthetic(4, 5)] {
+        let model = UtilityModel::new(&s).unwrap();
+        let results: Vec<Analysis> = [1, 2, 5]
+            .iter()
+            .map(|&threads| {
+                let pool = rayon::ThreadPoolBuilder::new().num_threads(threads).build().unwrap();
+                pool.install(|| analyze(&model, &AnalysisOptions::default()).unwrap())
+            })
+            .collect();
+        assert_eq!(results[0], results[1]);
+        assert_eq!(results[0], results[2]);
+    }
 }
 
 #[test]
-fn test_block_path_agrees_with_outcome_path_on_synthetic_domains() {
+fn test_bounds_path_agrees_with_outcome_path_on_synthetic_domains() {
     for (issues, parties) in [(4, 2), (5, 2), (4, 3)] {
-        let model = UtilityModel::new(&synthetic(issues, parties)).unwrap();
+        let mut s = synthetic(issues, parties);
+        // Reservation values that cut through the space, so the zone count opens subtrees.
+        for p in &mut s.preferences {
+            p.reservation.value = 0.55;
+        }
+        let model = UtilityModel::new(&s).unwrap();
         let slow = analyze(&model, &AnalysisOptions::default()).unwrap();
         let fast = analyze(&model, &AnalysisOptions::frontier_only()).unwrap();
+        assert!(0 < slow.zopa && slow.zopa < slow.outcomes);
         assert_eq!(fast.frontier, slow.frontier);
         assert_eq!(fast.solutions, slow.solutions);
         assert_eq!((fast.zopa, &fast.ideal, &fast.worst), (slow.zopa, &slow.ideal, &slow.worst));
+    }
+}
+
+/// A bargainer's red line that no package crosses changes nothing but the path: the
+/// domain goes down the streaming path instead of the issue-by-issue one.
+fn with_inert_red_line(mut s: Scenario) -> Scenario {
+    s.preferences[0].red_lines.push(RedLine {
+        id: "inert".into(),
+        when: Condition { terms: vec![(0, Vec::new())] },
+        reason: "matches no package".into(),
+        source: None,
+    });
+    s
+}
+
+#[test]
+fn test_issue_by_issue_frontier_agrees_with_streaming_frontier() {
+    for (issues, parties) in [(4, 2), (4, 3), (4, 5), (5, 4)] {
+        let s = synthetic(issues, parties);
+        let options = AnalysisOptions::frontier_only().with_disagreement(Disagreement::NegmasMinimum);
+        let by_issue = run(&s, &options);
+        let streamed = run(&with_inert_red_line(s.clone()), &options);
+        assert_eq!(by_issue.frontier, streamed.frontier, "{parties} parties, 1e{issues}");
+        assert_eq!(by_issue.solutions, streamed.solutions);
+        let model = UtilityModel::new(&s).unwrap();
+        let all: Vec<usize> = (0..parties).collect();
+        let set = bargaining_set(&model, &all).unwrap();
+        let inert = bargaining_set(&UtilityModel::new(&with_inert_red_line(s.clone())).unwrap(), &all).unwrap();
+        assert_eq!(set, inert);
+        assert_eq!(set.len(), by_issue.frontier.len());
     }
 }
 

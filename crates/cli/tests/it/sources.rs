@@ -9,7 +9,12 @@ fn test_lists_every_number_with_a_summary() {
     let run = dir.run(&["sources", f.to_str().unwrap()]);
     assert_eq!(run.code, 0);
     assert!(run.stdout.contains("preferences.north.reservation"), "{}", run.stdout);
-    assert!(run.stdout.contains("split: 10 numbers: 0 cited, 0 assumptions, 10 unstated"), "{}", run.stdout);
+    assert!(
+        run.stdout
+            .contains("split: 10 numbers: 0 cited, 0 assumptions (0 with a cited direction), 0 tuned, 10 unstated"),
+        "{}",
+        run.stdout
+    );
     let strict = dir.run(&["sources", f.to_str().unwrap(), "--strict"]);
     assert_eq!(strict.code, 1, "unstated numbers fail the strict check");
 }

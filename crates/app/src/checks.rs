@@ -1,6 +1,7 @@
 //! The sources' claims checked against the model, and the audit of the checks: which
 //! could have failed (`parley check`, `parley check --audit`, the report).
 
+pub use parley_core::audit::number;
 use parley_core::audit::{Audit, Class, Flip};
 use parley_core::{Expectation, Scenario, Verdict};
 use serde::Serialize;
@@ -122,15 +123,6 @@ impl Headline {
     }
 }
 
-/// A number with at most three decimals and no trailing zeros.
-pub fn number(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
-        return format!("{x:.3e}");
-    }
-    let s = format!("{x:.3}");
-    s.trim_end_matches('0').trim_end_matches('.').to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -139,6 +131,7 @@ mod tests {
     fn test_number() {
         assert_eq!(number(0.0200), "0.02");
         assert_eq!(number(2.0), "2");
-        assert_eq!(number(123_456.0), "1.235e5");
+        assert_eq!(number(123_456.4), "123456");
+        assert_eq!(number(0.000_215), "2.150e-4");
     }
 }

@@ -293,15 +293,15 @@ pub fn audit_with(
     let varied = candidates.len();
     let nearest = |role: &dyn Fn(Role) -> bool| flips.iter().find(|f| role(f.role)).cloned();
     let (class, reason, closest) = if let Some(t) = nearest(&|r| r == Role::Tuned) {
-        let reason = format!("it holds because {} was tuned to it (it flips at {})", t.path, short(t.at));
+        let reason = format!("it holds because {} was tuned to it (it flips at {})", t.path, number(t.at));
         (Class::ByInput, reason, Some(t))
     } else if let Some(f) = nearest(&|r| r == Role::Independent) {
         let reason = format!(
             "{} flips it at {} (now {}; margin {}, {:.0}% of its range)",
             f.path,
-            short(f.at),
-            short(f.value),
-            short(f.margin),
+            number(f.at),
+            number(f.value),
+            number(f.margin),
             100.0 * f.relative
         );
         (Class::Evidence, reason, Some(f))
@@ -349,14 +349,14 @@ pub fn rule_name(path: &str) -> String {
     }
 }
 
-fn short(x: f64) -> String {
-    if x != 0.0 && (x.abs() >= 1e5 || x.abs() < 1e-3) {
-        format!("{x:.3e}")
-    } else {
-        let s = format!("{x:.3}");
-        let s = s.trim_end_matches('0').trim_end_matches('.');
-        s.to_string()
+/// A number for people, as the audit writes it: at most three decimals and no trailing
+/// zeros, whole from 1,000 on, in scientific notation below 0.001.
+pub fn number(x: f64) -> String {
+    if x != 0.0 && x.abs() < 1e-3 {
+        return format!("{x:.3e}");
     }
+    let s = if x.abs() >= 1000.0 { format!("{x:.0}") } else { format!("{x:.3}") };
+    if s.contains('.') { s.trim_end_matches('0').trim_end_matches('.').to_string() } else { s }
 }
 
 /// Varies one number over its range: the value nearest to it at which the verdict flips.

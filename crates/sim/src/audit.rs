@@ -150,3 +150,62 @@ impl Evaluator for Dynamic<'_> {
         Ok(evaluate_with(&sims, self.expectation)?.passed)
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use parley_core::audit::{Class, Role};
+
+    use super::*;
+    use crate::built_in;
+    use crate::expect::evaluate_all;
+
+    /// Issue 14: the built-in scenario has at least 20 claims that could have failed, all
+    /// holding; the others are listed with the reason they are no evidence.
+    #[test]
+    fn test_the_built_in_scenario_has_twenty_evidence_claims_all_holding() {
+        let s = built_in();
+        let audits: Vec<Audit> = audit_all(&s).into_iter().map(Result::unwrap).collect();
+        let verdicts: Vec<bool> = evaluate_all(&s).into_iter().map(|v| v.unwrap().passed).collect();
+        let mut evidence = 0;
+        for ((e, a), holds) in s.expectations.iter().zip(&audits).zip(verdicts) {
+            assert!(holds, "{} fails", e.id);
+            match a.class {
+                Class::Evidence => {
+                    evidence += 1;
+                    let f = a.closest.as_ref().expect("an evidence claim names its flip");
+                    assert_eq!(f.role, Role::Independent, "{}", e.id);
+                    assert!(f.margin > 0.0 && f.relative <= 1.0, "{}: {f:?}", e.id);
+                }
+                // Structural claims document red lines, and say so.
+                Class::Structural => {
+                    assert!(e.claim.starts_with("Red line:"), "{}: {}", e.id, a.reason);
+                    assert!(!a.rests_on.is_empty(), "{}", e.id);
+                }
+                Class::ByInput => assert!(!a.reason.is_empty()),
+            }
+        }
+        assert!(evidence >= 20, "only {evidence} evidence claims");
+        // A claim held by a number tuned to it is never evidence.
+        let tuned = s.expectations.iter().position(|e| e.id == "alaska-opens-a-path").unwrap();
+        assert_eq!(audits[tuned].class, Class::ByInput);
+        assert_eq!(audits[tuned].closest.as_ref().unwrap().role, Role::Tuned);
+    }
+
+    /// A dynamic claim: an aid cut lowers Ukraine's alternative to a deal only while aid
+    /// matters to its effectiveness, so the audit finds the war's numbers that flip it, and
+    /// removing a linkage of Ukraine's cannot.
+    #[test]
+    fn test_a_dynamic_claim_is_audited_on_the_central_path() {
+        let s = built_in();
+        let e = s.expectations.iter().find(|e| e.id == "aid-cut-weakens-ukraine").unwrap();
+        let a = audit(&s, e).unwrap();
+        assert_eq!(a.class, Class::Evidence, "{}", a.reason);
+        assert!(
+            a.flips.iter().all(|f| f.path.starts_with("conflict.") || f.path.starts_with("levers.")),
+            "{:?}",
+            a.flips
+        );
+        assert!(a.rests_on.is_empty());
+        assert!(a.varied > 50, "the war's numbers are varied: {}", a.varied);
+    }
+}

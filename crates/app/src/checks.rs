@@ -115,9 +115,14 @@ impl Headline {
                 );
             }
         }
+        let by_input = if self.by_input == 1 {
+            "1 holds by its inputs".to_string()
+        } else {
+            format!("{} hold by their inputs", self.by_input)
+        };
         out += &format!(
-            ". {} hold by their inputs and {} by the scenario's structure (red lines): no evidence either way.",
-            self.by_input, self.structural
+            ". {by_input} and {} by the scenario's structure (red lines): no evidence either way.",
+            self.structural
         );
         out
     }

@@ -10,6 +10,10 @@
 //!   written atomically, resumption, shards and their merge, and reading a finished one back.
 //! * [`job`]: the main job ([`job::run`]): experiment, sensitivity study, analysis and the
 //!   report, written to a results directory; and the report of a saved directory.
+//! * [`checks`]: the sources' claims checked against the model, and the audit of which
+//!   could have failed, with its headline.
+//! * [`sources`]: provenance counts, tuned numbers, and citations checked against local
+//!   copies of the sources.
 //! * [`report`]: from the engine's results to the report's data
 //!   ([`parley_report::ReportData`]), which `parley-report` renders.
 //! * [`observe`]: an [`Observer`] sees each stage start and its progress, and can cancel
@@ -48,12 +52,14 @@
 
 #![deny(missing_docs)]
 
+pub mod checks;
 mod error;
 pub mod files;
 pub mod job;
 pub mod observe;
 pub mod report;
 pub mod scenario;
+pub mod sources;
 pub mod store;
 
 pub use error::{AppError, Fault};

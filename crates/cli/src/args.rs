@@ -57,7 +57,8 @@ pub enum Command {
     /// Kalai-Smorodinsky, egalitarian and utilitarian packages, and who blocks what.
     Analyze(AnalyzeArgs),
     /// Check the sources' claims against the model: each expectation passes or fails, with its
-    /// citation and the numbers behind the verdict. Exits 1 if any fails.
+    /// citation and the numbers behind the verdict; --audit says which could have failed.
+    /// Exits 1 if any fails.
     Check(CheckArgs),
     /// How talks would go: a negotiation under a protocol, round by round, with each
     /// party's utility of every offer and the outcome's distance to the Pareto frontier and
@@ -93,7 +94,8 @@ pub enum Command {
     Validate(ValidateArgs),
     /// Print the JSON Schema of scenario files (for editor completion and validation).
     Schema,
-    /// List every number of a scenario with its source or assumption.
+    /// List every number of a scenario with its source, assumption or tuning (tuned numbers
+    /// apart); --verify checks every citation against local copies of the sources.
     Sources(SourcesArgs),
     /// Convert a scenario file (.toml or .json) into a Genius folder (a domain file and one
     /// profile per actor), or a Genius folder into a scenario file.
@@ -219,6 +221,15 @@ pub struct AnalyzeArgs {
 pub struct CheckArgs {
     /// Scenario file or Genius folder; without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
+
+    /// Audit the checks: could each claim have failed? Each is checked again with every
+    /// number it depends on varied over its admissible range (its `[[uncertain]]` range if
+    /// stated) and with its red lines and linkages removed one at a time, and classed as
+    /// evidence (some change of another number makes it fail: the nearest such number and
+    /// the margin are given), by input (it holds whatever its numbers, or only its own
+    /// inputs flip it) or structural (it holds by a red line or the structure alone).
+    #[arg(long)]
+    pub audit: bool,
 }
 
 /// How a Genius folder's numbers become utilities.
@@ -279,9 +290,21 @@ pub struct SourcesArgs {
     /// Scenario file or Genius folder; without it, the built-in scenario.
     pub scenario: Option<PathBuf>,
 
-    /// Exit with code 1 if any number has neither a source nor an assumption.
+    /// Exit with code 1 if any number has neither a source, an assumption nor a declared
+    /// tuning.
     #[arg(long)]
     pub strict: bool,
+
+    /// Check every citation `id#N` of the scenario file (in fields, notes and comments)
+    /// against local copies of the sources in DIR: one text file per source id (ID.txt, or
+    /// the file name of the source's `file`), a paragraph being a non-empty line. A citation
+    /// of a paragraph that does not exist is an error with file, line and column (exit 2).
+    #[arg(long, value_name = "DIR")]
+    pub verify: Option<PathBuf>,
+
+    /// With --verify: print the cited paragraph beside each number.
+    #[arg(long, requires = "verify")]
+    pub quotes: bool,
 }
 
 /// `parley generate`.

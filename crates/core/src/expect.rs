@@ -19,7 +19,9 @@
 //! | `linkage_eases` | `actor`'s loss from `given` relative to `versus` is smaller when `with` holds than when `without` holds (each side measured by the actor's best package crossing none of its red lines) |
 //!
 //! The kinds form an open, tagged enum: models of dynamics add kinds about simulated paths
-//! without changing these.
+//! without changing these (see `parley_sim::expect`). A check's numeric thresholds (months,
+//! km², fractions) are part of the claim, not of the model: each carries its own provenance
+//! in [`Expectation::thresholds`].
 
 use rayon::prelude::*;
 use serde::Serialize;
@@ -27,7 +29,7 @@ use serde::Serialize;
 use crate::analysis::scan::{VisitFn, scan};
 use crate::error::Error;
 use crate::preferences::Condition;
-use crate::scenario::{Citation, Provenance, Scenario};
+use crate::scenario::{Citation, Provenance, Quantity, Scenario};
 use crate::utility::{Units, UtilityModel, from_units, to_units};
 
 /// Outcome spaces larger than this are not enumerated for expectations.
@@ -57,6 +59,51 @@ pub struct Expectation {
     pub levers: Vec<String>,
     /// What is checked.
     pub check: Check,
+    /// The provenance of the check's numeric thresholds, by field name (`months`, `km2`,
+    /// `fraction`, …), in the order the check lists them; the values are the check's.
+    pub thresholds: Vec<Threshold>,
+}
+
+/// A threshold of a check (a number of months, an area, a share) and where it comes from.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct Threshold {
+    /// The check's field (`months`, `km2`, `fraction`, `month`).
+    pub name: String,
+    /// Its value and provenance.
+    pub quantity: Quantity,
+}
+
+/// A quantity of a side of the war, as a dynamic check reads it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Measure {
+    /// Front-line personnel.
+    Manpower,
+    /// Materiel reaching the front, € bn a month.
+    Materiel,
+    /// Production capacity relative to the start.
+    Economy,
+    /// Domestic support for fighting on.
+    Support,
+    /// The side's alternative to a deal (its dynamic reservation value).
+    Batna,
+}
+
+impl Measure {
+    /// Every measure, in order.
+    pub const ALL: [Measure; 5] =
+        [Measure::Manpower, Measure::Materiel, Measure::Economy, Measure::Support, Measure::Batna];
+
+    /// The snake-case name used in scenario files.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Measure::Manpower => "manpower",
+            Measure::Materiel => "materiel",
+            Measure::Economy => "economy",
+            Measure::Support => "support",
+            Measure::Batna => "batna",
+        }
+    }
 }
 
 /// A checkable statement about the model. Actors and issues are indices.
@@ -172,6 +219,53 @@ pub enum Check {
         /// Least gain, km².
         km2: f64,
     },
+    /// On the central path without talks, the territorial holder gains more within `months`
+    /// under the expectation's levers than under `versus`.
+    AdvancesMore {
+        /// Months after the scenario date.
+        months: u32,
+        /// Lever ids of the comparison (empty: the baseline).
+        versus: Vec<String>,
+    },
+    /// As [`Check::AdvancesMore`], but less.
+    AdvancesLess {
+        /// Months after the scenario date.
+        months: u32,
+        /// Lever ids of the comparison (empty: the baseline).
+        versus: Vec<String>,
+    },
+    /// On the central path with talks, a settlement is agreed within `months`, and earlier
+    /// under the expectation's levers than under `versus` (where it may not come at all).
+    SettlesSooner {
+        /// Months after the scenario date.
+        months: u32,
+        /// Lever ids of the comparison (empty: the baseline).
+        versus: Vec<String>,
+    },
+    /// On the central path without talks, the side's `measure` is lower `months` after the
+    /// scenario date than at it.
+    Declines {
+        /// The actor (a belligerent of the conflict).
+        actor: usize,
+        /// What is measured.
+        measure: Measure,
+        /// Months after the scenario date.
+        months: u32,
+    },
+    /// As [`Check::Declines`], but higher.
+    Grows {
+        /// The actor (a belligerent of the conflict).
+        actor: usize,
+        /// What is measured.
+        measure: Measure,
+        /// Months after the scenario date.
+        months: u32,
+    },
+    /// On the central path without talks, neither side breaks within `months`.
+    NoCollapseWithin {
+        /// Months after the scenario date.
+        months: u32,
+    },
 }
 
 impl Check {
@@ -192,6 +286,12 @@ impl Check {
             Check::BatnaHigher { .. } => "batna_higher",
             Check::BatnaRestored { .. } => "batna_restored",
             Check::Advances { .. } => "advances",
+            Check::AdvancesMore { .. } => "advances_more",
+            Check::AdvancesLess { .. } => "advances_less",
+            Check::SettlesSooner { .. } => "settles_sooner",
+            Check::Declines { .. } => "declines",
+            Check::Grows { .. } => "grows",
+            Check::NoCollapseWithin { .. } => "no_collapse_within",
         }
     }
 
@@ -206,7 +306,28 @@ impl Check {
                 | Check::BatnaHigher { .. }
                 | Check::BatnaRestored { .. }
                 | Check::Advances { .. }
+                | Check::AdvancesMore { .. }
+                | Check::AdvancesLess { .. }
+                | Check::SettlesSooner { .. }
+                | Check::Declines { .. }
+                | Check::Grows { .. }
+                | Check::NoCollapseWithin { .. }
         )
+    }
+
+    /// The issue conditions the check names (empty for dynamic checks).
+    pub fn conditions(&self) -> Vec<&Condition> {
+        match self {
+            Check::Accepts { given, .. }
+            | Check::Rejects { given, .. }
+            | Check::ZoneExists { given }
+            | Check::NoZone { given }
+            | Check::ZoneOnly { given }
+            | Check::Favours { given, .. } => vec![given],
+            Check::Prefers { given, versus, .. } => vec![given, versus],
+            Check::LinkageEases { given, versus, with, without, .. } => vec![given, versus, with, without],
+            _ => Vec::new(),
+        }
     }
 
     fn conditions_mut(&mut self) -> Vec<&mut Condition> {
@@ -219,12 +340,7 @@ impl Check {
             | Check::Favours { given, .. } => vec![given],
             Check::Prefers { given, versus, .. } => vec![given, versus],
             Check::LinkageEases { given, versus, with, without, .. } => vec![given, versus, with, without],
-            Check::NoSettlementWithin { .. }
-            | Check::SettlesWithin { .. }
-            | Check::BatnaLower { .. }
-            | Check::BatnaHigher { .. }
-            | Check::BatnaRestored { .. }
-            | Check::Advances { .. } => Vec::new(),
+            _ => Vec::new(),
         }
     }
 
@@ -287,52 +403,76 @@ impl Best {
     }
 }
 
-fn best(model: &UtilityModel, actor: usize, given: &Condition) -> Best {
+fn best(packages: &dyn Packages, actor: usize, given: &Condition) -> Best {
     let mut b = Best { utility: Units::MIN, outcome: None, matching: 0, blocked_by_red_line: 0 };
-    let len = model.space().len().unwrap_or(0);
-    scan(
-        model,
-        0..len,
-        &mut VisitFn(|index: u64, digits: &[u32], u: &[Units], crossed: u64| {
-            if !given.matches(digits) {
-                return;
-            }
-            b.matching += 1;
-            if crossed >> actor & 1 == 1 {
-                b.blocked_by_red_line += 1;
-            } else if u[actor] > b.utility {
-                b.utility = u[actor];
-                b.outcome = Some(index);
-            }
-        }),
-    );
+    packages.visit(&mut |index: u64, digits: &[u32], u: &[Units], crossed: u64| {
+        if !given.matches(digits) {
+            return;
+        }
+        b.matching += 1;
+        if crossed >> actor & 1 == 1 {
+            b.blocked_by_red_line += 1;
+        } else if u[actor] > b.utility {
+            b.utility = u[actor];
+            b.outcome = Some(index);
+        }
+    });
     b
 }
 
+/// The actors whose consent a deal needs: the veto players, or every actor if none.
+pub(crate) fn bargainers(veto: &[bool]) -> Vec<usize> {
+    let b: Vec<usize> = (0..veto.len()).filter(|&a| veto[a]).collect();
+    if b.is_empty() { (0..veto.len()).collect() } else { b }
+}
+
 /// Packages matching `given` in the zone, and zone packages in all.
-fn zone_counts(model: &UtilityModel, given: &Condition) -> (u64, u64) {
-    let n = model.n_actors();
-    let mut bargainers: Vec<usize> = (0..n).filter(|&a| model.veto()[a]).collect();
-    if bargainers.is_empty() {
-        bargainers = (0..n).collect();
-    }
+fn zone_counts(packages: &dyn Packages, given: &Condition) -> (u64, u64) {
+    let bargainers = bargainers(packages.veto());
     let mask = bargainers.iter().fold(0u64, |m, &b| m | 1 << b);
-    let reservation = model.reservation_units();
+    let reservation: Vec<Units> = packages.reservation().iter().map(|&r| to_units(r)).collect();
     let (mut matching, mut all) = (0, 0);
-    let len = model.space().len().unwrap_or(0);
-    scan(
-        model,
-        0..len,
-        &mut VisitFn(|_: u64, digits: &[u32], u: &[Units], crossed: u64| {
-            if crossed & mask == 0 && bargainers.iter().all(|&b| u[b] >= reservation[b]) {
-                all += 1;
-                if given.matches(digits) {
-                    matching += 1;
-                }
+    packages.visit(&mut |_: u64, digits: &[u32], u: &[Units], crossed: u64| {
+        if crossed & mask == 0 && bargainers.iter().all(|&b| u[b] >= reservation[b]) {
+            all += 1;
+            if given.matches(digits) {
+                matching += 1;
             }
-        }),
-    );
+        }
+    });
     (matching, all)
+}
+
+/// Receives a package: its index, options, every actor's utility and the red-line mask.
+pub(crate) type PackageVisitor<'a> = dyn FnMut(u64, &[u32], &[Units], u64) + 'a;
+
+/// What the static checks read: every package with each actor's utility and the actors
+/// whose red lines it crosses. The compiled model is one source (a scan of the outcome
+/// space); the audit's table of a scenario with one number varied is another.
+pub(crate) trait Packages: Sync {
+    /// Reservation values, by actor.
+    fn reservation(&self) -> &[f64];
+    /// Veto flags, by actor.
+    fn veto(&self) -> &[bool];
+    /// Calls `f` with every package: its index, options, utilities and red-line mask.
+    fn visit(&self, f: &mut PackageVisitor<'_>);
+}
+
+impl Packages for UtilityModel {
+    fn reservation(&self) -> &[f64] {
+        UtilityModel::reservation(self)
+    }
+    fn veto(&self) -> &[bool] {
+        UtilityModel::veto(self)
+    }
+    fn visit(&self, f: &mut PackageVisitor<'_>) {
+        let len = self.space().len().unwrap_or(0);
+        scan(
+            self,
+            0..len,
+            &mut VisitFn(|index: u64, digits: &[u32], u: &[Units], crossed: u64| f(index, digits, u, crossed)),
+        );
+    }
 }
 
 fn fmt(x: f64) -> String {
@@ -359,11 +499,18 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
             limit: MAX_EXPECTATION_OUTCOMES as f64,
         });
     }
+    Ok(verdict_on(&s, check, &model))
+}
+
+/// The verdict of a static check on the scenario `s` (levers already applied), reading the
+/// packages from `packages`.
+pub(crate) fn verdict_on(s: &Scenario, check: &Check, packages: &dyn Packages) -> Verdict {
+    let model = packages;
     let name = |a: usize| s.actors[a].id.clone();
     let reservation = model.reservation();
-    let verdict = match check {
+    match check {
         Check::Accepts { actor, given } | Check::Rejects { actor, given } => {
-            let b = best(&model, *actor, given);
+            let b = best(model, *actor, given);
             let r = reservation[*actor];
             let acceptable = b.outcome.is_some() && b.utility >= to_units(r);
             let utility = b.value();
@@ -393,7 +540,7 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
             }
         }
         Check::ZoneExists { given } | Check::NoZone { given } => {
-            let (matching, all) = zone_counts(&model, given);
+            let (matching, all) = zone_counts(model, given);
             let passed = (matching > 0) == matches!(check, Check::ZoneExists { .. });
             Verdict {
                 passed,
@@ -402,7 +549,7 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
             }
         }
         Check::ZoneOnly { given } => {
-            let (matching, all) = zone_counts(&model, given);
+            let (matching, all) = zone_counts(model, given);
             Verdict {
                 passed: all > 0 && matching == all,
                 explanation: format!("{matching} of the {all} packages in the zone match"),
@@ -442,7 +589,7 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
             }
         }
         Check::Prefers { actor, given, versus } => {
-            let (a, b) = (best(&model, *actor, given), best(&model, *actor, versus));
+            let (a, b) = (best(model, *actor, given), best(model, *actor, versus));
             Verdict {
                 passed: a.utility > b.utility,
                 explanation: format!(
@@ -455,7 +602,7 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
             }
         }
         Check::LinkageEases { actor, given, versus, with, without } => {
-            let u = |c: &Condition| best(&model, *actor, c);
+            let u = |c: &Condition| best(model, *actor, c);
             // The concession's loss, exactly when both packages exist, and as a number.
             let loss = |from: Best, to: Best| {
                 let exact = (from.outcome.is_some() && to.outcome.is_some()).then(|| to.utility - from.utility);
@@ -474,9 +621,8 @@ pub fn evaluate(scenario: &Scenario, expectation: &Expectation) -> Result<Verdic
                 numbers: vec![("loss_without".into(), loss_without), ("loss_with".into(), loss_with)],
             }
         }
-        _ => unreachable!("dynamic checks returned above"),
-    };
-    Ok(verdict)
+        _ => unreachable!("dynamic checks are evaluated by parley-sim"),
+    }
 }
 
 /// Checks every static expectation of a scenario (in parallel; results in file order).
@@ -499,6 +645,7 @@ mod tests {
             disputed_by: Vec::new(),
             levers: Vec::new(),
             check,
+            thresholds: Vec::new(),
         }
     }
 

@@ -35,6 +35,8 @@
 #![deny(missing_docs)]
 
 pub mod analysis;
+pub mod audit;
+pub mod bounds;
 pub mod conflict;
 mod error;
 pub mod expect;
@@ -55,7 +57,7 @@ pub use analysis::{
 };
 pub use conflict::{Conflict, Month};
 pub use error::Error;
-pub use expect::{Check, Dispute, Expectation, Verdict, evaluate, evaluate_all};
+pub use expect::{Check, Dispute, Expectation, Measure, Threshold, Verdict, evaluate, evaluate_all};
 pub use lever::{Change, Lever, LeverError};
 pub use outcome::{Issue, IssueKind, IssueOption, Outcome, OutcomeSpace};
 pub use preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};

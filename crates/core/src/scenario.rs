@@ -30,9 +30,66 @@ pub enum Provenance {
     Assumption {
         /// Why this value was chosen.
         reason: String,
+        /// A passage that supports the number's direction (which option is better, which
+        /// way a lever pushes) but not its size, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        direction: Option<Citation>,
+    },
+    /// The number was chosen so that a claim holds or a model output meets a target: it is
+    /// neither a citation nor a free assumption. A claim that holds only because of a number
+    /// tuned to it is no evidence for the model (`parley check --audit`).
+    Tuned {
+        /// What it was tuned to: an expectation id, an observed series, or a number's path.
+        to: String,
+        /// How and why, in words.
+        note: String,
     },
     /// A bare number: neither cited nor justified.
     Unstated,
+}
+
+impl Provenance {
+    /// The snake-case name of the kind: `cited`, `assumption`, `tuned` or `unstated`.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Provenance::Cited { .. } => "cited",
+            Provenance::Assumption { .. } => "assumption",
+            Provenance::Tuned { .. } => "tuned",
+            Provenance::Unstated => "unstated",
+        }
+    }
+
+    /// The passages it cites: the citation of a cited number, the direction of an
+    /// assumption.
+    pub fn citations(&self) -> impl Iterator<Item = &Citation> {
+        let c = match self {
+            Provenance::Cited { citation } => Some(citation),
+            Provenance::Assumption { direction, .. } => direction.as_ref(),
+            Provenance::Tuned { .. } | Provenance::Unstated => None,
+        };
+        c.into_iter()
+    }
+
+    /// Whether the number was tuned to `target` (an expectation id, a series or a path).
+    pub fn is_tuned_to(&self, target: &str) -> bool {
+        matches!(self, Provenance::Tuned { to, .. } if to == target)
+    }
+}
+
+impl std::fmt::Display for Provenance {
+    /// One line: the citation, `assumption: reason (direction: id#n)`, `tuned to X: note`,
+    /// or `unstated`.
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            Provenance::Cited { citation } => write!(f, "{citation}"),
+            Provenance::Assumption { reason, direction: None } => write!(f, "assumption: {reason}"),
+            Provenance::Assumption { reason, direction: Some(d) } => {
+                write!(f, "assumption: {reason} (direction: {d})")
+            }
+            Provenance::Tuned { to, note } => write!(f, "tuned to {to}: {note}"),
+            Provenance::Unstated => f.write_str("unstated"),
+        }
+    }
 }
 
 /// A pointer into a source: its id and, optionally, a paragraph (1-based, counting
@@ -71,7 +128,7 @@ impl Quantity {
 
     /// A number justified as an assumption.
     pub fn assumed(value: f64, reason: impl Into<String>) -> Self {
-        Self { value, provenance: Provenance::Assumption { reason: reason.into() } }
+        Self { value, provenance: Provenance::Assumption { reason: reason.into(), direction: None } }
     }
 }
 
@@ -237,6 +294,14 @@ impl Scenario {
             conflict.visit_numbers(&self.actors, &mut |path, quantity| {
                 out.push(NumberRef { path: format!("conflict.{path}"), quantity })
             });
+        }
+        for e in &self.expectations {
+            for t in &e.thresholds {
+                out.push(NumberRef {
+                    path: format!("expect.{}.{}", e.id, t.name),
+                    quantity: Cow::Borrowed(&t.quantity),
+                });
+            }
         }
         out
     }

@@ -17,6 +17,8 @@
 //! * [`schema`] — the JSON Schema of the file format, generated from the raw types.
 //! * [`load_forecast`] — the inputs of the expected-utility forecast: a CSV in the
 //!   `Actor,Capability,Position,Salience` layout or a forecast file; see [`forecast`].
+//! * [`citations`] — every `id#N` a scenario file cites, checked against local copies of
+//!   its sources (`parley sources --verify`).
 //!
 //! # Example
 //!
@@ -67,6 +69,7 @@
 
 #![deny(missing_docs)]
 
+pub mod citations;
 mod data;
 mod diagnostic;
 pub mod forecast;

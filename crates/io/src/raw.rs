@@ -189,6 +189,37 @@ pub enum RawCheckKind {
     BatnaRestored,
     /// On the central path, the territorial holder gains at least `km2` within `months`.
     Advances,
+    /// On the central path without talks, the holder gains more within `months` under the
+    /// expectation's levers than under `versus_levers` (default: the baseline).
+    AdvancesMore,
+    /// As `advances_more`, but less.
+    AdvancesLess,
+    /// On the central path, a settlement within `months`, earlier under the expectation's
+    /// levers than under `versus_levers` (default: the baseline).
+    SettlesSooner,
+    /// On the central path without talks, `actor`'s `measure` is lower `months` after the
+    /// scenario date than at it.
+    Declines,
+    /// As `declines`, but higher.
+    Grows,
+    /// On the central path without talks, neither side breaks within `months`.
+    NoCollapseWithin,
+}
+
+/// A quantity of a side of the war, for `declines` and `grows`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Deserialize, Serialize, JsonSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum RawMeasure {
+    /// Front-line personnel.
+    Manpower,
+    /// Materiel reaching the front, € bn a month.
+    Materiel,
+    /// Production capacity relative to the start.
+    Economy,
+    /// Domestic support for fighting on.
+    Support,
+    /// The side's alternative to a deal.
+    Batna,
 }
 
 /// A source passage that disputes a claim.
@@ -224,7 +255,7 @@ pub struct RawExpectation {
     /// What is checked.
     pub check: Located<RawCheckKind>,
     /// The actor the check is about (accepts, rejects, favours, prefers, linkage_eases; a
-    /// side of the conflict for batna_lower, batna_higher, batna_restored).
+    /// side of the conflict for batna_lower, batna_higher, batna_restored, declines, grows).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub actor: Option<Located<String>>,
     /// The actor compared with (favours).
@@ -242,25 +273,31 @@ pub struct RawExpectation {
     /// linkage_eases: terms under which the loss is larger.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub without: Option<Located<RawCondition>>,
-    /// no_settlement_within, settles_within, advances: months after the scenario date, in [1, 1200].
+    /// no_settlement_within, settles_within, advances, advances_more, advances_less,
+    /// settles_sooner, declines, grows, no_collapse_within: months after the scenario date, a
+    /// whole number in [1, 1200]; a number with its provenance (`{ value = 6, assumption = "..." }`).
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub months: Option<Located<i64>>,
+    pub months: Option<Located<RawQuantity>>,
     /// batna_lower, batna_higher, batna_restored: the month compared, counted from the
-    /// scenario date (0: the scenario date), at most 1200.
+    /// scenario date (0: the scenario date), a whole number at most 1200, with its provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub month: Option<Located<i64>>,
-    /// batna_lower, batna_higher: lever ids of the comparison (default: none, the baseline).
+    pub month: Option<Located<RawQuantity>>,
+    /// batna_lower, batna_higher, advances_more, advances_less, settles_sooner: lever ids of
+    /// the comparison (default: none, the baseline).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versus_levers: Option<Located<Vec<Located<String>>>>,
     /// batna_restored: lever ids that cause the loss.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub loss_from: Option<Located<Vec<Located<String>>>>,
-    /// batna_restored: least share of the loss won back, in (0, 1].
+    /// batna_restored: least share of the loss won back, in (0, 1], with its provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub fraction: Option<Located<f64>>,
-    /// advances: least area gained, km².
+    pub fraction: Option<Located<RawQuantity>>,
+    /// advances: least area gained, km², with its provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub km2: Option<Located<f64>>,
+    pub km2: Option<Located<RawQuantity>>,
+    /// declines, grows: what is measured.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub measure: Option<Located<RawMeasure>>,
 }
 
 /// Scenario metadata.
@@ -805,7 +842,9 @@ pub struct RawCalibration {
 }
 
 /// A number, optionally with its provenance: `0.4`, or
-/// `{ value = 0.4, source = "cnn-2024-10#12" }`, or `{ value = 0.4, assumption = "why" }`.
+/// `{ value = 0.4, source = "cnn-2024-10#12" }`, or `{ value = 0.4, assumption = "why" }`
+/// (optionally with `direction = "id#n"`, a passage supporting the direction but not the
+/// size), or `{ value = 0.4, tuned = { to = "claim-id", note = "how" } }`.
 #[derive(Clone, Debug, PartialEq)]
 pub struct RawQuantity {
     /// The number.
@@ -814,16 +853,33 @@ pub struct RawQuantity {
     pub source: Option<String>,
     /// The reason for an assumed value.
     pub assumption: Option<String>,
+    /// A passage supporting the direction of an assumed value, `ID#paragraph`.
+    pub direction: Option<String>,
+    /// What the value was tuned to, and how.
+    pub tuned: Option<RawTuned>,
     /// A free-text remark.
     pub note: Option<String>,
+}
+
+/// `tuned = { to = "...", note = "..." }`: a number chosen so that a claim or a target holds.
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize)]
+#[serde(deny_unknown_fields)]
+pub struct RawTuned {
+    /// An expectation id, an observed series (`[[conflict.observed]]` id or a calibration
+    /// column), or the path of a number.
+    pub to: String,
+    /// How and why it was tuned.
+    pub note: String,
 }
 
 impl RawQuantity {
     /// A bare number.
     pub fn bare(value: f64) -> Self {
-        Self { value, source: None, assumption: None, note: None }
+        Self { value, source: None, assumption: None, direction: None, tuned: None, note: None }
     }
 }
+
+const QUANTITY_FIELDS: &[&str] = &["value", "source", "assumption", "direction", "tuned", "note"];
 
 impl<'de> serde::Deserialize<'de> for RawQuantity {
     fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
@@ -831,7 +887,9 @@ impl<'de> serde::Deserialize<'de> for RawQuantity {
         impl<'de> Visitor<'de> for V {
             type Value = RawQuantity;
             fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-                f.write_str("a number, or a table { value = number, source = \"id#paragraph\" | assumption = \"why\" }")
+                f.write_str(
+                    "a number, or a table { value = number, source = \"id#paragraph\" | assumption = \"why\" | tuned = { to, note } }",
+                )
             }
             fn visit_f64<E: de::Error>(self, v: f64) -> Result<RawQuantity, E> {
                 Ok(RawQuantity::bare(v))
@@ -850,9 +908,11 @@ impl<'de> serde::Deserialize<'de> for RawQuantity {
                         "value" => value = Some(map.next_value::<f64>()?),
                         "source" => q.source = Some(map.next_value()?),
                         "assumption" => q.assumption = Some(map.next_value()?),
+                        "direction" => q.direction = Some(map.next_value()?),
+                        "tuned" => q.tuned = Some(map.next_value()?),
                         "note" => q.note = Some(map.next_value()?),
                         other => {
-                            return Err(de::Error::unknown_field(other, &["value", "source", "assumption", "note"]));
+                            return Err(de::Error::unknown_field(other, QUANTITY_FIELDS));
                         }
                     }
                 }
@@ -866,7 +926,12 @@ impl<'de> serde::Deserialize<'de> for RawQuantity {
 
 impl Serialize for RawQuantity {
     fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
-        if self.source.is_none() && self.assumption.is_none() && self.note.is_none() {
+        if self.source.is_none()
+            && self.assumption.is_none()
+            && self.direction.is_none()
+            && self.tuned.is_none()
+            && self.note.is_none()
+        {
             return serializer.serialize_f64(self.value);
         }
         let mut map = serializer.serialize_map(None)?;
@@ -876,6 +941,12 @@ impl Serialize for RawQuantity {
         }
         if let Some(a) = &self.assumption {
             map.serialize_entry("assumption", a)?;
+        }
+        if let Some(d) = &self.direction {
+            map.serialize_entry("direction", d)?;
+        }
+        if let Some(t) = &self.tuned {
+            map.serialize_entry("tuned", t)?;
         }
         if let Some(n) = &self.note {
             map.serialize_entry("note", n)?;
@@ -890,7 +961,7 @@ impl JsonSchema for RawQuantity {
     }
     fn json_schema(_: &mut SchemaGenerator) -> Schema {
         schemars::json_schema!({
-            "description": "A number with its provenance. A bare number is accepted but listed as unstated by `parley sources`; shipped scenarios cite a source or state an assumption for every number.",
+            "description": "A number with its provenance. A bare number is accepted but listed as unstated by `parley sources`; shipped scenarios cite a source, state an assumption or declare the number tuned, for every number.",
             "oneOf": [
                 { "type": "number" },
                 {
@@ -899,6 +970,17 @@ impl JsonSchema for RawQuantity {
                         "value": { "type": "number" },
                         "source": { "type": "string", "description": "Citation: a source id, optionally with a paragraph, e.g. `cnn-2024-10#12`." },
                         "assumption": { "type": "string", "description": "Why this value was assumed." },
+                        "direction": { "type": "string", "description": "With `assumption`: a passage that supports the number's direction but not its size, e.g. `cnn-2024-10#12`." },
+                        "tuned": {
+                            "type": "object",
+                            "description": "The number was chosen so that a claim or a target holds: neither cited nor a free assumption.",
+                            "properties": {
+                                "to": { "type": "string", "description": "An expectation id, an observed series, or the path of a number." },
+                                "note": { "type": "string", "description": "How and why it was tuned." }
+                            },
+                            "required": ["to", "note"],
+                            "additionalProperties": false
+                        },
                         "note": { "type": "string", "description": "A free-text remark." }
                     },
                     "required": ["value"],

@@ -146,6 +146,51 @@ fn test_toml_roundtrip_through_writer() {
 }
 
 #[test]
+fn test_error_tuned_to_an_unknown_claim() {
+    insta::assert_snapshot!(error_of(&[(
+        "reservation = { value = 0.2, source = \"memo#1\" }",
+        "reservation = { value = 0.2, tuned = { to = \"no-lowbal\", note = \"so that the claim holds\" } }"
+    )]));
+}
+
+#[test]
+fn test_error_tuned_and_cited() {
+    insta::assert_snapshot!(error_of(&[(
+        "reservation = { value = 0.2, source = \"memo#1\" }",
+        "reservation = { value = 0.2, source = \"memo#1\", tuned = { to = \"no-lowball\", note = \"x\" } }"
+    )]));
+}
+
+#[test]
+fn test_error_direction_without_assumption() {
+    insta::assert_snapshot!(error_of(&[(
+        "reservation = { value = 0.2, source = \"memo#1\" }",
+        "reservation = { value = 0.2, direction = \"memo#1\" }"
+    )]));
+}
+
+#[test]
+fn test_tuned_and_direction_round_trip() {
+    let text = edit(
+        BASE,
+        &[
+            (
+                "reservation = { value = 0.2, source = \"memo#1\" }",
+                "reservation = { value = 0.2, tuned = { to = \"no-lowball\", note = \"so that the claim holds\" } }",
+            ),
+            (
+                "reservation = { value = 0.3, assumption = \"another buyer waits\" }",
+                "reservation = { value = 0.3, assumption = \"another buyer waits\", direction = \"memo#3\" }",
+            ),
+        ],
+    );
+    let first = parse(&text, "sale.toml", Format::Toml).unwrap().scenario;
+    assert!(first.preferences[0].reservation.provenance.is_tuned_to("no-lowball"));
+    let again = parse(&to_toml(&first).unwrap(), "again.toml", Format::Toml).unwrap().scenario;
+    assert_eq!(first, again);
+}
+
+#[test]
 fn test_error_syntax() {
     insta::assert_snapshot!(error_of(&[("veto = true\n\n[[actors]]", "veto = yes\n\n[[actors]]")]));
 }
@@ -595,8 +640,39 @@ fn test_war_is_valid() {
     let kinds: Vec<&str> = s.expectations.iter().map(|e| e.check.kind()).collect();
     assert_eq!(
         kinds,
-        ["no_settlement_within", "settles_within", "batna_lower", "batna_higher", "batna_restored", "advances"]
+        [
+            "no_settlement_within",
+            "settles_within",
+            "batna_lower",
+            "batna_higher",
+            "batna_restored",
+            "advances",
+            "advances_more",
+            "settles_sooner",
+            "declines",
+            "grows",
+            "no_collapse_within"
+        ]
     );
+    assert_eq!(
+        s.expectations[8].check,
+        parley_core::Check::Declines { actor: 1, measure: parley_core::Measure::Manpower, months: 12 }
+    );
+    assert_eq!(
+        s.expectations[7].check,
+        parley_core::Check::SettlesSooner { months: 36, versus: vec!["aid-cut".into()] }
+    );
+    // Thresholds carry their provenance; a tuned one says what it was tuned to.
+    let advances = &s.expectations[5];
+    assert_eq!(advances.thresholds.iter().map(|t| t.name.as_str()).collect::<Vec<_>>(), ["months", "km2"]);
+    assert!(advances.thresholds[1].quantity.provenance.is_tuned_to("north-advances"));
+    let listed: Vec<String> = s.numbers().into_iter().map(|n| n.path).filter(|p| p.starts_with("expect.")).collect();
+    assert!(listed.contains(&"expect.north-advances.km2".to_string()), "{listed:?}");
+    // An assumption may cite the passage its direction comes from.
+    assert!(matches!(
+        &s.preferences[1].reservation.provenance,
+        Provenance::Assumption { direction: Some(c), .. } if c.to_string() == "brief#1"
+    ));
     assert_eq!(
         s.expectations[4].check,
         parley_core::Check::BatnaRestored { actor: 1, month: 6, loss_from: vec!["aid-cut".into()], fraction: 0.5 }
@@ -817,14 +893,14 @@ fn test_conflict_rules_are_all_reported() {
             "\"conflict.sides.south.support\" = { value = 1.9",
             "support is 1.9, but must be within [0, 1]",
         ),
-        ("months = 12", "months = 0", "months is 0, but must be within [1, 1200]"),
-        ("months = 12", "months = 1201", "months is 1201, but must be within [1, 1200]"),
-        ("month = 6", "month = -1", "month is -1, but must be within [0, 1200]"),
-        ("month = 6", "month = 99999999999", "month is 99999999999, but must be within [0, 1200]"),
+        ("months = 12", "months = 0", "months is 0, but must be a whole number within [1, 1200]"),
+        ("months = 12", "months = 1201", "months is 1201, but must be a whole number within [1, 1200]"),
+        ("month = 6", "month = -1", "month is -1, but must be a whole number within [0, 1200]"),
+        ("month = 6", "month = 99999999999", "month is 99999999999, but must be a whole number within [0, 1200]"),
         ("versus_levers = [\"aid-cut\"]", "versus_levers = [\"aid-cuts\"]", "unknown lever \"aid-cuts\""),
         ("loss_from = [\"aid-cut\"]", "loss_from = []", "`loss_from` lists no lever"),
         ("fraction = 0.5", "fraction = 0", "fraction is 0, but must be within (0, 1]"),
-        ("km2 = 1000", "km2 = nan", "km2 is NaN"),
+        ("km2 = { value = 1000,", "km2 = { value = nan,", "km2 is NaN"),
         ("check = \"batna_restored\"", "check = \"batna_lower\"", "`loss_from` does not apply"),
     ];
     for (from, to, expect) in cases {

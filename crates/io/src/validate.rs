@@ -18,7 +18,7 @@
 //! | `parley::conflict` | the `[conflict]` section holds together: exactly two belligerent sides; donors, holder and observed losses name a side; a categorical territorial issue with at least two distinct anchors; dynamic checks need the section and name a side |
 //! | `parley::field-kind` | fields that do not apply to an issue kind, value function, check or distribution kind are errors, required ones must be present |
 //! | `parley::missing-value` | every option of a weighted issue has a value |
-//! | `parley::provenance` | a number gives a source or an assumption, not both; citations read `ID` or `ID#paragraph` |
+//! | `parley::provenance` | a number gives a source, an assumption (optionally with the `direction` it takes from a passage) or `tuned = { to, note }`, one of them; citations read `ID` or `ID#paragraph`; a tuned number names an expectation, an observed series or a number |
 //! | `parley::not-sampleable` | an uncertain number is a number of the war (`conflict.…`) or a reservation value |
 //! | `parley::weights` (warning) | weights that do not sum to 1 are rescaled; an actor that weighs nothing has utility 0 everywhere |
 //! | `parley::no-effect` (warning) | values given for an issue the actor does not weigh change nothing |
@@ -59,6 +59,8 @@ pub const MAX_OPTIONS_PER_ISSUE: usize = 100_000;
 struct Validator<'a> {
     diagnostics: Vec<Diagnostic>,
     sources: HashMap<&'a str, usize>,
+    /// Tuned numbers: their target, where they are, and what they are.
+    tuned: Vec<(String, Option<Range<usize>>, String)>,
     /// The text the raw model was read from, to point at a character inside a value.
     text: &'a str,
 }
@@ -69,7 +71,7 @@ pub(crate) fn validate<'a>(
     raw: &'a RawScenario,
     text: &'a str,
 ) -> Result<(Scenario, Vec<Diagnostic>), Vec<Diagnostic>> {
-    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), text };
+    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), tuned: Vec::new(), text };
     let scenario = v.scenario(raw);
     let (mut errors, warnings): (Vec<_>, Vec<_>) = v.diagnostics.into_iter().partition(Diagnostic::is_error);
     if errors.is_empty() {
@@ -280,8 +282,10 @@ impl<'a> Validator<'a> {
                 scenario.expectations.push(expectation);
             }
         }
-        // Last: an uncertain number is looked up in the finished scenario.
+        // Last: an uncertain number is looked up in the finished scenario, and so is what a
+        // number was tuned to.
         scenario.uncertain = self.uncertain(&raw.uncertain, &scenario);
+        self.tuned_targets(&scenario);
         scenario
     }
 
@@ -387,8 +391,91 @@ impl<'a> Validator<'a> {
                     .help(format!("use a value {range}")),
             );
         }
-        let provenance = self.number_provenance(&raw.source, &raw.assumption, span(q), what);
+        let provenance = self.quantity_provenance(raw, span(q), what);
         Quantity { value: raw.value, provenance }
+    }
+
+    /// The provenance of a number: cited, assumed (with an optional cited direction), or
+    /// tuned; exactly one. A tuned number's target is resolved once the scenario is built.
+    pub(crate) fn quantity_provenance(
+        &mut self,
+        raw: &RawQuantity,
+        at: Option<Range<usize>>,
+        what: &str,
+    ) -> Provenance {
+        let direction = raw.direction.as_ref().and_then(|d| {
+            if raw.assumption.is_none() {
+                self.push(
+                    Diagnostic::error("parley::provenance", format!("{what} gives a direction without an assumption"))
+                        .at(at.clone(), "direction of what?")
+                        .help("`direction` cites the passage behind an assumed number's direction: add `assumption = \"...\"` for its size, or cite the passage as `source` if it states the number"),
+                );
+                None
+            } else {
+                self.citation(d, at.clone(), &format!("{what}: direction"))
+            }
+        });
+        let Some(tuned) = &raw.tuned else {
+            return match self.number_provenance(&raw.source, &raw.assumption, at, what) {
+                Provenance::Assumption { reason, .. } => Provenance::Assumption { reason, direction },
+                other => other,
+            };
+        };
+        if raw.source.is_some() || raw.assumption.is_some() {
+            self.push(
+                Diagnostic::error("parley::provenance", format!("{what} is tuned and also cited or assumed"))
+                    .at(at, "tuned and sourced")
+                    .help("a number is cited (source), assumed (assumption) or tuned (tuned), one of the three; put extra remarks in `note`"),
+            );
+            return Provenance::Unstated;
+        }
+        if tuned.to.trim().is_empty() || tuned.note.trim().is_empty() {
+            self.push(
+                Diagnostic::error("parley::provenance", format!("{what}: `tuned` needs a target and a note"))
+                    .at(at, "empty tuned")
+                    .help("tuned = { to = \"<expectation id, observed series or number path>\", note = \"how it was chosen\" }"),
+            );
+            return Provenance::Unstated;
+        }
+        self.tuned.push((tuned.to.clone(), at, what.to_string()));
+        Provenance::Tuned { to: tuned.to.clone(), note: tuned.note.clone() }
+    }
+
+    /// Checks that every tuned number names an expectation, an observed series (an
+    /// `[[conflict.observed]]` id or column, or a calibration series) or a number.
+    fn tuned_targets(&mut self, scenario: &Scenario) {
+        let numbers: Vec<String> = scenario.numbers().into_iter().map(|n| n.path).collect();
+        let mut series: Vec<String> = Vec::new();
+        if let Some(c) = &scenario.conflict {
+            for o in &c.observed {
+                series.push(o.id.clone());
+                series.extend(o.column.clone());
+            }
+            if let Some(cal) = &c.calibration {
+                series.extend(cal.series.iter().map(|(column, _)| column.clone()));
+            }
+        }
+        for (to, at, what) in std::mem::take(&mut self.tuned) {
+            let known =
+                scenario.expectations.iter().any(|e| e.id == to) || series.contains(&to) || numbers.contains(&to);
+            if !known {
+                let ids: Vec<&str> = scenario
+                    .expectations
+                    .iter()
+                    .map(|e| e.id.as_str())
+                    .chain(series.iter().map(String::as_str))
+                    .collect();
+                self.push(
+                    Diagnostic::error("parley::unknown-reference", format!("{what}: tuned to unknown \"{to}\""))
+                        .at(at, "unknown target")
+                        .help(if ids.is_empty() {
+                            "name an expectation id, an observed series or a number path".to_string()
+                        } else {
+                            format!("name an expectation id, an observed series or a number path; the expectations and series are {}", list(ids.iter()))
+                        }),
+                );
+            }
+        }
     }
 
     /// The provenance of a number (or a series of numbers): a citation checked against the
@@ -421,7 +508,7 @@ impl<'a> Validator<'a> {
                             .help("say why the value was chosen"),
                     );
                 }
-                Provenance::Assumption { reason: reason.clone() }
+                Provenance::Assumption { reason: reason.clone(), direction: None }
             }
             (None, None) => Provenance::Unstated,
         }

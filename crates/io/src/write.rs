@@ -2,24 +2,28 @@
 
 use parley_core::conflict::{Observable, ObservationError, Series, Side, Terms};
 use parley_core::{
-    Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Provenance, Quantity, Role, Scenario,
-    Uncertain, ValueFunction,
+    Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Measure, Provenance, Quantity, Role,
+    Scenario, Uncertain, ValueFunction,
 };
 
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
     RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDistribution,
     RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFunction,
-    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMetadata, RawObservationError,
-    RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario, RawSeries, RawSide,
-    RawSource, RawTerms, RawTerritory, RawUncertain, RawValueFunction, RawVolatility,
+    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMetadata,
+    RawObservationError, RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario,
+    RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain, RawValueFunction, RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
     let mut raw = RawQuantity::bare(q.value);
     match &q.provenance {
         Provenance::Cited { citation } => raw.source = Some(citation.to_string()),
-        Provenance::Assumption { reason } => raw.assumption = Some(reason.clone()),
+        Provenance::Assumption { reason, direction } => {
+            raw.assumption = Some(reason.clone());
+            raw.direction = direction.as_ref().map(ToString::to_string);
+        }
+        Provenance::Tuned { to, note } => raw.tuned = Some(RawTuned { to: to.clone(), note: note.clone() }),
         Provenance::Unstated => {}
     }
     Located::new(raw)
@@ -37,11 +41,13 @@ fn condition(c: &Condition, issues: &[Issue]) -> Located<RawCondition> {
     ))
 }
 
-/// `source` / `assumption` fields for a provenance.
+/// `source` / `assumption` fields for a provenance (of a lever, a claim, a series: never
+/// tuned, nor with a direction, when read from a file).
 fn provenance(p: &Provenance) -> (Option<Located<String>>, Option<String>) {
     match p {
         Provenance::Cited { citation } => (Some(Located::new(citation.to_string())), None),
-        Provenance::Assumption { reason } => (None, Some(reason.clone())),
+        Provenance::Assumption { reason, .. } => (None, Some(reason.clone())),
+        Provenance::Tuned { to, note } => (None, Some(format!("tuned to {to}: {note}"))),
         Provenance::Unstated => (None, None),
     }
 }
@@ -100,9 +106,26 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
         loss_from: None,
         fraction: None,
         km2: None,
+        measure: None,
     };
     let ids = |l: &[String]| Some(Located::new(l.iter().map(|x| Located::new(x.clone())).collect()));
-    let number = |n: u32| Some(Located::new(i64::from(n)));
+    // A threshold with its provenance, as the expectation records it.
+    let threshold = |name: &str, value: f64| {
+        let q =
+            e.thresholds.iter().find(|t| t.name == name).map_or_else(|| Quantity::bare(value), |t| t.quantity.clone());
+        Some(quantity(&Quantity { value, ..q }))
+    };
+    let number = |n: u32, name: &str| threshold(name, f64::from(n));
+    let versus_levers = |v: &[String]| (!v.is_empty()).then(|| ids(v)).flatten();
+    let measure = |m: &Measure| {
+        Some(Located::new(match m {
+            Measure::Manpower => RawMeasure::Manpower,
+            Measure::Materiel => RawMeasure::Materiel,
+            Measure::Economy => RawMeasure::Economy,
+            Measure::Support => RawMeasure::Support,
+            Measure::Batna => RawMeasure::Batna,
+        }))
+    };
     let kind = match &e.check {
         Check::Accepts { actor: a, given } | Check::Rejects { actor: a, given } => {
             (raw.actor, raw.given) = (actor(a), cond(given));
@@ -130,16 +153,16 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
             RawCheckKind::LinkageEases
         }
         Check::NoSettlementWithin { months } => {
-            raw.months = number(*months);
+            raw.months = number(*months, "months");
             RawCheckKind::NoSettlementWithin
         }
         Check::SettlesWithin { months } => {
-            raw.months = number(*months);
+            raw.months = number(*months, "months");
             RawCheckKind::SettlesWithin
         }
         Check::BatnaLower { actor: a, month, versus } | Check::BatnaHigher { actor: a, month, versus } => {
-            (raw.actor, raw.month) = (actor(a), number(*month));
-            raw.versus_levers = (!versus.is_empty()).then(|| ids(versus)).flatten();
+            (raw.actor, raw.month) = (actor(a), number(*month, "month"));
+            raw.versus_levers = versus_levers(versus);
             if matches!(e.check, Check::BatnaLower { .. }) {
                 RawCheckKind::BatnaLower
             } else {
@@ -147,13 +170,33 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
             }
         }
         Check::BatnaRestored { actor: a, month, loss_from, fraction } => {
-            (raw.actor, raw.month, raw.loss_from) = (actor(a), number(*month), ids(loss_from));
-            raw.fraction = Some(Located::new(*fraction));
+            (raw.actor, raw.month, raw.loss_from) = (actor(a), number(*month, "month"), ids(loss_from));
+            raw.fraction = threshold("fraction", *fraction);
             RawCheckKind::BatnaRestored
         }
         Check::Advances { months, km2 } => {
-            (raw.months, raw.km2) = (number(*months), Some(Located::new(*km2)));
+            (raw.months, raw.km2) = (number(*months, "months"), threshold("km2", *km2));
             RawCheckKind::Advances
+        }
+        Check::AdvancesMore { months, versus } | Check::AdvancesLess { months, versus } => {
+            (raw.months, raw.versus_levers) = (number(*months, "months"), versus_levers(versus));
+            if matches!(e.check, Check::AdvancesMore { .. }) {
+                RawCheckKind::AdvancesMore
+            } else {
+                RawCheckKind::AdvancesLess
+            }
+        }
+        Check::SettlesSooner { months, versus } => {
+            (raw.months, raw.versus_levers) = (number(*months, "months"), versus_levers(versus));
+            RawCheckKind::SettlesSooner
+        }
+        Check::Declines { actor: a, measure: m, months } | Check::Grows { actor: a, measure: m, months } => {
+            (raw.actor, raw.measure, raw.months) = (actor(a), measure(m), number(*months, "months"));
+            if matches!(e.check, Check::Declines { .. }) { RawCheckKind::Declines } else { RawCheckKind::Grows }
+        }
+        Check::NoCollapseWithin { months } => {
+            raw.months = number(*months, "months");
+            RawCheckKind::NoCollapseWithin
         }
     };
     raw.check = Located::new(kind);
@@ -226,7 +269,8 @@ fn series(s: &Series) -> Located<RawSeries> {
     };
     match &s.provenance {
         Provenance::Cited { citation } => raw.source = Some(citation.to_string()),
-        Provenance::Assumption { reason } => raw.assumption = Some(reason.clone()),
+        Provenance::Assumption { reason, .. } => raw.assumption = Some(reason.clone()),
+        Provenance::Tuned { to, note } => raw.assumption = Some(format!("tuned to {to}: {note}")),
         Provenance::Unstated => {}
     }
     Located::new(raw)

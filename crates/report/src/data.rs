@@ -7,6 +7,10 @@
 
 use serde::{Deserialize, Serialize};
 
+pub mod audit;
+
+pub use audit::{AuditRow, AuditSummary};
+
 /// The version of this layout; [`crate::render`] refuses data of another.
 pub const FORMAT: u32 = 2;
 
@@ -534,6 +538,9 @@ pub struct CheckRow {
     /// The same by name (`None` for an infinite or undefined number, such as the best
     /// utility of an empty set).
     pub numbers: Vec<(String, Option<f64>)>,
+    /// Whether it could have failed (absent if not audited).
+    #[serde(default)]
+    pub audit: Option<AuditRow>,
 }
 
 /// Whether the model matches its sources.
@@ -545,6 +552,9 @@ pub struct Checks {
     pub failed: usize,
     /// Each expectation.
     pub rows: Vec<CheckRow>,
+    /// The audit's headline (absent if not audited).
+    #[serde(default)]
+    pub audit: Option<AuditSummary>,
 }
 
 /// A number and where it comes from.
@@ -554,7 +564,7 @@ pub struct NumberRow {
     pub path: String,
     /// Value (the mean, for a monthly series).
     pub value: f64,
-    /// `cited`, `assumption` or `unstated`.
+    /// `cited`, `assumption`, `tuned` or `unstated`.
     pub kind: String,
     /// The citation or the reason.
     pub source: String,
@@ -567,6 +577,9 @@ pub struct ProvenanceData {
     pub cited: usize,
     /// Numbers stated as assumptions.
     pub assumed: usize,
+    /// Numbers tuned so that a claim or a target holds.
+    #[serde(default)]
+    pub tuned: usize,
     /// Numbers with neither.
     pub unstated: usize,
     /// Every number, in file order.

@@ -33,6 +33,7 @@
 
 #![deny(missing_docs)]
 
+pub mod audit;
 pub mod batna;
 pub mod battle;
 pub mod calibrate;

@@ -6,12 +6,13 @@
 //! experiment's replicates and the sensitivity study — as inputs, so that a report of a
 //! finished experiment needs no new simulation of it.
 
+mod audit;
 mod deals;
 mod record;
 mod words;
 
+use parley_core::Scenario;
 use parley_core::stats::quantile;
-use parley_core::{Scenario, Verdict};
 use parley_experiment::Summary;
 use parley_experiment::assimilate::Assimilated;
 use parley_experiment::backtest::Backtest;
@@ -570,48 +571,48 @@ fn forecasts(table: &Scenario) -> Option<ForecastSection> {
 }
 
 fn checks(base: &Scenario) -> Result<Checks, BuildError> {
-    let verdicts: Vec<Verdict> = parley_sim::expect::evaluate_all(base)
-        .into_iter()
-        .zip(&base.expectations)
-        .map(|(v, e)| v.map_err(|err| BuildError::Expectation { id: e.id.clone(), reason: err.to_string() }))
-        .collect::<Result<_, _>>()?;
-    let rows: Vec<CheckRow> = base
-        .expectations
+    let checked = crate::checks::check(base, true)
+        .map_err(|e| BuildError::Expectation { id: e.id, reason: e.source.to_string() })?;
+    let rows: Vec<CheckRow> = checked
         .iter()
-        .zip(verdicts)
-        .map(|(e, v)| CheckRow {
-            id: e.id.clone(),
-            claim: e.claim.clone(),
-            kind: e.check.kind().into(),
-            source: provenance_text(&e.provenance),
-            disputed_by: e.disputed_by.iter().map(|d| format!("{}: {}", d.citation, d.note)).collect(),
-            levers: e.levers.clone(),
-            passed: v.passed,
-            explanation: v.explanation,
-            numbers: v.numbers.into_iter().map(|(k, x)| (k, finite(x))).collect(),
+        .map(|c| {
+            let (e, v) = (c.expectation, &c.verdict);
+            CheckRow {
+                id: e.id.clone(),
+                claim: e.claim.clone(),
+                kind: e.check.kind().into(),
+                source: provenance_text(&e.provenance),
+                disputed_by: e.disputed_by.iter().map(|d| format!("{}: {}", d.citation, d.note)).collect(),
+                levers: e.levers.clone(),
+                passed: v.passed,
+                explanation: v.explanation.clone(),
+                numbers: v.numbers.iter().map(|(k, x)| (k.clone(), finite(*x))).collect(),
+                audit: c.audit.as_ref().map(audit::row),
+            }
         })
         .collect();
     let failed = rows.iter().filter(|r| !r.passed).count();
-    Ok(Checks { passed: rows.len() - failed, failed, rows })
+    let audit = crate::checks::Headline::of(&checked).map(|h| audit::summary(&h));
+    Ok(Checks { passed: rows.len() - failed, failed, rows, audit })
 }
 
 fn provenance(base: &Scenario) -> ProvenanceData {
-    use parley_core::Provenance as P;
     let numbers: Vec<NumberRow> = base
         .numbers()
         .into_iter()
         .map(|n| NumberRow {
             path: n.path.clone(),
             value: n.quantity.value,
-            kind: match n.quantity.provenance {
-                P::Cited { .. } => "cited",
-                P::Assumption { .. } => "assumption",
-                P::Unstated => "unstated",
-            }
-            .into(),
+            kind: n.quantity.provenance.kind().into(),
             source: provenance_text(&n.quantity.provenance),
         })
         .collect();
     let count = |k: &str| numbers.iter().filter(|n| n.kind == k).count();
-    ProvenanceData { cited: count("cited"), assumed: count("assumption"), unstated: count("unstated"), numbers }
+    ProvenanceData {
+        cited: count("cited"),
+        assumed: count("assumption"),
+        tuned: count("tuned"),
+        unstated: count("unstated"),
+        numbers,
+    }
 }

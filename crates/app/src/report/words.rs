@@ -17,13 +17,9 @@ pub fn package_row(scenario: &Scenario, options: &[u32], utilities: Vec<f64>) ->
     }
 }
 
-/// A citation, `assumption: reason`, or `unstated`.
+/// A citation, `assumption: reason (direction: id#n)`, `tuned to X: note`, or `unstated`.
 pub fn provenance_text(p: &Provenance) -> String {
-    match p {
-        Provenance::Cited { citation } => citation.to_string(),
-        Provenance::Assumption { reason } => format!("assumption: {reason}"),
-        Provenance::Unstated => "unstated".into(),
-    }
+    p.to_string()
 }
 
 /// A condition by issue name and option labels: `Territory: A or B; NATO: C`.

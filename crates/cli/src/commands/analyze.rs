@@ -2,8 +2,9 @@
 
 use std::fmt::Write as _;
 
+use parley_app::sources::Counts;
 use parley_core::analysis::{BlockReason, OptionReport};
-use parley_core::{Analysis, AnalysisOptions, Disagreement, Package, Provenance, Scenario, UtilityModel, analyze};
+use parley_core::{Analysis, AnalysisOptions, Disagreement, Package, Scenario, UtilityModel, analyze};
 use serde::Serialize;
 
 use crate::args::{AnalyzeArgs, DisagreementArg, OutputFormat};
@@ -213,28 +214,6 @@ struct BlockOut<'a> {
     binding: bool,
     #[serde(flatten)]
     reason: &'a BlockReason,
-}
-
-/// Numbers by provenance.
-#[derive(Serialize, Default)]
-pub(crate) struct Counts {
-    pub cited: usize,
-    pub assumed: usize,
-    pub unstated: usize,
-}
-
-impl Counts {
-    pub(crate) fn of(s: &Scenario) -> Self {
-        let mut c = Counts::default();
-        for n in s.numbers() {
-            match n.quantity.provenance {
-                Provenance::Cited { .. } => c.cited += 1,
-                Provenance::Assumption { .. } => c.assumed += 1,
-                Provenance::Unstated => c.unstated += 1,
-            }
-        }
-        c
-    }
 }
 
 fn package<'a>(s: &'a Scenario, p: &Package) -> PackageOut<'a> {
@@ -494,8 +473,8 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
     let c = Counts::of(s);
     let _ = writeln!(
         w,
-        "These results are conditional on the scenario's numbers: {} cited, {} assumptions, {} unstated (see `parley sources`).",
-        c.cited, c.assumed, c.unstated
+        "These results are conditional on the scenario's numbers: {} cited, {} assumptions, {} tuned, {} unstated (see `parley sources`).",
+        c.cited, c.assumed, c.tuned, c.unstated
     );
     out
 }

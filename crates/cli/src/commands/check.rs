@@ -1,9 +1,11 @@
-//! `parley check`: the sources' claims, checked against the model.
+//! `parley check`: the sources' claims, checked against the model; with `--audit`, which
+//! of them could have failed.
 
 use std::fmt::Write as _;
 
+use parley_app::checks::{Checked, Headline, check, number};
+use parley_core::audit::{Audit, Class, rule_name};
 use parley_core::{Provenance, Verdict};
-use parley_sim::expect::evaluate_all;
 use serde::Serialize;
 
 use crate::args::{CheckArgs, OutputFormat};
@@ -15,7 +17,16 @@ struct Report<'a> {
     scenario: &'a str,
     passed: usize,
     failed: usize,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<HeadlineOut>,
     expectations: Vec<Row<'a>>,
+}
+
+#[derive(Serialize)]
+struct HeadlineOut {
+    #[serde(flatten)]
+    headline: Headline,
+    text: String,
 }
 
 #[derive(Serialize)]
@@ -28,65 +39,115 @@ struct Row<'a> {
     levers: &'a [String],
     #[serde(flatten)]
     verdict: &'a Verdict,
-}
-
-fn provenance_text(p: &Provenance) -> String {
-    match p {
-        Provenance::Cited { citation } => citation.to_string(),
-        Provenance::Assumption { reason } => format!("assumption: {reason}"),
-        Provenance::Unstated => "unstated".into(),
-    }
+    #[serde(skip_serializing_if = "Option::is_none")]
+    audit: Option<&'a Audit>,
 }
 
 pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Failure> {
     let loaded = scenario::load(args.scenario.as_deref())?;
     let s = &loaded.scenario;
-    let verdicts: Vec<Verdict> = evaluate_all(s)
-        .into_iter()
-        .zip(&s.expectations)
-        .map(|(v, e)| v.map_err(|err| miette::miette!("expectation \"{}\": {err}", e.id)))
-        .collect::<Result<_, _>>()?;
-    let failed = verdicts.iter().filter(|v| !v.passed).count();
+    let checked = check(s, args.audit).map_err(|e| miette::miette!("{e}"))?;
+    let failed = checked.iter().filter(|c| !c.verdict.passed).count();
+    let headline = Headline::of(&checked);
     match format {
         OutputFormat::Json => output::print_json(&Report {
             parley_version: env!("CARGO_PKG_VERSION"),
             scenario: &s.metadata.id,
-            passed: verdicts.len() - failed,
+            passed: checked.len() - failed,
             failed,
-            expectations: s
-                .expectations
+            audit: headline.map(|h| HeadlineOut { text: h.text(), headline: h }),
+            expectations: checked
                 .iter()
-                .zip(&verdicts)
-                .map(|(e, verdict)| Row {
-                    id: &e.id,
-                    claim: &e.claim,
-                    check: e.check.kind(),
-                    provenance: &e.provenance,
-                    disputed_by: &e.disputed_by,
-                    levers: &e.levers,
-                    verdict,
+                .map(|c| {
+                    let e = c.expectation;
+                    Row {
+                        id: &e.id,
+                        claim: &e.claim,
+                        check: e.check.kind(),
+                        provenance: &e.provenance,
+                        disputed_by: &e.disputed_by,
+                        levers: &e.levers,
+                        verdict: &c.verdict,
+                        audit: c.audit.as_ref(),
+                    }
                 })
                 .collect(),
         })?,
         OutputFormat::Table => {
             let mut out = String::new();
-            let _ = writeln!(out, "{}: {} expectations\n", s.metadata.title, s.expectations.len());
-            for (e, v) in s.expectations.iter().zip(&verdicts) {
-                let mark = if v.passed { "PASS" } else { "FAIL" };
-                let _ = writeln!(out, "{mark}  {}  [{}]", e.id, provenance_text(&e.provenance));
-                let _ = writeln!(out, "      claim: {}", e.claim);
-                if !e.levers.is_empty() {
-                    let _ = writeln!(out, "      with levers: {}", e.levers.join(", "));
-                }
-                let _ = writeln!(out, "      check: {}; {}", e.check.kind(), v.explanation);
-                for d in &e.disputed_by {
-                    let _ = writeln!(out, "      disputed by {}: {}", d.citation, d.note);
-                }
-                let _ = writeln!(out);
+            let _ = writeln!(out, "{}: {} expectations\n", s.metadata.title, checked.len());
+            for c in &checked {
+                claim(&mut out, c);
             }
-            let _ = writeln!(out, "{} of {} expectations hold", verdicts.len() - failed, verdicts.len());
+            let _ = writeln!(out, "{} of {} expectations hold", checked.len() - failed, checked.len());
+            if let Some(h) = &headline {
+                let _ = writeln!(out, "\n{}", audit_table(&checked));
+                let _ = writeln!(out, "{}", h.text());
+            }
             output::print(&out)?;
         }
     }
     Ok(if failed == 0 { Status::Success } else { Status::CheckFailed })
+}
+
+/// One claim, its verdict and (if audited) its class.
+fn claim(out: &mut String, c: &Checked<'_>) {
+    let (e, v) = (c.expectation, &c.verdict);
+    let mark = if v.passed { "PASS" } else { "FAIL" };
+    let _ = writeln!(out, "{mark}  {}  [{}]", e.id, e.provenance);
+    let _ = writeln!(out, "      claim: {}", e.claim);
+    if !e.levers.is_empty() {
+        let _ = writeln!(out, "      with levers: {}", e.levers.join(", "));
+    }
+    let _ = writeln!(out, "      check: {}; {}", e.check.kind(), v.explanation);
+    for d in &e.disputed_by {
+        let _ = writeln!(out, "      disputed by {}: {}", d.citation, d.note);
+    }
+    if let Some(a) = &c.audit {
+        let _ = writeln!(out, "      audit: {}: {}", a.class.text(), a.reason);
+    }
+    let _ = writeln!(out);
+}
+
+/// The audit of every claim: evidence first (nearest to failing first), then the claims
+/// that hold by their inputs, then the structural ones.
+pub(crate) fn audit_table(checked: &[Checked<'_>]) -> String {
+    let mut rows: Vec<(&Checked<'_>, &Audit)> =
+        checked.iter().filter_map(|c| c.audit.as_ref().map(|a| (c, a))).collect();
+    let order = |class: Class| match class {
+        Class::Evidence => 0,
+        Class::ByInput => 1,
+        Class::Structural => 2,
+    };
+    rows.sort_by(|(_, a), (_, b)| {
+        order(a.class).cmp(&order(b.class)).then_with(|| {
+            let r = |x: &Audit| x.closest.as_ref().map_or(f64::INFINITY, |f| f.relative);
+            r(a).total_cmp(&r(b))
+        })
+    });
+    let mut t = output::table(
+        ["class", "claim", "verdict", "deciding number", "value", "flips at", "margin", "why (evidence: rests on)"]
+            .map(String::from)
+            .to_vec(),
+    );
+    for (c, a) in rows {
+        let f = a.closest.as_ref();
+        let cell = |x: Option<f64>| x.map_or_else(|| "–".to_string(), number);
+        let rests: Vec<String> = a.rests_on.iter().map(|r| rule_name(r)).collect();
+        t.add_row(vec![
+            a.class.text().to_string(),
+            c.expectation.id.clone(),
+            if c.verdict.passed { "holds".into() } else { "FAILS".into() },
+            f.map_or_else(|| "–".to_string(), |f| f.path.clone()),
+            cell(f.map(|f| f.value)),
+            cell(f.map(|f| f.at)),
+            f.map_or_else(|| "–".to_string(), |f| format!("{} ({:.0}%)", number(f.margin), 100.0 * f.relative)),
+            match (a.class, rests.is_empty()) {
+                (Class::Evidence, true) => "–".into(),
+                (Class::Evidence, false) => rests.join(", "),
+                _ => a.reason.clone(),
+            },
+        ]);
+    }
+    t.to_string()
 }

@@ -95,8 +95,14 @@ pub(crate) fn finish(
                     let _ = writeln!(out, "  {}", parley_report::backtest_headline(b, s));
                 }
             }
-            let _ =
-                writeln!(out, "  claims from the sources: {} hold, {} fail", data.checks.passed, data.checks.failed);
+            let audit = data.checks.audit.as_ref().map_or(String::new(), |a| {
+                format!("; {} could have failed, of which {} hold", a.evidence, a.evidence_holding)
+            });
+            let _ = writeln!(
+                out,
+                "  claims from the sources: {} hold, {} fail{audit}",
+                data.checks.passed, data.checks.failed
+            );
             let _ = writeln!(out, "report: {}", report.display());
             let _ = writeln!(
                 out,

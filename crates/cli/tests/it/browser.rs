@@ -187,6 +187,9 @@ const INSPECT: &str = r#"(() => {
     sections,
     headings: [...document.querySelectorAll('h2')].map((h) => h.textContent),
     external: document.querySelectorAll('script, link, img, iframe, object, embed, video, audio').length,
+    audit: [...document.querySelectorAll('#checks h3')].map((h) => h.textContent),
+    auditRows: document.querySelectorAll('#checks table')[1]?.querySelectorAll('tbody tr').length ?? 0,
+    summary: document.querySelector('#summary')?.textContent ?? '',
     overflow: document.documentElement.scrollWidth - window.innerWidth,
   });
 })()"#;
@@ -253,6 +256,12 @@ fn test_report_opens_offline_in_chromium_without_errors() {
         assert_eq!(s["titled"], s["charts"], "every chart has a <title> and <desc>: {s}");
     }
     assert_eq!(page["headings"].as_array().map(Vec::len), Some(parley_report::SECTIONS.len()));
+
+    // The audit of the checks (issue 14): its subsection lists every claim, and the summary
+    // counts only the claims that could have failed as evidence.
+    assert_eq!(page["audit"], json!(["Could the checks have failed?"]), "{page}");
+    assert!(page["auditRows"].as_u64().is_some_and(|n| n >= 30), "{page}");
+    assert!(page["summary"].as_str().is_some_and(|s| s.contains("claims could have failed")), "{page}");
 
     // The artifacts: the whole page as a picture, and as printed on A4.
     let metrics = cdp.call("Page.getLayoutMetrics", json!({}));

@@ -70,11 +70,34 @@ fn test_flipping_a_red_line_fails_the_matching_claim() {
 
 #[test]
 fn test_flipping_a_preference_fails_the_matching_claim() {
-    // Hungary and Slovakia suddenly prefer sanctions kept.
-    let (code, j) = check_flipped(
-        "kept = { value = 0.0, assumption = \"energy costs\" }",
-        "kept = { value = 1.0, assumption = \"energy costs\" }",
-    );
+    // Membership suddenly makes a territorial concession hurt Ukraine more, not less.
+    let (code, j) = check_flipped("delta = { value = 0.0425,", "delta = { value = -0.0425,");
     assert_eq!(code, 1);
-    assert_eq!(failed(&j), vec!["dissenters-want-sanctions-gone".to_string()]);
+    assert_eq!(failed(&j), vec!["membership-eases-territorial-loss".to_string()]);
+}
+
+/// Issue 14: the audit of the built-in scenario's claims, as a reader sees it: every claim
+/// with its class, the number that decides it and the margin, and the headline.
+#[test]
+fn test_audit_table_snapshot() {
+    let run = Dir::new().run(&["check", "--audit"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    let table = &run.stdout[run.stdout.find("┌").expect("an audit table")..];
+    insta::assert_snapshot!(table);
+    let headline = table.lines().last().unwrap();
+    let evidence: usize = headline.split(' ').next().unwrap().parse().unwrap();
+    assert!(evidence >= 20, "{headline}");
+    assert!(headline.contains(&format!("all {evidence} hold")), "{headline}");
+}
+
+#[test]
+fn test_audit_json_names_each_class() {
+    let coalition = repo_root().join("scenarios/coalition-2025.toml");
+    let j = Dir::new().run(&["check", "--audit", "--format", "json", coalition.to_str().unwrap()]).json();
+    let rows = j["expectations"].as_array().unwrap();
+    assert!(
+        rows.iter().all(|r| ["structural", "by_input", "evidence"].contains(&r["audit"]["class"].as_str().unwrap()))
+    );
+    assert_eq!(j["audit"]["claims"], rows.len());
+    assert!(j["audit"]["text"].as_str().unwrap().contains("claims could have failed"));
 }

@@ -119,7 +119,8 @@ fn test_built_in_scenario_issue_by_issue() {
     assert_eq!(territory["scale"]["points"].as_array().unwrap().len(), 5);
     let russia = &territory["inputs"][0];
     assert_eq!((russia["id"].as_str(), russia["position"].as_f64()), (Some("rus"), Some(4.0)));
-    assert_eq!(russia["derivation"]["capability_provenance"]["kind"], "cited");
+    assert_eq!(russia["derivation"]["capability_provenance"]["kind"], "assumption");
+    assert_eq!(russia["derivation"]["capability_provenance"]["direction"]["source"], "ap-2025-02");
     assert_eq!(russia["derivation"]["ruled_out"][0], "pre2022");
     let usa = territory["inputs"].as_array().unwrap().iter().find(|a| a["id"] == "usa").unwrap();
     assert_eq!(usa["position"], 1.5, "tied neighbouring best options: their midpoint");

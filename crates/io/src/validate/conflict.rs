@@ -3,138 +3,25 @@
 //!
 //! Issues and options stay ids in the validated [`Conflict`] (the simulator resolves them
 //! against whatever issues a lever leaves), but every id is checked here; actors become
-//! indices. Ranges are defined once, by path ([`conflict_bounds`]), so a lever or event that
+//! indices. Ranges are defined once, by path (`parley_core::bounds`), so a lever or event that
 //! sets a number of the war is held to the same range as the file.
 
 use parley_core::conflict::{
     Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ObservationError, Observed, ScheduledEvent,
     Series, Side, Terms, Territory, Volatility,
 };
-use parley_core::{Actor, Check, Conflict, Issue, IssueKind, Month, Quantity, Role, Scenario};
+use parley_core::{Actor, Check, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
 
 use super::{Validator, list, span};
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
 use crate::raw::{
-    RawCheckKind, RawConflict, RawErrorDistribution, RawExpectation, RawObserved, RawQuantity, RawSeries, RawSide,
-    RawTerms,
+    RawCheckKind, RawConflict, RawErrorDistribution, RawExpectation, RawMeasure, RawObserved, RawQuantity, RawSeries,
+    RawSide, RawTerms,
 };
 
-/// The most months a scenario may ask to simulate or look ahead: a war's history (start to
-/// as_of), each side's horizon (`beliefs.horizon`), a ceasefire's consolidation, an
-/// expectation's `months` and `month`, and (in the CLI) `--months`. A hundred years: far
-/// beyond any negotiation, and small enough that a run cannot hang on it.
-pub const MAX_MONTHS: u32 = 1200;
-
-/// The allowed values of a number: an interval, ends open or closed, optionally whole numbers.
-#[derive(Clone, Copy, Debug)]
-pub(super) struct Bounds {
-    lo: f64,
-    lo_open: bool,
-    hi: f64,
-    hi_open: bool,
-    whole: bool,
-}
-
-impl Bounds {
-    /// The closed range `[lo, hi]` (open at an infinite end).
-    pub(super) fn closed(lo: f64, hi: f64) -> Bounds {
-        Bounds { lo, lo_open: false, hi, hi_open: false, whole: false }
-    }
-
-    /// Any finite number.
-    const ANY: Bounds = Bounds::new(f64::NEG_INFINITY, false, f64::INFINITY, false);
-    /// `x ≥ 0`.
-    const NON_NEGATIVE: Bounds = Bounds::new(0.0, false, f64::INFINITY, false);
-    /// `x > 0`.
-    const POSITIVE: Bounds = Bounds::new(0.0, true, f64::INFINITY, false);
-    /// `0 ≤ x ≤ 1`.
-    pub(super) const UNIT: Bounds = Bounds::new(0.0, false, 1.0, false);
-    /// `0 ≤ x < 1`.
-    const UNIT_BELOW_ONE: Bounds = Bounds::new(0.0, false, 1.0, true);
-
-    const fn new(lo: f64, lo_open: bool, hi: f64, hi_open: bool) -> Bounds {
-        Bounds { lo, lo_open, hi, hi_open, whole: false }
-    }
-
-    fn contains(&self, x: f64) -> bool {
-        let above = if self.lo_open { x > self.lo } else { x >= self.lo };
-        let below = if self.hi_open { x < self.hi } else { x <= self.hi };
-        above && below
-    }
-
-    /// The ends, each open or closed.
-    pub(super) fn ends(&self) -> (f64, f64) {
-        (self.lo, self.hi)
-    }
-
-    /// The range as an interval: "[0, 1)", "(-1, ∞)".
-    pub(super) fn interval(&self) -> String {
-        let end = |x: f64| {
-            if x.is_finite() {
-                x.to_string()
-            } else if x > 0.0 {
-                "∞".into()
-            } else {
-                "-∞".into()
-            }
-        };
-        format!(
-            "{}{}, {}{}",
-            if self.lo_open || self.lo.is_infinite() { '(' } else { '[' },
-            end(self.lo),
-            end(self.hi),
-            if self.hi_open || self.hi.is_infinite() { ')' } else { ']' }
-        )
-    }
-
-    /// The range in words: "at least 0", "greater than -1", "within [0, 1)".
-    pub(super) fn describe(&self) -> String {
-        match (self.lo.is_finite(), self.hi.is_finite()) {
-            (true, false) if self.lo_open => format!("greater than {}", self.lo),
-            (true, false) => format!("at least {}", self.lo),
-            (false, true) if self.hi_open => format!("less than {}", self.hi),
-            (false, true) => format!("at most {}", self.hi),
-            _ => format!(
-                "within {}{}, {}{}",
-                if self.lo_open { '(' } else { '[' },
-                self.lo,
-                self.hi,
-                if self.hi_open { ')' } else { ']' }
-            ),
-        }
-    }
-}
-
-/// The range of the number at a path below `conflict.` (as `Conflict::visit_numbers` lists
-/// them); [`Bounds::ANY`] for paths that name no number.
-pub(super) fn conflict_bounds(path: &[&str]) -> Bounds {
-    match path {
-        ["law", _] => Bounds::NON_NEGATIVE,
-        ["sides", _, name] => match *name {
-            "manpower" | "materiel_reference" => Bounds::POSITIVE,
-            "delivery_lag" => Bounds::new(1.0, false, MAX_MONTHS as f64, false),
-            "economic_strain" | "breaking_point" => Bounds::UNIT_BELOW_ONE,
-            "support" => Bounds::UNIT,
-            "optimism" => Bounds::new(-1.0, true, f64::INFINITY, false),
-            "discount" => Bounds::new(0.0, true, 1.0, false),
-            _ => Bounds::NON_NEGATIVE,
-        },
-        ["donors", _, "after"] => Bounds::NON_NEGATIVE,
-        ["territory", "stalemate"] => Bounds::POSITIVE,
-        ["territory", ..] => Bounds::NON_NEGATIVE,
-        ["beliefs", "horizon"] => Bounds { whole: true, ..Bounds::new(1.0, false, MAX_MONTHS as f64, false) },
-        ["beliefs", "learning"] => Bounds::UNIT,
-        ["beliefs", "collapse_width"] => Bounds::POSITIVE,
-        ["volatility", "losses_persistence" | "territory_persistence"] => Bounds::UNIT_BELOW_ONE,
-        ["volatility", _] => Bounds::NON_NEGATIVE,
-        ["durability", "ceasefire_hazard" | "settled_hazard"] => Bounds::UNIT,
-        ["durability", "consolidation"] => Bounds { whole: true, ..Bounds::new(0.0, false, MAX_MONTHS as f64, false) },
-        ["durability", ..] => Bounds::NON_NEGATIVE,
-        ["observed", _, "scale"] => Bounds::POSITIVE,
-        _ => Bounds::ANY,
-    }
-}
+pub use parley_core::bounds::MAX_MONTHS;
+pub(super) use parley_core::bounds::{Bounds, conflict as conflict_bounds};
 
 /// The bounds of the number at `path` (below `conflict.`, dot-separated).
 fn bounds_of(path: &str) -> Bounds {
@@ -157,7 +44,18 @@ pub(super) fn is_dynamic(kind: RawCheckKind) -> bool {
     use RawCheckKind as K;
     matches!(
         kind,
-        K::NoSettlementWithin | K::SettlesWithin | K::BatnaLower | K::BatnaHigher | K::BatnaRestored | K::Advances
+        K::NoSettlementWithin
+            | K::SettlesWithin
+            | K::BatnaLower
+            | K::BatnaHigher
+            | K::BatnaRestored
+            | K::Advances
+            | K::AdvancesMore
+            | K::AdvancesLess
+            | K::SettlesSooner
+            | K::Declines
+            | K::Grows
+            | K::NoCollapseWithin
     )
 }
 
@@ -183,7 +81,7 @@ impl Validator<'_> {
                     .at(span(q), "out of range")
                     .help(format!("use a value {range}")),
             );
-        } else if bounds.whole && v.fract() != 0.0 {
+        } else if bounds.whole() && v.fract() != 0.0 {
             self.push(
                 Diagnostic::error("parley::out-of-range", format!("{what} is {v}, but must be a whole number"))
                     .at(span(q), "not whole")
@@ -1046,7 +944,7 @@ impl Validator<'_> {
         let versus = levers(&e.versus_levers, "versus_levers", self);
         let loss_from = levers(&e.loss_from, "loss_from", self);
         let fraction = e.fraction.as_ref().and_then(|f| {
-            let x = f.value;
+            let x = f.value.value;
             if x > 0.0 && x <= 1.0 {
                 return Some(x);
             }
@@ -1058,15 +956,22 @@ impl Validator<'_> {
             None
         });
         let km2 = e.km2.as_ref().and_then(|k| {
-            if k.value.is_finite() {
-                return Some(k.value);
+            if k.value.value.is_finite() {
+                return Some(k.value.value);
             }
             self.push(
-                Diagnostic::error("parley::not-finite", format!("{ctx}: km2 is {}", k.value))
+                Diagnostic::error("parley::not-finite", format!("{ctx}: km2 is {}", k.value.value))
                     .at(span(k), "not a finite number")
                     .help("write a finite number"),
             );
             None
+        });
+        let measure = e.measure.as_ref().map(|m| match m.value {
+            RawMeasure::Manpower => Measure::Manpower,
+            RawMeasure::Materiel => Measure::Materiel,
+            RawMeasure::Economy => Measure::Economy,
+            RawMeasure::Support => Measure::Support,
+            RawMeasure::Batna => Measure::Batna,
         });
         if !ok {
             return None;
@@ -1078,6 +983,12 @@ impl Validator<'_> {
             K::BatnaHigher => Check::BatnaHigher { actor: actor?, month: month?, versus },
             K::BatnaRestored => Check::BatnaRestored { actor: actor?, month: month?, loss_from, fraction: fraction? },
             K::Advances => Check::Advances { months: months?, km2: km2? },
+            K::AdvancesMore => Check::AdvancesMore { months: months?, versus },
+            K::AdvancesLess => Check::AdvancesLess { months: months?, versus },
+            K::SettlesSooner => Check::SettlesSooner { months: months?, versus },
+            K::Declines => Check::Declines { actor: actor?, measure: measure?, months: months? },
+            K::Grows => Check::Grows { actor: actor?, measure: measure?, months: months? },
+            K::NoCollapseWithin => Check::NoCollapseWithin { months: months? },
             K::Accepts
             | K::Rejects
             | K::ZoneExists
@@ -1090,18 +1001,16 @@ impl Validator<'_> {
     }
 
     /// A whole number of months, at least `least` and at most [`MAX_MONTHS`].
-    fn count(&mut self, m: &Located<i64>, name: &str, least: i64, ctx: &str) -> Option<u32> {
-        let range = format!("within [{least}, {MAX_MONTHS}]");
-        match u32::try_from(m.value) {
-            Ok(n) if m.value >= least && n <= MAX_MONTHS => Some(n),
+    fn count(&mut self, m: &Located<RawQuantity>, name: &str, least: u32, ctx: &str) -> Option<u32> {
+        let range = format!("a whole number within [{least}, {MAX_MONTHS}]");
+        let x = m.value.value;
+        match x {
+            _ if x.fract() == 0.0 && x >= f64::from(least) && x <= f64::from(MAX_MONTHS) => Some(x as u32),
             _ => {
                 self.push(
-                    Diagnostic::error(
-                        "parley::out-of-range",
-                        format!("{ctx}: {name} is {}, but must be {range}", m.value),
-                    )
-                    .at(span(m), "out of range")
-                    .help(format!("count {name} from the scenario date (as_of): {least} to {MAX_MONTHS}")),
+                    Diagnostic::error("parley::out-of-range", format!("{ctx}: {name} is {x}, but must be {range}"))
+                        .at(span(m), "out of range")
+                        .help(format!("count {name} from the scenario date (as_of): {least} to {MAX_MONTHS}")),
                 );
                 None
             }
@@ -1125,28 +1034,4 @@ fn side_list(sides: &[Side], actors: &[Actor]) -> String {
 
 fn plural(n: usize, noun: &str) -> String {
     if n == 1 { noun.to_string() } else { format!("{noun}s") }
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_bounds_describe_and_contain() {
-        let horizon = conflict_bounds(&["beliefs", "horizon"]);
-        assert!(horizon.whole && horizon.contains(1.0) && !horizon.contains(0.5));
-        assert_eq!(horizon.describe(), "within [1, 1200]");
-        assert!(!horizon.contains(1201.0) && horizon.contains(1200.0));
-        let consolidation = conflict_bounds(&["durability", "consolidation"]);
-        assert!(consolidation.whole && !consolidation.contains(1e300));
-        let strain = conflict_bounds(&["sides", "x", "economic_strain"]);
-        assert!(strain.contains(0.0) && !strain.contains(1.0));
-        assert_eq!(strain.describe(), "within [0, 1)");
-        let discount = conflict_bounds(&["sides", "x", "discount"]);
-        assert!(!discount.contains(0.0) && discount.contains(1.0));
-        assert_eq!(discount.describe(), "within (0, 1]");
-        assert_eq!(conflict_bounds(&["sides", "x", "optimism"]).describe(), "greater than -1");
-        assert_eq!(conflict_bounds(&["territory", "stalemate"]).describe(), "greater than 0");
-        assert!(conflict_bounds(&["events", "x"]).contains(-1e300));
-    }
 }

@@ -26,7 +26,7 @@ use crate::raw::RawQuantity;
 
 /// Validates a forecast file into its inputs, or every diagnostic.
 pub(crate) fn forecast_file<'a>(raw: &'a RawForecastFile, text: &'a str) -> Result<ForecastInput, Vec<Diagnostic>> {
-    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), text };
+    let mut v = Validator { diagnostics: Vec::new(), sources: HashMap::new(), tuned: Vec::new(), text };
     let input = v.forecast(raw);
     let errors: Vec<Diagnostic> = v.diagnostics.into_iter().filter(Diagnostic::is_error).collect();
     match input {

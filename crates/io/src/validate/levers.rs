@@ -3,7 +3,7 @@
 
 use std::ops::Range;
 
-use parley_core::{Change, Check, Condition, Dispute, Expectation, Lever, Provenance, Scenario};
+use parley_core::{Change, Check, Condition, Dispute, Expectation, Lever, Provenance, Quantity, Scenario, Threshold};
 
 use super::conflict::{conflict_bounds, is_dynamic, kind_name};
 use super::{Validator, list, paths_near, span};
@@ -26,7 +26,7 @@ impl Validator<'_> {
                 Some(citation) => Provenance::Cited { citation },
                 None => Provenance::Unstated,
             },
-            (None, Some(a)) => Provenance::Assumption { reason: a.clone() },
+            (None, Some(a)) => Provenance::Assumption { reason: a.clone(), direction: None },
             (None, None) => Provenance::Unstated,
             (Some(s), Some(_)) => {
                 self.push(
@@ -169,17 +169,19 @@ impl Validator<'_> {
             K::Favours => &["actor", "other", "given"],
             K::Prefers => &["actor", "given", "versus"],
             K::LinkageEases => &["actor", "given", "versus", "with", "without"],
-            K::NoSettlementWithin | K::SettlesWithin => &["months"],
+            K::NoSettlementWithin | K::SettlesWithin | K::NoCollapseWithin => &["months"],
             K::BatnaLower | K::BatnaHigher => &["actor", "month"],
             K::BatnaRestored => &["actor", "month", "loss_from", "fraction"],
             K::Advances => &["months", "km2"],
+            K::AdvancesMore | K::AdvancesLess | K::SettlesSooner => &["months"],
+            K::Declines | K::Grows => &["actor", "measure", "months"],
         };
         let optional: &[&str] = match kind {
             K::ZoneExists | K::NoZone => &["given"],
-            K::BatnaLower | K::BatnaHigher => &["versus_levers"],
+            K::BatnaLower | K::BatnaHigher | K::AdvancesMore | K::AdvancesLess | K::SettlesSooner => &["versus_levers"],
             _ => &[],
         };
-        let fields: [(&str, Option<Option<Range<usize>>>); 12] = [
+        let fields: [(&str, Option<Option<Range<usize>>>); 13] = [
             ("actor", e.actor.as_ref().map(span)),
             ("other", e.other.as_ref().map(span)),
             ("given", e.given.as_ref().map(span)),
@@ -192,6 +194,7 @@ impl Validator<'_> {
             ("loss_from", e.loss_from.as_ref().map(span)),
             ("fraction", e.fraction.as_ref().map(span)),
             ("km2", e.km2.as_ref().map(span)),
+            ("measure", e.measure.as_ref().map(span)),
         ];
         let kind_name = kind_name(kind);
         let takes = if optional.is_empty() || needs.is_empty() {
@@ -247,6 +250,15 @@ impl Validator<'_> {
         } else {
             static_check(kind, actor, other, [given, versus, with, without])?
         };
+        let thresholds = [("months", &e.months), ("month", &e.month), ("fraction", &e.fraction), ("km2", &e.km2)]
+            .into_iter()
+            .filter_map(|(name, q)| {
+                let q = q.as_ref()?;
+                let what = format!("{ctx}: {name}");
+                let provenance = self.quantity_provenance(&q.value, span(q), &what);
+                Some(Threshold { name: name.to_string(), quantity: Quantity { value: q.value.value, provenance } })
+            })
+            .collect();
         Some(Expectation {
             id: e.id.value.clone(),
             claim: e.claim.clone(),
@@ -254,6 +266,7 @@ impl Validator<'_> {
             disputed_by,
             levers: e.levers.iter().map(|l| l.value.clone()).collect(),
             check,
+            thresholds,
         })
     }
 }
@@ -275,7 +288,18 @@ fn static_check(
         K::Favours => Check::Favours { actor: actor?, other: other?, given },
         K::Prefers => Check::Prefers { actor: actor?, given, versus },
         K::LinkageEases => Check::LinkageEases { actor: actor?, given, versus, with, without },
-        K::NoSettlementWithin | K::SettlesWithin | K::BatnaLower | K::BatnaHigher | K::BatnaRestored | K::Advances => {
+        K::NoSettlementWithin
+        | K::SettlesWithin
+        | K::BatnaLower
+        | K::BatnaHigher
+        | K::BatnaRestored
+        | K::Advances
+        | K::AdvancesMore
+        | K::AdvancesLess
+        | K::SettlesSooner
+        | K::Declines
+        | K::Grows
+        | K::NoCollapseWithin => {
             return None;
         }
     })

@@ -1,6 +1,7 @@
 //! The report as one self-contained HTML page: styles inline, charts as inline SVG, no
 //! scripts, no fonts, no requests; it reads on screen and prints on A4, one section a page.
 
+mod audit;
 mod forecast;
 mod format;
 mod html;

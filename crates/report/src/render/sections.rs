@@ -105,7 +105,9 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
     }
     let c = &d.checks;
     let failing: Vec<&str> = c.rows.iter().filter(|r| !r.passed).map(|r| r.id.as_str()).collect();
-    findings.push(if failing.is_empty() {
+    findings.push(if let Some(audited) = super::audit::headline(d) {
+        audited
+    } else if failing.is_empty() {
         format!("All {} claims from the sources written as checks hold in the model.", c.rows.len())
     } else {
         format!(
@@ -125,10 +127,11 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
     h.p_class(
         "caveat",
         &format!(
-            "These results are conditional on the scenario's assumptions. Of its {} numbers, {} cite a source paragraph and {} are the modeller's assumptions, each with its reason (see Provenance); the sensitivity section shows which assumptions move the answers most.",
+            "These results are conditional on the scenario's assumptions. Of its {} numbers, {} cite a source paragraph, {} are the modeller's assumptions, each with its reason, and {} were tuned so that a claim or a target holds (see Provenance); the sensitivity section shows which assumptions move the answers most.",
             p.numbers.len(),
             p.cited,
-            p.assumed
+            p.assumed,
+            p.tuned
         ),
     );
     h.end_section();
@@ -636,11 +639,13 @@ pub(super) fn checks(h: &mut Html, d: &ReportData) {
                 if r.levers.is_empty() { r.kind.clone() } else { format!("{} with {}", r.kind, r.levers.join(", ")) },
                 r.explanation.clone(),
                 numbers.join(", "),
+                super::audit::cell(r),
             ]
         })
         .collect();
     let classes: Vec<&str> = c.rows.iter().map(|r| if r.passed { "" } else { "fail" }).collect();
-    h.table_with("", &["verdict", "claim", "source", "check", "in the model", "numbers"], &rows, &classes);
+    h.table_with("", &["verdict", "claim", "source", "check", "in the model", "numbers", "audit"], &rows, &classes);
+    super::audit::audit(h, d);
     h.end_section();
 }
 
@@ -662,10 +667,11 @@ pub(super) fn provenance(h: &mut Html, d: &ReportData) {
     h.table("", &["id", "title", "outlet", "date"], &rows);
     h.h3("Every number and where it comes from");
     h.p(&format!(
-        "{} numbers: {} cite a source as id#paragraph, {} are assumptions with the reason for them, {} have neither.",
+        "{} numbers: {} cite a source as id#paragraph, {} are assumptions with the reason for them, {} were tuned so that a claim or a target holds, {} have none of these.",
         p.numbers.len(),
         p.cited,
         p.assumed,
+        p.tuned,
         p.unstated
     ));
     let rows: Vec<Vec<String>> =

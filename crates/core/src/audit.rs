@@ -10,9 +10,10 @@
 //!   fail, or it depends on no number;
 //! * **by input** — it holds for every admissible value of the numbers it depends on; or
 //!   the only numbers that flip it are its own inputs: a number [tuned] to it, a number
-//!   citing the very passage the claim cites (the claim restates it), or the preference
-//!   the check compares (a value or weight of the check's actor on an issue the check
-//!   names, a linkage on those issues);
+//!   citing the very passage the claim cites (the claim restates it), or the input the
+//!   check compares (a value or weight of the check's actor on an issue the check names, a
+//!   linkage on those issues; for `breaks_down_more`, a durability factor on them or the
+//!   base hazard);
 //! * **evidence** — some admissible change of another number makes it fail. The audit
 //!   reports which number flips it nearest to its value, and the margin: how far the
 //!   number is from the flip, also as a share of its admissible range.
@@ -316,7 +317,7 @@ pub fn audit_with(
             parts.push(format!("{} (read off the passage the claim cites)", restates.join(", ")));
         }
         if !compared.is_empty() {
-            parts.push(format!("{} (the preference the check compares)", compared.join(", ")));
+            parts.push(format!("{} (the input the check compares)", compared.join(", ")));
         }
         (Class::ByInput, format!("only its own inputs flip it: {}", parts.join("; ")), Some(f))
     } else if !rests_on.is_empty() {
@@ -526,9 +527,25 @@ pub fn candidates(s: &Scenario, e: &Expectation, scope: &Scope) -> Vec<Candidate
     out
 }
 
-/// Path prefixes of the preferences a check compares: the values and weights of its
-/// actor(s) on the issues its terms name, and their linkages on those issues.
+/// Path prefixes of the inputs a check compares: the values and weights of its actor(s) on
+/// the issues its terms name, and their linkages on those issues; for `breaks_down_more`, the
+/// durability factors on those issues and the base hazard.
 fn named_terms(s: &Scenario, e: &Expectation) -> Vec<String> {
+    if let Check::BreaksDownMore { .. } = &e.check {
+        // The check compares the durability factors on the issues it names.
+        let issues: Vec<&str> =
+            e.check.conditions().iter().flat_map(|c| c.terms.iter().map(|(i, _)| s.issues[*i].id.as_str())).collect();
+        // So does the base hazard, which scales both sides: at 0 no ceasefire breaks down.
+        return s.conflict.as_ref().map_or_else(Vec::new, |c| {
+            c.durability
+                .factors
+                .iter()
+                .filter(|f| f.when.iter().any(|(issue, _)| issues.contains(&issue.as_str())))
+                .map(|f| format!("conflict.durability.factors.{}", f.id))
+                .chain(["conflict.durability.ceasefire_hazard".to_string()])
+                .collect()
+        });
+    }
     let actors: Vec<usize> = match &e.check {
         Check::Accepts { actor, .. }
         | Check::Rejects { actor, .. }

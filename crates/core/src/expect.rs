@@ -266,6 +266,15 @@ pub enum Check {
         /// Months after the scenario date.
         months: u32,
     },
+    /// A ceasefire on terms matching `given` breaks down more often (a higher monthly hazard)
+    /// than one on terms matching `versus`. A durability factor counts for terms when every
+    /// package matching them matches the factor.
+    BreaksDownMore {
+        /// The terms that should break down more often.
+        given: Condition,
+        /// The terms compared with.
+        versus: Condition,
+    },
 }
 
 impl Check {
@@ -292,6 +301,7 @@ impl Check {
             Check::Declines { .. } => "declines",
             Check::Grows { .. } => "grows",
             Check::NoCollapseWithin { .. } => "no_collapse_within",
+            Check::BreaksDownMore { .. } => "breaks_down_more",
         }
     }
 
@@ -312,6 +322,7 @@ impl Check {
                 | Check::Declines { .. }
                 | Check::Grows { .. }
                 | Check::NoCollapseWithin { .. }
+                | Check::BreaksDownMore { .. }
         )
     }
 
@@ -324,7 +335,7 @@ impl Check {
             | Check::NoZone { given }
             | Check::ZoneOnly { given }
             | Check::Favours { given, .. } => vec![given],
-            Check::Prefers { given, versus, .. } => vec![given, versus],
+            Check::Prefers { given, versus, .. } | Check::BreaksDownMore { given, versus } => vec![given, versus],
             Check::LinkageEases { given, versus, with, without, .. } => vec![given, versus, with, without],
             _ => Vec::new(),
         }
@@ -338,7 +349,7 @@ impl Check {
             | Check::NoZone { given }
             | Check::ZoneOnly { given }
             | Check::Favours { given, .. } => vec![given],
-            Check::Prefers { given, versus, .. } => vec![given, versus],
+            Check::Prefers { given, versus, .. } | Check::BreaksDownMore { given, versus } => vec![given, versus],
             Check::LinkageEases { given, versus, with, without, .. } => vec![given, versus, with, without],
             _ => Vec::new(),
         }

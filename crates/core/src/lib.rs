@@ -14,7 +14,8 @@
 //! * A [`Lever`] is a named what-if applied to a copy of a scenario
 //!   ([`Scenario::with_lever`]); an [`Expectation`] is a claim from a source written as a
 //!   [`Check`] on the model, evaluated by [`evaluate`] into a [`Verdict`] with the numbers
-//!   behind it.
+//!   behind it; [`audit`] says whether a claim could have failed, varying the numbers it
+//!   depends on within their admissible ranges ([`bounds`]).
 //!
 //! # Example
 //!

@@ -204,6 +204,8 @@ pub enum RawCheckKind {
     Grows,
     /// On the central path without talks, neither side breaks within `months`.
     NoCollapseWithin,
+    /// A ceasefire on terms matching `given` breaks down more often than one matching `versus`.
+    BreaksDownMore,
 }
 
 /// A quantity of a side of the war, for `declines` and `grows`.
@@ -264,7 +266,7 @@ pub struct RawExpectation {
     /// The terms: issue → option or options.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub given: Option<Located<RawCondition>>,
-    /// The terms compared with (prefers, linkage_eases).
+    /// The terms compared with (prefers, linkage_eases, breaks_down_more).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub versus: Option<Located<RawCondition>>,
     /// linkage_eases: terms under which the loss should be smaller.

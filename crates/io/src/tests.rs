@@ -651,7 +651,8 @@ fn test_war_is_valid() {
             "settles_sooner",
             "declines",
             "grows",
-            "no_collapse_within"
+            "no_collapse_within",
+            "breaks_down_more"
         ]
     );
     assert_eq!(

@@ -198,6 +198,10 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
             raw.months = number(*months, "months");
             RawCheckKind::NoCollapseWithin
         }
+        Check::BreaksDownMore { given, versus } => {
+            (raw.given, raw.versus) = (cond(given), cond(versus));
+            RawCheckKind::BreaksDownMore
+        }
     };
     raw.check = Located::new(kind);
     raw

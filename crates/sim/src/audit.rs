@@ -189,6 +189,11 @@ mod tests {
         let tuned = s.expectations.iter().position(|e| e.id == "alaska-opens-a-path").unwrap();
         assert_eq!(audits[tuned].class, Class::ByInput);
         assert_eq!(audits[tuned].closest.as_ref().unwrap().role, Role::Tuned);
+        // A durability claim compares the very multipliers the scenario assumes.
+        let hazard = s.expectations.iter().position(|e| e.id == "ceasefire-without-guarantees-breaks-down").unwrap();
+        assert_eq!(audits[hazard].class, Class::ByInput, "{}", audits[hazard].reason);
+        assert!(audits[hazard].flips.iter().any(|f| f.path == "conflict.durability.factors.no-guarantees"));
+        assert!(audits[hazard].flips.iter().all(|f| f.role == Role::Compared));
     }
 
     /// A dynamic claim: an aid cut lowers Ukraine's alternative to a deal only while aid

@@ -539,6 +539,21 @@ impl Simulation {
         (base * factor).clamp(0.0, 1.0)
     }
 
+    /// The monthly hazard of breakdown of a ceasefire (or, `settled`, a settlement) on any
+    /// terms matching `terms`: the base rate times the factors every such package matches.
+    pub fn hazard_of(&self, terms: &parley_core::Condition, settled: bool) -> f64 {
+        let base = if settled { self.settled_hazard } else { self.ceasefire_hazard };
+        let implied = |f: &&Factor| {
+            f.when.iter().all(|(i, allowed)| {
+                terms.terms.iter().any(|(ti, options)| {
+                    ti == i && !options.is_empty() && options.iter().all(|&o| allowed.contains(&(o as u32)))
+                })
+            })
+        };
+        let factor: f64 = self.factors.iter().filter(implied).map(|f| f.multiplier).product();
+        (base * factor).clamp(0.0, 1.0)
+    }
+
     /// The war at the scenario date, where [`Simulation::run`] starts.
     pub fn at_as_of(&self) -> &WarState {
         &self.at_as_of

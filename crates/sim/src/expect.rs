@@ -17,6 +17,7 @@
 //! | `advances_more` / `advances_less` | the holder gains more / less within `months` with the levers than under `versus_levers` |
 //! | `declines` / `grows` | `actor`'s `measure` (manpower, materiel, economy, support, batna) is lower / higher after `months` than at the scenario date |
 //! | `no_collapse_within` | neither side breaks within `months` |
+//! | `breaks_down_more` | a ceasefire on terms matching `given` has a higher monthly hazard of breakdown than one matching `versus` (a factor counts for terms that imply it) |
 
 use std::collections::HashMap;
 use std::sync::{Arc, Mutex};
@@ -329,6 +330,22 @@ pub(crate) fn evaluate_with(sims: &Simulations<'_>, e: &Expectation) -> Result<V
                     ("support_0".into(), support[0]),
                     ("support_1".into(), support[1]),
                 ],
+            }
+        }
+        Check::BreaksDownMore { given, versus } => {
+            let sim = sims.get(&e.levers)?;
+            let (a, b) = (sim.hazard_of(given, false), sim.hazard_of(versus, false));
+            let terms = |c: &parley_core::Condition| c.describe(&sim.scenario().issues);
+            Verdict {
+                passed: a > b,
+                explanation: format!(
+                    "a ceasefire on {} breaks down with a monthly hazard of {}%, on {} of {}%",
+                    terms(given),
+                    fmt(100.0 * a),
+                    terms(versus),
+                    fmt(100.0 * b)
+                ),
+                numbers: vec![("hazard".into(), a), ("hazard_versus".into(), b)],
             }
         }
         _ => unreachable!("static checks are delegated above"),

@@ -16,6 +16,8 @@
 //!   terms, breakdowns, capitulation; precomputed once per scenario and lever set.
 //! * [`calibrate`]: least-squares fit of chosen parameters to observed monthly series.
 //! * [`expect`]: the sources' claims about the dynamics, checked on the central path.
+//! * [`audit`]: whether each claim could have failed, static and dynamic alike: evidence,
+//!   by input or structural, with the number nearest to flipping it.
 //!
 //! The crate is pure: no files, no clock, no printing. Everything is deterministic.
 //!

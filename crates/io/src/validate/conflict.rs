@@ -10,7 +10,7 @@ use parley_core::conflict::{
     Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ObservationError, Observed, ScheduledEvent,
     Series, Side, Terms, Territory, Volatility,
 };
-use parley_core::{Actor, Check, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
+use parley_core::{Actor, Check, Condition, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
 
 use super::{Validator, list, span};
 use crate::diagnostic::Diagnostic;
@@ -56,6 +56,7 @@ pub(super) fn is_dynamic(kind: RawCheckKind) -> bool {
             | K::Declines
             | K::Grows
             | K::NoCollapseWithin
+            | K::BreaksDownMore
     )
 }
 
@@ -876,6 +877,7 @@ impl Validator<'_> {
         &mut self,
         e: &RawExpectation,
         actor: Option<usize>,
+        (given, versus_terms): (Condition, Condition),
         scenario: &Scenario,
         ctx: &str,
     ) -> Option<Check> {
@@ -989,6 +991,7 @@ impl Validator<'_> {
             K::Declines => Check::Declines { actor: actor?, measure: measure?, months: months? },
             K::Grows => Check::Grows { actor: actor?, measure: measure?, months: months? },
             K::NoCollapseWithin => Check::NoCollapseWithin { months: months? },
+            K::BreaksDownMore => Check::BreaksDownMore { given, versus: versus_terms },
             K::Accepts
             | K::Rejects
             | K::ZoneExists

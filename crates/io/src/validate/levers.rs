@@ -170,6 +170,7 @@ impl Validator<'_> {
             K::Prefers => &["actor", "given", "versus"],
             K::LinkageEases => &["actor", "given", "versus", "with", "without"],
             K::NoSettlementWithin | K::SettlesWithin | K::NoCollapseWithin => &["months"],
+            K::BreaksDownMore => &["given", "versus"],
             K::BatnaLower | K::BatnaHigher => &["actor", "month"],
             K::BatnaRestored => &["actor", "month", "loss_from", "fraction"],
             K::Advances => &["months", "km2"],
@@ -246,7 +247,7 @@ impl Validator<'_> {
             return None;
         }
         let check = if is_dynamic(kind) {
-            self.dynamic_check(e, actor, scenario, &ctx)?
+            self.dynamic_check(e, actor, (given, versus), scenario, &ctx)?
         } else {
             static_check(kind, actor, other, [given, versus, with, without])?
         };
@@ -299,7 +300,8 @@ fn static_check(
         | K::SettlesSooner
         | K::Declines
         | K::Grows
-        | K::NoCollapseWithin => {
+        | K::NoCollapseWithin
+        | K::BreaksDownMore => {
             return None;
         }
     })

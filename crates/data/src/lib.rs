@@ -244,18 +244,18 @@ mod tests {
         }
     }
 
-    #[test]
-    fn test_tables_round_trip_through_parquet_with_their_stamp() {
-        let design = Design {
+    fn design() -> Design {
+        Design {
             runs: 2,
             months: 2,
             seed: 7,
             arms: vec![Arm::new(vec![])],
             start: parley_experiment::run::Start::Prior,
-        };
-        let reps = [replicate(0), replicate(1)];
-        let sides = ["rus".to_string(), "ukr".to_string()];
-        let scenario = Scenario {
+        }
+    }
+
+    fn empty_scenario() -> Scenario {
+        Scenario {
             metadata: Default::default(),
             sources: vec![],
             actors: vec![],
@@ -265,7 +265,15 @@ mod tests {
             expectations: vec![],
             conflict: None,
             uncertain: vec![],
-        };
+        }
+    }
+
+    #[test]
+    fn test_tables_round_trip_through_parquet_with_their_stamp() {
+        let design = design();
+        let reps = [replicate(0), replicate(1)];
+        let sides = ["rus".to_string(), "ukr".to_string()];
+        let scenario = empty_scenario();
         let batch = replicates_batch(&reps, &design, &[&scenario], &["conflict.x".into()], &sides).unwrap();
         let stamp = Stamp {
             parley_version: "0.1.0".into(),
@@ -292,25 +300,9 @@ mod tests {
 
     #[test]
     fn test_csv_and_parquet_tables_have_the_same_columns() {
-        let design = Design {
-            runs: 2,
-            months: 2,
-            seed: 7,
-            arms: vec![Arm::new(vec![])],
-            start: parley_experiment::run::Start::Prior,
-        };
+        let design = design();
         let reps = [replicate(0), replicate(1)];
-        let scenario = Scenario {
-            metadata: Default::default(),
-            sources: vec![],
-            actors: vec![],
-            issues: vec![],
-            preferences: vec![],
-            levers: vec![],
-            expectations: vec![],
-            conflict: None,
-            uncertain: vec![],
-        };
+        let scenario = empty_scenario();
         let sides = ["rus".to_string(), "ukr".to_string()];
         let parties = ["rus".to_string(), "ukr".to_string(), "usa".to_string()];
         let parameters = ["conflict.x".to_string()];

@@ -1,21 +1,74 @@
 //! Files on disk: written atomically, read with errors that name the path.
 
-use std::path::Path;
+use std::path::{Path, PathBuf};
 
 use crate::AppError;
 
 /// Writes `bytes` to `path` through a temporary file in the same directory and a rename,
 /// so a reader never sees a half-written file and an existing file survives a failure.
 pub fn write_atomically(path: &Path, bytes: impl AsRef<[u8]>) -> Result<(), AppError> {
-    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
-    let name = path.file_name().ok_or_else(|| AppError::bare(format!("{} is not a file name", path.display())))?;
-    let tmp = dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id()));
+    let tmp = temporary(path)?;
     let result = std::fs::write(&tmp, bytes).and_then(|()| std::fs::rename(&tmp, path));
     if let Err(e) = result {
         let _ = std::fs::remove_file(&tmp);
         return Err(AppError::io("write", path, e));
     }
     Ok(())
+}
+
+/// A file written piece by piece into a temporary file beside `path` and renamed into
+/// place by [`AtomicFile::commit`]: a reader never sees it half-written, an existing file
+/// survives a failure, and a file dropped without a commit leaves nothing behind.
+pub struct AtomicFile {
+    path: PathBuf,
+    tmp: PathBuf,
+    file: Option<std::io::BufWriter<std::fs::File>>,
+}
+
+impl AtomicFile {
+    /// Opens the temporary file for `path`.
+    pub fn create(path: &Path) -> Result<AtomicFile, AppError> {
+        let tmp = temporary(path)?;
+        let file = std::fs::File::create(&tmp).map_err(|e| AppError::io("write", path, e))?;
+        Ok(AtomicFile { path: path.to_path_buf(), tmp, file: Some(std::io::BufWriter::new(file)) })
+    }
+
+    /// The file's final path.
+    pub fn path(&self) -> &Path {
+        &self.path
+    }
+
+    /// Flushes the file and renames it into place.
+    pub fn commit(mut self) -> Result<(), AppError> {
+        let file = self.file.take().expect("taken only here");
+        let result = file.into_inner().map_err(|e| e.into_error()).and_then(|_| std::fs::rename(&self.tmp, &self.path));
+        result.map_err(|e| AppError::io("write", &self.path, e))
+    }
+}
+
+impl std::io::Write for AtomicFile {
+    fn write(&mut self, buf: &[u8]) -> std::io::Result<usize> {
+        self.file.as_mut().expect("present until committed").write(buf)
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        self.file.as_mut().expect("present until committed").flush()
+    }
+}
+
+impl Drop for AtomicFile {
+    fn drop(&mut self) {
+        if self.file.take().is_some() {
+            let _ = std::fs::remove_file(&self.tmp);
+        }
+    }
+}
+
+/// The temporary file beside `path` that becomes it.
+fn temporary(path: &Path) -> Result<PathBuf, AppError> {
+    let dir = path.parent().filter(|p| !p.as_os_str().is_empty()).unwrap_or(Path::new("."));
+    let name = path.file_name().ok_or_else(|| AppError::bare(format!("{} is not a file name", path.display())))?;
+    Ok(dir.join(format!(".{}.{}.tmp", name.to_string_lossy(), std::process::id())))
 }
 
 /// Creates `dir` and its parents.
@@ -66,6 +119,25 @@ mod tests {
         assert_eq!(std::fs::read_to_string(&path).unwrap(), "two");
         let names: Vec<_> = std::fs::read_dir(dir.path()).unwrap().map(|e| e.unwrap().file_name()).collect();
         assert_eq!(names.len(), 1, "{names:?}");
+    }
+
+    #[test]
+    fn test_an_atomic_file_appears_on_commit_and_vanishes_when_dropped() {
+        use std::io::Write;
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("t.csv");
+        write_atomically(&path, "old").unwrap();
+        let mut f = AtomicFile::create(&path).unwrap();
+        f.write_all(b"new, ").unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "old", "unchanged until the commit");
+        f.write_all(b"whole").unwrap();
+        f.commit().unwrap();
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new, whole");
+        let mut g = AtomicFile::create(&path).unwrap();
+        g.write_all(b"abandoned").unwrap();
+        drop(g);
+        assert_eq!(std::fs::read_to_string(&path).unwrap(), "new, whole");
+        assert_eq!(std::fs::read_dir(dir.path()).unwrap().count(), 1, "no temporary file left");
     }
 
     #[test]

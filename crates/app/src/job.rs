@@ -131,7 +131,7 @@ pub fn report_data(
     let inputs = Inputs {
         scenario: s,
         meta,
-        experiment: finished.map(|f| ExperimentResults { summary: &f.summary, replicates: &f.replicates }),
+        experiment: finished.map(|f| ExperimentResults { summary: &f.summary, monthly: &f.monthly }),
         record: finished.and_then(|f| f.record.as_deref()),
         study,
         backtest,

@@ -6,19 +6,23 @@
 //! in, `replicates.csv`, `months.csv`, their Parquet twins and `summary.json`. An
 //! interrupted run leaves whole chunks only; a resumed one computes the missing chunks.
 //! The final files are always built from the chunk files, so a resumed or merged
-//! experiment gives the same bytes as an uninterrupted one.
+//! experiment gives the same bytes as an uninterrupted one. They are written as the chunks
+//! are read, one at a time, with the summary accumulated on the way ([`Summarizer`]), so
+//! memory does not grow with the number of replicates.
 
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
 
 use parley_core::Scenario;
+use parley_data::ParquetSink;
 use parley_experiment::assimilate::Assimilated;
-use parley_experiment::records::{Columns, read_tables, write_tables};
+use parley_experiment::records::{Columns, TableWriter, read_tables, write_tables};
 use parley_experiment::run::{Start, shard};
-use parley_experiment::{Arm, Design, Experiment, Replicate, Summary, summarize};
+use parley_experiment::{Arm, Design, Experiment, Monthly, Replicate, Summarizer, Summary, summarize};
 use serde::{Deserialize, Serialize};
 
-use crate::files::{create_dir, read_bytes, read_text, write_atomically};
+use crate::files::{AtomicFile, create_dir, read_bytes, read_text, write_atomically};
 use crate::observe::{Observer, Stage};
 use crate::{AppError, scenario};
 
@@ -174,42 +178,50 @@ fn arm_scenarios(s: &Scenario, design: &Design) -> Result<Vec<Scenario>, AppErro
     design.arms.iter().map(|a| scenario::with_levers(s, &a.levers)).collect()
 }
 
-/// Every replicate found in the chunk files of `dir`, with the start of each chunk. A
-/// chunk whose replicates file is missing is not done (it is recomputed on resumption); a
-/// done chunk that cannot be read is an error, never skipped.
-fn read_chunks(
-    dir: &Path,
-    design: &Design,
-    scenarios: &[&Scenario],
-    parameters: usize,
-) -> Result<Vec<(u64, Vec<Replicate>)>, AppError> {
-    let parties = parley_sim::coupled::default_parties(scenarios[0]).len();
-    let mut out = Vec::new();
+/// The first replicate of every done chunk of `dir`, ascending. A chunk whose replicates
+/// file is missing is not done (it is recomputed on resumption).
+fn chunk_starts(dir: &Path) -> Result<Vec<u64>, AppError> {
     let chunks = dir.join("chunks");
     let entries = match std::fs::read_dir(&chunks) {
         Ok(entries) => entries,
-        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(out),
+        Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(Vec::new()),
         Err(e) => return Err(AppError::io("read", &chunks, e)),
     };
     // An entry that cannot be read is an error; a name that is not UTF-8 is no chunk of ours.
-    let mut names = Vec::new();
+    let mut starts = Vec::new();
     for entry in entries {
         let entry = entry.map_err(|e| AppError::io("read", &chunks, e))?;
-        if let Ok(name) = entry.file_name().into_string() {
-            names.push(name);
+        if let Ok(name) = entry.file_name().into_string()
+            && let Some(start) = name.strip_suffix(".replicates.csv").and_then(|s| s.parse::<u64>().ok())
+        {
+            starts.push(start);
         }
     }
-    names.sort();
-    for name in names {
-        let Some(start) = name.strip_suffix(".replicates.csv").and_then(|s| s.parse::<u64>().ok()) else { continue };
+    starts.sort_unstable();
+    Ok(starts)
+}
+
+/// What reading an experiment's chunk files needs to know.
+#[derive(Clone, Copy)]
+struct Layout<'a> {
+    design: &'a Design,
+    scenarios: &'a [&'a Scenario],
+    parameters: usize,
+    parties: usize,
+}
+
+impl Layout<'_> {
+    /// The replicates of the chunk of `dir` that starts at `start`, by index then arm. A
+    /// done chunk that cannot be read is an error, never skipped.
+    fn read(&self, dir: &Path, start: u64) -> Result<Vec<Replicate>, AppError> {
         let (rep_path, month_path) = chunk_paths(dir, start);
         let reps = read_bytes(&rep_path)?;
         let months = read_bytes(&month_path)?;
-        let replicates = read_tables(&reps, &months, design, scenarios, parameters, parties)
+        let mut replicates = read_tables(&reps, &months, self.design, self.scenarios, self.parameters, self.parties)
             .map_err(|reason| StoreError::Corrupt { path: rep_path.clone(), reason })?;
-        out.push((start, replicates));
+        replicates.sort_by_key(|r| (r.index, r.arm));
+        Ok(replicates)
     }
-    Ok(out)
 }
 
 /// Writes a chunk's two files.
@@ -232,69 +244,138 @@ fn csv_failed(e: csv::Error) -> AppError {
     AppError::Internal(format!("cannot write an experiment's table: {e}"))
 }
 
-/// Writes the final tables and summary of `replicates` (sorted by index, then arm).
-fn write_results(
-    dir: &Path,
-    manifest: &Manifest,
-    replicates: &[Replicate],
-    scenarios: &[&Scenario],
-) -> Result<Summary, AppError> {
-    let design = manifest.design();
-    let summary = summarize(&design, scenarios, &manifest.parameters, replicates);
-    let stamp = format!(
-        "# parley {}; scenario {} {}; seed {}; runs {}; months {}",
-        manifest.parley_version,
-        manifest.scenario,
-        manifest.scenario_hash,
-        manifest.seed,
-        manifest.runs,
-        manifest.months
-    );
-    let columns = Columns { parameters: &manifest.parameters, sides: &summary.sides, parties: &summary.parties };
-    let (reps, months) = write_tables(Some(&stamp), columns, replicates, &design, scenarios).map_err(csv_failed)?;
-    write_atomically(&dir.join("replicates.csv"), &reps)?;
-    write_atomically(&dir.join("months.csv"), &months)?;
-    let stamp = parley_data::Stamp {
-        parley_version: manifest.parley_version.clone(),
-        scenario: manifest.scenario.clone(),
-        scenario_hash: manifest.scenario_hash.clone(),
-        seed: manifest.seed,
-        runs: manifest.runs,
-        months: manifest.months,
-    };
-    let parquet = |batch: Result<_, parley_data::DataError>| -> Result<Vec<u8>, AppError> {
-        batch
-            .and_then(|b| parley_data::to_parquet(&b, &stamp))
-            .map_err(|e| AppError::Internal(format!("cannot encode Parquet: {e}")))
-    };
-    write_atomically(
-        &dir.join("replicates.parquet"),
-        parquet(parley_data::replicates_batch(replicates, &design, scenarios, &manifest.parameters, &summary.sides))?,
-    )?;
-    write_atomically(
-        &dir.join("months.parquet"),
-        parquet(parley_data::months_batch(replicates, &design, &summary.sides, &summary.parties))?,
-    )?;
-    #[derive(Serialize)]
-    struct Report<'a> {
-        parley_version: &'a str,
-        scenario: &'a str,
-        scenario_hash: &'a str,
-        seed: u64,
-        #[serde(flatten)]
-        summary: &'a Summary,
+fn parquet_failed(e: parley_data::DataError) -> AppError {
+    AppError::Internal(format!("cannot encode Parquet: {e}"))
+}
+
+/// An experiment's final files — `replicates.csv`, `months.csv`, their Parquet twins and
+/// `summary.json` — written as its replicates stream past, chunk by chunk in index order,
+/// with the summary and the reference arm's months accumulated on the way. Memory does not
+/// grow with the number of replicates.
+struct Results<'a> {
+    dir: &'a Path,
+    manifest: &'a Manifest,
+    layout: Layout<'a>,
+    sides: [String; 2],
+    parties: Vec<String>,
+    tables: TableWriter<'a, AtomicFile>,
+    replicates_parquet: ParquetSink<AtomicFile>,
+    months_parquet: ParquetSink<AtomicFile>,
+    rows: u64,
+    summarizer: Summarizer<'a>,
+    monthly: Monthly,
+}
+
+impl<'a> Results<'a> {
+    fn open(dir: &'a Path, manifest: &'a Manifest, layout: Layout<'a>) -> Result<Results<'a>, AppError> {
+        let names = summarize(layout.design, layout.scenarios, &manifest.parameters, &[]);
+        let stamp = format!(
+            "# parley {}; scenario {} {}; seed {}; runs {}; months {}",
+            manifest.parley_version,
+            manifest.scenario,
+            manifest.scenario_hash,
+            manifest.seed,
+            manifest.runs,
+            manifest.months
+        );
+        let columns = Columns { parameters: &manifest.parameters, sides: &names.sides, parties: &names.parties };
+        let tables = TableWriter::new(
+            Some(&stamp),
+            columns,
+            layout.design,
+            layout.scenarios,
+            AtomicFile::create(&dir.join("replicates.csv"))?,
+            AtomicFile::create(&dir.join("months.csv"))?,
+        )
+        .map_err(csv_failed)?;
+        let stamp = parley_data::Stamp {
+            parley_version: manifest.parley_version.clone(),
+            scenario: manifest.scenario.clone(),
+            scenario_hash: manifest.scenario_hash.clone(),
+            seed: manifest.seed,
+            runs: manifest.runs,
+            months: manifest.months,
+        };
+        Ok(Results {
+            dir,
+            manifest,
+            layout,
+            tables,
+            replicates_parquet: ParquetSink::new(AtomicFile::create(&dir.join("replicates.parquet"))?, &stamp),
+            months_parquet: ParquetSink::new(AtomicFile::create(&dir.join("months.parquet"))?, &stamp),
+            rows: 0,
+            summarizer: Summarizer::new(layout.design, layout.scenarios, &manifest.parameters),
+            monthly: Monthly::new(0, manifest.months, names.parties.len()),
+            sides: names.sides,
+            parties: names.parties,
+        })
     }
-    let mut json = serde_json::to_string_pretty(&Report {
-        parley_version: &manifest.parley_version,
-        scenario: &manifest.scenario,
-        scenario_hash: &manifest.scenario_hash,
-        seed: manifest.seed,
-        summary: &summary,
-    })
-    .map_err(|e| AppError::Internal(format!("cannot serialise the summary: {e}")))?;
-    json.push('\n');
-    write_atomically(&dir.join("summary.json"), &json)?;
-    Ok(summary)
+
+    /// Adds the next replicates (by index, then arm, after every one added before).
+    fn add(&mut self, replicates: &[Replicate]) -> Result<(), AppError> {
+        if replicates.is_empty() {
+            return Ok(());
+        }
+        self.tables.write(replicates).map_err(csv_failed)?;
+        let (design, scenarios) = (self.layout.design, self.layout.scenarios);
+        let batch =
+            parley_data::replicates_batch(replicates, design, scenarios, &self.manifest.parameters, &self.sides)
+                .map_err(parquet_failed)?;
+        self.replicates_parquet.write(&batch).map_err(parquet_failed)?;
+        let batch =
+            parley_data::months_batch(replicates, design, &self.sides, &self.parties).map_err(parquet_failed)?;
+        self.months_parquet.write(&batch).map_err(parquet_failed)?;
+        for r in replicates {
+            self.summarizer.add(r);
+            self.monthly.add(r);
+        }
+        self.rows += replicates.len() as u64;
+        Ok(())
+    }
+
+    /// Puts every file in place and returns the summary and the reference arm's months.
+    fn finish(mut self) -> Result<(Summary, Monthly), AppError> {
+        if self.rows == 0 {
+            // A Parquet file needs a schema even without rows.
+            self.add_empty_batches()?;
+        }
+        let (reps, months) = self.tables.finish().map_err(csv_failed)?;
+        reps.commit()?;
+        months.commit()?;
+        self.replicates_parquet.finish().map_err(parquet_failed)?.commit()?;
+        self.months_parquet.finish().map_err(parquet_failed)?.commit()?;
+        let summary = self.summarizer.finish();
+        #[derive(Serialize)]
+        struct Report<'a> {
+            parley_version: &'a str,
+            scenario: &'a str,
+            scenario_hash: &'a str,
+            seed: u64,
+            #[serde(flatten)]
+            summary: &'a Summary,
+        }
+        let manifest = self.manifest;
+        let mut json = serde_json::to_string_pretty(&Report {
+            parley_version: &manifest.parley_version,
+            scenario: &manifest.scenario,
+            scenario_hash: &manifest.scenario_hash,
+            seed: manifest.seed,
+            summary: &summary,
+        })
+        .map_err(|e| AppError::Internal(format!("cannot serialise the summary: {e}")))?;
+        json.push('\n');
+        write_atomically(&self.dir.join("summary.json"), &json)?;
+        Ok((summary, self.monthly))
+    }
+
+    fn add_empty_batches(&mut self) -> Result<(), AppError> {
+        let (design, scenarios) = (self.layout.design, self.layout.scenarios);
+        let batch = parley_data::replicates_batch(&[], design, scenarios, &self.manifest.parameters, &self.sides)
+            .map_err(parquet_failed)?;
+        self.replicates_parquet.write(&batch).map_err(parquet_failed)?;
+        let batch = parley_data::months_batch(&[], design, &self.sides, &self.parties).map_err(parquet_failed)?;
+        self.months_parquet.write(&batch).map_err(parquet_failed)
+    }
 }
 
 /// What to do when the output directory already holds an experiment.
@@ -334,12 +415,13 @@ pub struct Plan<'a> {
     pub start: Start,
 }
 
-/// An experiment whose every replicate is on disk, read back or just computed.
+/// An experiment whose every replicate is on disk, read back or just computed, summarised
+/// as its replicates streamed past (they are not kept in memory).
 pub struct Finished {
     /// The design and stamp of the directory.
     pub manifest: Manifest,
-    /// Every replicate of the shard under every arm, by index, then arm.
-    pub replicates: Vec<Replicate>,
+    /// The reference arm month by month (the report's fans).
+    pub monthly: Monthly,
     /// Their summary, as written to `summary.json`.
     pub summary: Summary,
     /// Replicates already on disk that were reused rather than computed.
@@ -406,43 +488,49 @@ pub fn execute(plan: &Plan<'_>, observer: &dyn Observer) -> Result<Finished, App
     let owned = arm_scenarios(s, &design)?;
     let scenarios: Vec<&Scenario> = owned.iter().collect();
     let experiment = Experiment::new(s, design.clone())?;
-    let sides = {
-        let c = s.conflict.as_ref().expect("checked above");
-        [0, 1].map(|i| s.actors[c.sides[i].actor].id.clone())
+    let layout = Layout {
+        design: &design,
+        scenarios: &scenarios,
+        parameters: manifest.parameters.len(),
+        parties: experiment.arm(0).parties().len(),
     };
-    let parties: Vec<String> = experiment.arm(0).parties().iter().map(|&a| s.actors[a].id.clone()).collect();
-    let columns = Columns { parameters: &manifest.parameters, sides: &sides, parties: &parties };
-    let done: Vec<(u64, u64)> = read_chunks(dir, &design, &scenarios, manifest.parameters.len())?
-        .iter()
-        .map(|(start, r)| (*start, r.len() as u64 / design.arms.len().max(1) as u64))
-        .collect();
+    let names = summarize(&design, &scenarios, &manifest.parameters, &[]);
+    let columns = Columns { parameters: &manifest.parameters, sides: &names.sides, parties: &names.parties };
+    let done = chunk_starts(dir)?;
     let total = range.end - range.start;
     observer.stage(&Stage::Experiment { total, months: plan.months, arms: design.arms.len() });
+    let mut results = Results::open(dir, &manifest, layout)?;
     let mut start = range.start;
-    let mut finished = 0;
     let mut reused = 0;
     observer.progress(0, total);
     while start < range.end {
         let end = (start + manifest.chunk).min(range.end);
-        match done.iter().find(|(st, _)| *st == start) {
-            Some((_, n)) => reused += n,
-            None => {
-                if observer.cancelled() {
-                    return Err(AppError::Cancelled);
-                }
-                let replicates = experiment.replicates(start..end)?;
-                write_chunk(dir, start, &replicates, &design, &scenarios, columns)?;
+        if done.binary_search(&start).is_ok() {
+            reused += end - start;
+        } else {
+            if observer.cancelled() {
+                return Err(AppError::Cancelled);
             }
+            let replicates = experiment.replicates(start..end)?;
+            write_chunk(dir, start, &replicates, &design, &scenarios, columns)?;
         }
-        finished += end - start;
-        observer.progress(finished, total);
+        // The final files are built from the chunk files, whether just written or found.
+        let replicates = layout.read(dir, start)?;
+        let expected = (end - start) * design.arms.len() as u64;
+        if replicates.len() as u64 != expected || replicates.first().is_some_and(|r| r.index != start) {
+            let (path, _) = chunk_paths(dir, start);
+            let reason =
+                format!("holds {} replicate runs where {expected} from index {start} were expected", replicates.len());
+            return Err(StoreError::Corrupt { path, reason }.into());
+        }
+        results.add(&replicates)?;
+        observer.progress(end - range.start, total);
         start = end;
     }
-    let replicates = read_range(dir, &design, &scenarios, manifest.parameters.len(), &range)?;
     let record = experiment.record();
     write_record(dir, &manifest, record.as_deref())?;
-    let summary = write_results(dir, &manifest, &replicates, &scenarios)?;
-    Ok(Finished { manifest, replicates, summary, reused, record })
+    let (summary, monthly) = results.finish()?;
+    Ok(Finished { manifest, monthly, summary, reused, record })
 }
 
 /// The record's file in an experiment's directory: how the filter went.
@@ -472,25 +560,9 @@ fn write_record(dir: &Path, manifest: &Manifest, record: Option<&Assimilated>) -
     write_atomically(&dir.join(RECORD), json + "\n")
 }
 
-/// The replicates of the chunks of `dir` that start in `range`, by index then arm.
-fn read_range(
-    dir: &Path,
-    design: &Design,
-    scenarios: &[&Scenario],
-    parameters: usize,
-    range: &std::ops::Range<u64>,
-) -> Result<Vec<Replicate>, AppError> {
-    let mut replicates: Vec<Replicate> = read_chunks(dir, design, scenarios, parameters)?
-        .into_iter()
-        .filter(|(start, _)| range.contains(start))
-        .flat_map(|(_, r)| r)
-        .collect();
-    replicates.sort_by_key(|r| (r.index, r.arm));
-    Ok(replicates)
-}
-
 /// Reads back a finished experiment's directory (of an experiment, a merge or a main job)
-/// on `s`, the scenario it was run on, without computing anything.
+/// on `s`, the scenario it was run on, without computing anything: its chunk files are
+/// summarised one at a time.
 pub fn load_finished(dir: &Path, s: &Scenario) -> Result<Finished, AppError> {
     let manifest = read_manifest(dir)?;
     same_scenario(s, &manifest, &format!("the experiment in {}", dir.display()))?;
@@ -499,21 +571,36 @@ pub fn load_finished(dir: &Path, s: &Scenario) -> Result<Finished, AppError> {
     let scenarios: Vec<&Scenario> = owned.iter().collect();
     let range = shard(manifest.runs, manifest.shard.0, manifest.shard.1)
         .map_err(|e| StoreError::Corrupt { path: dir.join(MANIFEST), reason: e.to_string() })?;
-    let replicates = read_range(dir, &design, &scenarios, manifest.parameters.len(), &range)?;
-    let expected = (range.end - range.start) * design.arms.len() as u64;
-    if replicates.len() as u64 != expected {
-        return Err(StoreError::Incomplete { dir: dir.to_path_buf(), found: replicates.len() as u64, expected }.into());
+    let parties = parley_sim::coupled::default_parties(scenarios[0]).len();
+    let layout = Layout { design: &design, scenarios: &scenarios, parameters: manifest.parameters.len(), parties };
+    let mut summarizer = Summarizer::new(&design, &scenarios, &manifest.parameters);
+    let mut monthly = Monthly::new(0, manifest.months, parties);
+    let mut found = 0;
+    for start in chunk_starts(dir)?.into_iter().filter(|start| range.contains(start)) {
+        for r in &layout.read(dir, start)? {
+            summarizer.add(r);
+            monthly.add(r);
+            found += 1;
+        }
     }
-    let summary = summarize(&design, &scenarios, &manifest.parameters, &replicates);
-    let reused = replicates.len() as u64 / design.arms.len().max(1) as u64;
+    let expected = (range.end - range.start) * design.arms.len() as u64;
+    if found != expected {
+        return Err(StoreError::Incomplete { dir: dir.to_path_buf(), found, expected }.into());
+    }
+    let summary = summarizer.finish();
+    let reused = found / design.arms.len().max(1) as u64;
     // The filtered record is not saved, only its diagnostics: filter it again (it depends
     // on the scenario and the seed alone).
     let record = parley_experiment::run::record(s, manifest.start, manifest.seed, None)?.map(Arc::new);
-    Ok(Finished { manifest, replicates, summary, reused, record })
+    Ok(Finished { manifest, monthly, summary, reused, record })
 }
 
 /// Merges the shards in `dirs` (of one experiment, on the scenario `s`) into `out`, which
 /// then holds the whole experiment as if it had run in one piece.
+///
+/// The shards' chunk files are read one at a time in the order of their first replicate;
+/// a replicate is passed on once no chunk still to be read can hold it, so memory holds
+/// one chunk (and whatever overlaps it) whatever the size of the experiment.
 pub fn merge(dirs: &[PathBuf], s: &Scenario, out: &Path) -> Result<Summary, AppError> {
     let manifests = dirs.iter().map(|d| read_manifest(d)).collect::<Result<Vec<_>, _>>()?;
     let first = manifests.first().ok_or(StoreError::NoShards)?;
@@ -524,39 +611,149 @@ pub fn merge(dirs: &[PathBuf], s: &Scenario, out: &Path) -> Result<Summary, AppE
     let design = first.design();
     let owned = arm_scenarios(s, &design)?;
     let scenarios: Vec<&Scenario> = owned.iter().collect();
-    let mut replicates = Vec::new();
+    let parties = parley_sim::coupled::default_parties(scenarios[0]).len();
+    let layout = Layout { design: &design, scenarios: &scenarios, parameters: first.parameters.len(), parties };
+    let mut sources: Vec<(u64, &Path)> = Vec::new();
     for dir in dirs {
-        for (_, r) in read_chunks(dir, &design, &scenarios, first.parameters.len())? {
-            replicates.extend(r);
-        }
+        sources.extend(chunk_starts(dir)?.into_iter().map(|start| (start, dir.as_path())));
     }
-    replicates.sort_by_key(|r| (r.index, r.arm));
-    replicates.dedup_by_key(|r| (r.index, r.arm));
-    let arms = design.arms.len() as u64;
-    let missing: Vec<u64> = (0..first.runs)
-        .filter(|i| replicates.iter().filter(|r| r.index == *i).count() as u64 != arms)
-        .take(5)
-        .collect();
-    if !missing.is_empty() {
-        return Err(StoreError::Missing { examples: missing }.into());
-    }
+    // Stable: among chunks with the same start, the first directory given comes first.
+    sources.sort_by_key(|(start, _)| *start);
     let merged = Manifest { shard: (1, 1), chunk: first.chunk, ..first.clone() };
     create_dir(&out.join("chunks"))?;
-    let json = serde_json::to_string_pretty(&merged)
-        .map_err(|e| AppError::Internal(format!("cannot serialise the manifest: {e}")))?;
-    write_atomically(&out.join(MANIFEST), json + "\n")?;
-    // The merged directory holds chunk files too, laid out as one uninterrupted run would
-    // have written them, so it can be read back and reported like any experiment.
     let names = summarize(&design, &scenarios, &merged.parameters, &[]);
     let columns = Columns { parameters: &merged.parameters, sides: &names.sides, parties: &names.parties };
     let chunk = merged.chunk.max(1);
-    for block in replicates.chunk_by(|a, b| a.index / chunk == b.index / chunk) {
-        write_chunk(out, block[0].index / chunk * chunk, block, &design, &scenarios, columns)?;
+    let mut merger = Merger {
+        out,
+        layout,
+        columns,
+        runs: first.runs,
+        chunk,
+        results: Results::open(out, &merged, layout)?,
+        pending: BTreeMap::new(),
+        block: Vec::new(),
+        next: 0,
+        missing: Vec::new(),
+        written: Vec::new(),
+    };
+    let mut outcome = Ok(());
+    for (k, &(start, dir)) in sources.iter().enumerate() {
+        let upto = sources.get(k + 1).map_or(u64::MAX, |(next_start, _)| *next_start);
+        outcome = merger.read(dir, start, upto);
+        if outcome.is_err() || !merger.missing.is_empty() {
+            break;
+        }
     }
+    if outcome.is_ok() && merger.missing.is_empty() {
+        outcome = merger.finish();
+    }
+    if outcome.is_ok() && !merger.missing.is_empty() {
+        outcome = Err(StoreError::Missing { examples: merger.missing.clone() }.into());
+    }
+    if let Err(e) = outcome {
+        // Leave no half-merged experiment behind.
+        for start in &merger.written {
+            let (reps, months) = chunk_paths(out, *start);
+            let _ = std::fs::remove_file(reps);
+            let _ = std::fs::remove_file(months);
+        }
+        return Err(e);
+    }
+    let Merger { results, .. } = merger;
+    let json = serde_json::to_string_pretty(&merged)
+        .map_err(|e| AppError::Internal(format!("cannot serialise the manifest: {e}")))?;
+    write_atomically(&out.join(MANIFEST), json + "\n")?;
     // Every shard filtered the same record (same scenario and seed): keep the first's account.
     let record = dirs[0].join(RECORD);
     if record.exists() {
         write_atomically(&out.join(RECORD), read_text(&record)?)?;
     }
-    write_results(out, &merged, &replicates, &scenarios)
+    let (summary, _) = results.finish()?;
+    Ok(summary)
+}
+
+/// A merge in progress: replicates read from the shards' chunks, passed on in index order
+/// to the merged chunk files and the final files once no chunk still to be read can hold
+/// them.
+struct Merger<'a> {
+    out: &'a Path,
+    layout: Layout<'a>,
+    columns: Columns<'a>,
+    runs: u64,
+    chunk: u64,
+    results: Results<'a>,
+    /// Replicates read but not yet passed on, by (index, arm): the first copy read is kept.
+    pending: BTreeMap<(u64, usize), Replicate>,
+    /// The merged chunk being filled.
+    block: Vec<Replicate>,
+    /// The next replicate index expected.
+    next: u64,
+    /// Up to five indices missing a replicate under some arm.
+    missing: Vec<u64>,
+    /// The merged chunks written so far (removed again if the merge fails).
+    written: Vec<u64>,
+}
+
+impl Merger<'_> {
+    /// Reads the chunk of `dir` starting at `start`, then passes on every replicate below
+    /// `upto` (the start of the next chunk to be read).
+    fn read(&mut self, dir: &Path, start: u64, upto: u64) -> Result<(), AppError> {
+        for r in self.layout.read(dir, start)? {
+            self.pending.entry((r.index, r.arm)).or_insert(r);
+        }
+        let rest = self.pending.split_off(&(upto, 0));
+        let ready = std::mem::replace(&mut self.pending, rest);
+        let mut runs: Vec<Replicate> = Vec::new();
+        for (_, r) in ready {
+            if runs.first().is_some_and(|first| first.index != r.index) {
+                self.pass_on(std::mem::take(&mut runs))?;
+            }
+            runs.push(r);
+        }
+        if !runs.is_empty() {
+            self.pass_on(runs)?;
+        }
+        Ok(())
+    }
+
+    /// Passes on every arm's run of one replicate, noting what is missing before it.
+    fn pass_on(&mut self, runs: Vec<Replicate>) -> Result<(), AppError> {
+        let index = runs[0].index;
+        if index >= self.runs {
+            return Ok(());
+        }
+        let room = |m: &Vec<u64>| 5usize.saturating_sub(m.len());
+        let gap: Vec<u64> = (self.next..index).take(room(&self.missing)).collect();
+        self.missing.extend(gap);
+        if runs.len() != self.layout.design.arms.len() && room(&self.missing) > 0 {
+            self.missing.push(index);
+        }
+        self.next = index + 1;
+        if self.block.first().is_some_and(|b| b.index / self.chunk != index / self.chunk) {
+            self.flush()?;
+        }
+        self.block.extend(runs);
+        Ok(())
+    }
+
+    /// Writes the merged chunk being filled.
+    fn flush(&mut self) -> Result<(), AppError> {
+        let Some(first) = self.block.first() else { return Ok(()) };
+        let start = first.index / self.chunk * self.chunk;
+        let layout = self.layout;
+        write_chunk(self.out, start, &self.block, layout.design, layout.scenarios, self.columns)?;
+        self.written.push(start);
+        self.results.add(&self.block)?;
+        self.block.clear();
+        Ok(())
+    }
+
+    /// Notes the replicates missing at the end and writes the last chunk.
+    fn finish(&mut self) -> Result<(), AppError> {
+        let room = 5usize.saturating_sub(self.missing.len());
+        let gap: Vec<u64> = (self.next..self.runs).take(room).collect();
+        self.missing.extend(gap);
+        if self.missing.is_empty() { self.flush() } else { Ok(()) }
+    }
 }

@@ -4,9 +4,10 @@
 //!
 //! The tables have the same columns as the CSV files `parley experiment` writes; the file's
 //! key-value metadata carries the parley version, the scenario id and hash, the seed, the
-//! number of replicates and months. The crate returns bytes and touches no files: the
-//! caller writes them (atomically). Encoding is deterministic: the same replicates give the
-//! same bytes.
+//! number of replicates and months. The crate writes to whatever writer it is given
+//! (memory, or a file the caller renames into place) and opens no files itself; a table can
+//! be written batch by batch ([`ParquetSink`]) in bounded memory. Encoding is
+//! deterministic: the same replicates give the same bytes.
 //!
 //! Arrow and Parquet are heavy dependencies, so they live in this crate alone.
 
@@ -189,8 +190,52 @@ pub fn months_batch(
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 
-/// A table as a Parquet file, with the stamp in its key-value metadata.
-pub fn to_parquet(batch: &RecordBatch, stamp: &Stamp) -> Result<Vec<u8>, DataError> {
+/// Rows per Parquet row group: a writer holds at most one row group in memory, so this
+/// bounds its memory whatever the number of replicates.
+pub const ROW_GROUP: usize = 1 << 17;
+
+/// A table written to Parquet batch by batch, with the stamp in its key-value metadata.
+/// Row groups hold [`ROW_GROUP`] rows whatever the batches' sizes, so the bytes depend on
+/// the rows alone, not on how they were cut into batches.
+pub struct ParquetSink<W: std::io::Write + Send> {
+    out: Option<W>,
+    stamp: Stamp,
+    writer: Option<ArrowWriter<W>>,
+}
+
+impl<W: std::io::Write + Send> ParquetSink<W> {
+    /// A table to be written to `out`; its schema is the first batch's.
+    pub fn new(out: W, stamp: &Stamp) -> ParquetSink<W> {
+        ParquetSink { out: Some(out), stamp: stamp.clone(), writer: None }
+    }
+
+    /// Appends `batch`'s rows.
+    ///
+    /// # Errors
+    ///
+    /// If Parquet refuses the batch (for example, a schema other than the first batch's)
+    /// or writing fails.
+    pub fn write(&mut self, batch: &RecordBatch) -> Result<(), DataError> {
+        if self.writer.is_none() {
+            let out = self.out.take().ok_or_else(|| DataError::Shape("the Parquet table is closed".into()))?;
+            self.writer = Some(ArrowWriter::try_new(out, batch.schema(), Some(properties(&self.stamp)))?);
+        }
+        self.writer.as_mut().expect("opened above").write(batch)?;
+        Ok(())
+    }
+
+    /// Writes the footer and hands the writer back.
+    ///
+    /// # Errors
+    ///
+    /// If no batch was written (a Parquet file needs a schema) or writing fails.
+    pub fn finish(self) -> Result<W, DataError> {
+        let writer = self.writer.ok_or_else(|| DataError::Shape("a Parquet table needs at least one batch".into()))?;
+        Ok(writer.into_inner()?)
+    }
+}
+
+fn properties(stamp: &Stamp) -> WriterProperties {
     let metadata = vec![
         KeyValue::new("parley_version".into(), stamp.parley_version.clone()),
         KeyValue::new("scenario".into(), stamp.scenario.clone()),
@@ -199,16 +244,20 @@ pub fn to_parquet(batch: &RecordBatch, stamp: &Stamp) -> Result<Vec<u8>, DataErr
         KeyValue::new("runs".into(), stamp.runs.to_string()),
         KeyValue::new("months".into(), stamp.months.to_string()),
     ];
-    let props = WriterProperties::builder()
+    WriterProperties::builder()
         .set_compression(Compression::SNAPPY)
         .set_created_by(format!("parley {}", stamp.parley_version))
         .set_key_value_metadata(Some(metadata))
-        .build();
-    let mut bytes = Vec::new();
-    let mut writer = ArrowWriter::try_new(&mut bytes, batch.schema(), Some(props))?;
-    writer.write(batch)?;
-    writer.close()?;
-    Ok(bytes)
+        .set_max_row_group_row_count(Some(ROW_GROUP))
+        .build()
+}
+
+/// A table as a Parquet file, with the stamp in its key-value metadata ([`ParquetSink`]
+/// into memory).
+pub fn to_parquet(batch: &RecordBatch, stamp: &Stamp) -> Result<Vec<u8>, DataError> {
+    let mut sink = ParquetSink::new(Vec::new(), stamp);
+    sink.write(batch)?;
+    sink.finish()
 }
 
 #[cfg(test)]
@@ -266,6 +315,39 @@ mod tests {
             conflict: None,
             uncertain: vec![],
         }
+    }
+
+    fn stamp() -> Stamp {
+        Stamp {
+            parley_version: "0.1.0".into(),
+            scenario: "s".into(),
+            scenario_hash: "fnv1a64:0".into(),
+            seed: 7,
+            runs: 2,
+            months: 2,
+        }
+    }
+
+    #[test]
+    fn test_a_table_written_in_pieces_is_the_table_written_whole() {
+        let design = design();
+        let reps: Vec<Replicate> = (0..5000).map(replicate).collect();
+        let sides = ["rus".to_string(), "ukr".to_string()];
+        let scenario = empty_scenario();
+        let batch =
+            |r: &[Replicate]| replicates_batch(r, &design, &[&scenario], &["conflict.x".into()], &sides).unwrap();
+        let whole = to_parquet(&batch(&reps), &stamp()).unwrap();
+        for cuts in [vec![1000, 2000, 3000, 4000], vec![1, 777, 4999], vec![2500]] {
+            let mut sink = ParquetSink::new(Vec::new(), &stamp());
+            let mut from = 0;
+            for to in cuts.iter().copied().chain([reps.len()]) {
+                sink.write(&batch(&reps[from..to])).unwrap();
+                from = to;
+            }
+            assert_eq!(sink.finish().unwrap(), whole, "cut at {cuts:?}");
+        }
+        let e = ParquetSink::new(Vec::new(), &stamp()).finish().unwrap_err();
+        assert!(e.to_string().contains("at least one batch"), "{e}");
     }
 
     #[test]

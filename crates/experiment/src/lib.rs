@@ -37,7 +37,7 @@ pub mod stats;
 pub mod study;
 
 pub use run::{Arm, Design, Experiment, ExperimentError, Replicate};
-pub use stats::{Summary, summarize};
+pub use stats::{Monthly, Summarizer, Summary, summarize};
 
 /// The built-in scenario, read from the repository, for tests.
 #[cfg(test)]

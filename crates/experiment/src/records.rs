@@ -92,8 +92,73 @@ pub struct Columns<'a> {
     pub parties: &'a [String],
 }
 
+/// The replicates table and the months table written as replicates come, each opened by
+/// the comment line `stamp` if given, then its header: the tables of a million replicates
+/// never sit in memory whole.
+pub struct TableWriter<'a, W: std::io::Write> {
+    design: &'a Design,
+    scenarios: &'a [&'a Scenario],
+    replicates: csv::Writer<W>,
+    months: csv::Writer<W>,
+}
+
+impl<'a, W: std::io::Write> TableWriter<'a, W> {
+    /// Opens both tables on `replicates` and `months`, writing the stamp and the headers.
+    /// `scenarios` are the arms' scenarios.
+    ///
+    /// # Errors
+    ///
+    /// If writing fails.
+    pub fn new(
+        stamp: Option<&str>,
+        columns: Columns<'_>,
+        design: &'a Design,
+        scenarios: &'a [&'a Scenario],
+        replicates: W,
+        months: W,
+    ) -> Result<TableWriter<'a, W>, csv::Error> {
+        let open = |mut w: W| -> Result<csv::Writer<W>, csv::Error> {
+            if let Some(stamp) = stamp {
+                w.write_all(stamp.as_bytes())?;
+                w.write_all(b"\n")?;
+            }
+            Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(w))
+        };
+        let (mut reps, mut month_table) = (open(replicates)?, open(months)?);
+        reps.write_record(replicate_header(columns.parameters, columns.sides))?;
+        month_table.write_record(month_header(columns.sides, columns.parties))?;
+        Ok(TableWriter { design, scenarios, replicates: reps, months: month_table })
+    }
+
+    /// Writes the rows of `replicates`.
+    ///
+    /// # Errors
+    ///
+    /// If writing fails.
+    pub fn write(&mut self, replicates: &[Replicate]) -> Result<(), csv::Error> {
+        for r in replicates {
+            self.replicates.write_record(replicate_row(r, self.design, self.scenarios[r.arm]))?;
+            for row in month_rows(r, self.design) {
+                self.months.write_record(row)?;
+            }
+        }
+        Ok(())
+    }
+
+    /// Flushes both tables and hands back their writers (replicates, months).
+    ///
+    /// # Errors
+    ///
+    /// If flushing fails.
+    pub fn finish(self) -> Result<(W, W), csv::Error> {
+        let done = |w: csv::Writer<W>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
+        Ok((done(self.replicates)?, done(self.months)?))
+    }
+}
+
 /// The replicates table and the months table of `replicates` as CSV, each opened by the
-/// comment line `stamp` if given, then its header. `scenarios` are the arms' scenarios.
+/// comment line `stamp` if given, then its header ([`TableWriter`] into memory).
+/// `scenarios` are the arms' scenarios.
 ///
 /// # Errors
 ///
@@ -105,25 +170,9 @@ pub fn write_tables(
     design: &Design,
     scenarios: &[&Scenario],
 ) -> Result<(Vec<u8>, Vec<u8>), csv::Error> {
-    let open = || -> Result<csv::Writer<Vec<u8>>, csv::Error> {
-        let mut buffer = Vec::new();
-        if let Some(stamp) = stamp {
-            buffer.extend_from_slice(stamp.as_bytes());
-            buffer.push(b'\n');
-        }
-        Ok(csv::WriterBuilder::new().terminator(csv::Terminator::Any(b'\n')).from_writer(buffer))
-    };
-    let (mut reps, mut months) = (open()?, open()?);
-    reps.write_record(replicate_header(columns.parameters, columns.sides))?;
-    months.write_record(month_header(columns.sides, columns.parties))?;
-    for r in replicates {
-        reps.write_record(replicate_row(r, design, scenarios[r.arm]))?;
-        for row in month_rows(r, design) {
-            months.write_record(row)?;
-        }
-    }
-    let done = |w: csv::Writer<Vec<u8>>| w.into_inner().map_err(|e| csv::Error::from(e.into_error()));
-    Ok((done(reps)?, done(months)?))
+    let mut w = TableWriter::new(stamp, columns, design, scenarios, Vec::new(), Vec::new())?;
+    w.write(replicates)?;
+    w.finish()
 }
 
 /// Reads the replicates and months tables written by [`write_tables`] back. `scenarios`

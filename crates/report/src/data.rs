@@ -379,6 +379,10 @@ pub struct War {
     pub arm: String,
     /// Replicates behind each quantile.
     pub runs: u64,
+    /// `None` when the quantiles are exact; otherwise the relative error of the quantile
+    /// sketch they were read from (many replicates; see `parley_core::stats::Sample`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub quantile_error: Option<f64>,
     /// The two sides' names.
     pub sides: [String; 2],
     /// The parties at the table.

@@ -12,13 +12,13 @@ mod record;
 mod words;
 
 use parley_core::Scenario;
-use parley_core::stats::quantile;
+use parley_core::stats::Sample;
+use parley_experiment::Monthly;
 use parley_experiment::Summary;
 use parley_experiment::assimilate::Assimilated;
 use parley_experiment::backtest::Backtest;
-use parley_experiment::run::Replicate;
 use parley_experiment::study::Study;
-use parley_sim::coupled::{Phase, RunOptions, Simulation, TalksProtocol};
+use parley_sim::coupled::{RunOptions, Simulation, TalksProtocol};
 
 use parley_report::data::{
     ArmCurve, CheckRow, Checks, DifferenceRow, DriverRow, Fan, ForecastSection, IssueForecast, IssueShares, MeasureRow,
@@ -63,12 +63,12 @@ pub enum BuildError {
     },
 }
 
-/// A finished experiment, as saved: its summary and every replicate.
+/// A finished experiment, as saved: its summary and its reference arm month by month.
 pub struct ExperimentResults<'a> {
     /// The summary (`summary.json`).
     pub summary: &'a Summary,
-    /// Every replicate under every arm, by index then arm.
-    pub replicates: &'a [Replicate],
+    /// The reference arm's replicates month by month (the fans).
+    pub monthly: &'a Monthly,
 }
 
 /// What a report is built from.
@@ -304,42 +304,40 @@ fn static_talks(table: &Scenario, meta: &Meta) -> Result<Option<Talks>, BuildErr
     Ok(Some(talks_data(table, &model, &parties, &reservation, &run, &config, protocol, context.into())))
 }
 
-/// The 5th, 25th, 50th, 75th and 95th percentiles of `values`.
-fn quantiles(values: &mut [f64]) -> [Option<f64>; 5] {
-    values.sort_by(f64::total_cmp);
-    [0.05, 0.25, 0.5, 0.75, 0.95].map(|p| finite(quantile(values, p)))
+/// The 5th, 25th, 50th, 75th and 95th percentiles of `sample`.
+fn quantiles(sample: &Sample) -> [Option<f64>; 5] {
+    sample.quantiles([0.05, 0.25, 0.5, 0.75, 0.95]).map(finite)
 }
 
 fn war(base: &Scenario, sim: &Simulation, results: &ExperimentResults<'_>) -> War {
     let summary = results.summary;
     let conflict = base.conflict.as_ref().expect("checked by the caller");
-    let months = summary.design.months as usize;
-    let baseline: Vec<&Replicate> = results.replicates.iter().filter(|r| r.arm == 0).collect();
+    let monthly = results.monthly;
     let at_start = Some(*sim.at_as_of());
     let batna_start = sim.reservation_at_as_of();
-    let fan = |title: String, unit: &str, start: Option<f64>, get: &dyn Fn(&Replicate, usize) -> f64| {
+    let fan = |title: String, unit: &str, start: Option<f64>, series: &[Sample]| {
         let mut values = vec![[start; 5]];
-        for k in 0..months {
-            let mut xs: Vec<f64> = baseline.iter().filter(|r| k < r.months.len()).map(|r| get(r, k)).collect();
-            values.push(quantiles(&mut xs));
-        }
+        values.extend(series.iter().map(quantiles));
         Fan { title, unit: unit.into(), values }
     };
     let side_names = [0, 1].map(|i| base.actors[conflict.sides[i].actor].name.clone());
     let holder = &base.actors[conflict.territory.holder].name;
-    let held = fan(format!("Area held by {holder}"), "km²", at_start.map(|s| s.held), &|r, k| r.months[k].held);
+    let held = fan(format!("Area held by {holder}"), "km²", at_start.map(|s| s.held), &monthly.held);
     let losses = [0, 1].map(|i| {
         fan(
             format!("{}: losses per month", side_names[i]),
             "killed and wounded",
             at_start.map(|s| s.losses[i]),
-            &|r, k| r.months[k].losses[i],
+            &monthly.losses[i],
         )
     });
     let batna = [0, 1].map(|i| {
-        fan(format!("{}: alternative to a deal", side_names[i]), "utility (0–1)", finite(batna_start[i]), &|r, k| {
-            r.months[k].batna[i]
-        })
+        fan(
+            format!("{}: alternative to a deal", side_names[i]),
+            "utility (0–1)",
+            finite(batna_start[i]),
+            &monthly.batna[i],
+        )
     });
     let parties: Vec<String> = summary
         .parties
@@ -350,27 +348,21 @@ fn war(base: &Scenario, sim: &Simulation, results: &ExperimentResults<'_>) -> Wa
         .iter()
         .enumerate()
         .map(|(p, name)| {
-            fan(format!("{name}: acceptance margin"), "margin (utility)", None, &|r, k| {
-                r.months[k].margins.get(p).copied().unwrap_or(f64::NAN)
-            })
+            let series = monthly.margins.get(p).map_or(&[][..], Vec::as_slice);
+            fan(format!("{name}: acceptance margin"), "margin (utility)", None, series)
         })
         .collect();
-    let share = |f: &dyn Fn(&Replicate, usize) -> bool| -> Vec<f64> {
-        (0..months)
-            .map(|k| {
-                let n = baseline.iter().filter(|r| k < r.months.len()).count().max(1);
-                baseline.iter().filter(|r| k < r.months.len() && f(r, k)).count() as f64 / n as f64
-            })
-            .collect()
+    let share = |counts: &[u64]| -> Vec<f64> {
+        counts.iter().zip(&monthly.reached).map(|(&k, &n)| k as f64 / n.max(1) as f64).collect()
     };
-    let zone_open =
-        share(&|r, k| r.months[k].phase == Phase::Fighting && r.months[k].margins.iter().all(|&m| m >= -1e-4));
-    let at_peace = share(&|r, k| matches!(r.months[k].phase, Phase::Ceasefire | Phase::Settled));
+    let zone_open = share(&monthly.zone_open);
+    let at_peace = share(&monthly.at_peace);
     let as_of = conflict.as_of;
     War {
-        months: (0..=months as i32).map(|k| as_of.plus(k).to_string()).collect(),
+        months: (0..=summary.design.months as i32).map(|k| as_of.plus(k).to_string()).collect(),
         arm: summary.design.arms[0].name.clone(),
-        runs: baseline.len() as u64,
+        runs: monthly.runs,
+        quantile_error: (!monthly.is_exact()).then_some(parley_core::stats::RELATIVE_ERROR),
         sides: side_names,
         parties,
         held,

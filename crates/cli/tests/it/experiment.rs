@@ -57,6 +57,26 @@ fn test_sharded_and_merged_equals_a_single_run() {
     let run = dir.run(&["merge", "shard-1", "shard-3", "--out", "partial"]);
     assert_eq!(run.code, 2);
     assert!(run.stderr.contains("replicates are missing"), "{}", run.stderr);
+    // ... and leaves no half-merged experiment behind (merging streams chunk by chunk).
+    let left: Vec<_> = walk(&dir.path("partial"));
+    assert!(left.iter().all(|p| p.is_dir()), "only empty folders may remain: {left:?}");
+    // A shard given twice counts once.
+    let run = dir.run(&["merge", "shard-2", "shard-1", "shard-2", "shard-3", "--out", "twice"]);
+    assert_eq!(run.code, 0, "{}", run.stderr);
+    assert_eq!(read(&dir.path("twice")), read(&dir.path("single")));
+}
+
+/// Every path under `dir`, recursively.
+fn walk(dir: &std::path::Path) -> Vec<std::path::PathBuf> {
+    let mut out = Vec::new();
+    for entry in std::fs::read_dir(dir).into_iter().flatten().flatten() {
+        let path = entry.path();
+        if path.is_dir() {
+            out.extend(walk(&path));
+        }
+        out.push(path);
+    }
+    out
 }
 
 #[test]

@@ -390,6 +390,12 @@ pub(super) fn war(h: &mut Html, d: &ReportData) {
         group_thousands(&w.runs.to_string()),
         w.arm
     ));
+    if let Some(error) = w.quantile_error {
+        h.p(&format!(
+            "With this many runs the bands are read from a quantile sketch kept in bounded memory: each is within {}% of the exact value (relative), or within one millionth near zero.",
+            error * 100.0
+        ));
+    }
     h.raw("<div class=\"grid\">\n");
     let mut k = 0;
     let mut fig = |h: &mut Html, fan: &Fan, zero: bool, caption: &str| {

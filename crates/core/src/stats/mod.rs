@@ -5,8 +5,15 @@
 //! succession, and statistical inference", JASA 22(158):209–212, 1927,
 //! doi:10.1080/01621459.1927.10502953), which stay inside [0, 1] and keep their coverage
 //! near 0 and 1.
+//!
+//! A [`Sample`] summarises a stream of values in bounded memory: exactly while it is small,
+//! through a relative-error quantile sketch ([`Sketch`]) once it is not.
 
 use serde::Serialize;
+
+pub mod sample;
+
+pub use sample::{EXACT, FLOOR, RELATIVE_ERROR, Sample, Sketch};
 
 /// The empirical `p`-quantile of values sorted ascending, by linear interpolation between
 /// order statistics: type 7 of Hyndman & Fan, "Sample quantiles in statistical packages",

@@ -110,12 +110,19 @@ pub type Outcome = Vec<u32>;
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct OutcomeSpace {
     radices: Vec<u32>,
+    /// Per issue, the product of the later issues' radices (saturating: only meaningful
+    /// when the space's size fits in a `u64`).
+    strides: Vec<u64>,
 }
 
 impl OutcomeSpace {
     /// A space with `radices[i]` options on issue `i`.
     pub fn new(radices: Vec<u32>) -> Self {
-        Self { radices }
+        let mut strides = vec![1u64; radices.len()];
+        for i in (0..radices.len().saturating_sub(1)).rev() {
+            strides[i] = strides[i + 1].saturating_mul(u64::from(radices[i + 1]));
+        }
+        Self { radices, strides }
     }
 
     /// Number of options on each issue.
@@ -162,11 +169,40 @@ impl OutcomeSpace {
     pub fn encode(&self, outcome: &[u32]) -> u64 {
         outcome.iter().zip(&self.radices).fold(0u64, |acc, (&d, &r)| acc * u64::from(r) + u64::from(d))
     }
+
+    /// The outcome `index` with the option of `issue` moved `shift` places on (cyclically)
+    /// and every other issue unchanged: `encode` of the decoded outcome with that one digit
+    /// changed, computed on the index alone (the first issue is the most significant digit).
+    pub fn shift_option(&self, index: u64, issue: usize, shift: u32) -> u64 {
+        let radix = u64::from(self.radices[issue]);
+        let stride = self.strides[issue];
+        let digit = (index / stride) % radix;
+        let moved = (digit + u64::from(shift)) % radix;
+        index - digit * stride + moved * stride
+    }
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn test_shift_option_is_decode_shift_encode() {
+        let space = OutcomeSpace::new(vec![3, 1, 4, 2, 5]);
+        for index in 0..space.len().unwrap() {
+            for issue in 0..space.n_issues() {
+                for shift in 0..6 {
+                    let mut digits = space.decode(index);
+                    digits[issue] = (digits[issue] + shift) % space.radices()[issue];
+                    assert_eq!(
+                        space.shift_option(index, issue, shift),
+                        space.encode(&digits),
+                        "{index} {issue} {shift}"
+                    );
+                }
+            }
+        }
+    }
 
     #[test]
     fn test_decode_encode_roundtrip() {

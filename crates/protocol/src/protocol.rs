@@ -342,21 +342,22 @@ impl MediatedText {
 
     fn revision(&self, session: &mut Session<'_>) -> u64 {
         use rand::RngExt;
-        let space = session.domain.space();
-        let radices = space.radices().to_vec();
+        let domain = session.domain;
+        let space = domain.space();
+        // One issue's option moved on, read off the text's index without decoding it.
         let mut draft = || {
-            let mut digits = space.decode(self.text);
-            let issue = session.rng.random_range(0..radices.len());
-            if radices[issue] > 1 {
-                let shift = session.rng.random_range(1..radices[issue]);
-                digits[issue] = (digits[issue] + shift) % radices[issue];
+            let issue = session.rng.random_range(0..space.n_issues());
+            let radix = space.radices()[issue];
+            if radix <= 1 {
+                return self.text;
             }
-            space.encode(&digits)
+            let shift = session.rng.random_range(1..radix);
+            space.shift_option(self.text, issue, shift)
         };
         match self.mediator {
             None => draft(),
             Some(m) => {
-                let ranking = session.domain.ranking(m);
+                let ranking = domain.ranking(m);
                 let mut best = draft();
                 for _ in 1..self.candidates.max(1) {
                     let d = draft();

@@ -263,6 +263,9 @@ pub struct Simulation {
     /// package (no talks can succeed, so none are held).
     domain: Option<Domain>,
     bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
+    /// The bargaining set's utilities in exact units, a row of the parties' per package
+    /// (converted once, not every month).
+    bargaining_units: Arc<Vec<Units>>,
     static_reservation: Vec<f64>,
     talks: Talks,
     ceasefire_hazard: f64,
@@ -469,6 +472,9 @@ impl Simulation {
             parties,
             side_seats,
             domain,
+            bargaining_units: Arc::new(
+                bargaining_set.iter().flat_map(|(_, u)| u.iter().map(|&x| to_units(x))).collect(),
+            ),
             bargaining_set,
             static_reservation,
             talks,
@@ -729,8 +735,11 @@ impl Simulation {
     /// its margins. Margins are compared on the utility grid, so equal decimals tie.
     fn best_offer(&self, reservation: &[f64]) -> (Option<u64>, Vec<f64>) {
         let mut best: Option<(u64, Units)> = None;
-        for (outcome, u) in self.bargaining_set.iter() {
-            let worst = u.iter().zip(reservation).map(|(&u, &r)| to_units(u) - to_units(r)).min().unwrap_or(Units::MAX);
+        let reservation_units: Vec<Units> = reservation.iter().map(|&r| to_units(r)).collect();
+        let width = self.parties.len();
+        for (k, (outcome, _)) in self.bargaining_set.iter().enumerate() {
+            let u = &self.bargaining_units[k * width..(k + 1) * width];
+            let worst = u.iter().zip(&reservation_units).map(|(&u, &r)| u - r).min().unwrap_or(Units::MAX);
             if best.is_none_or(|(_, b)| worst > b) {
                 best = Some((*outcome, worst));
             }

@@ -158,7 +158,7 @@ pub struct Source {
     pub date: String,
     /// Where the document can be found online.
     pub url: Option<String>,
-    /// A local copy, relative to the scenario file.
+    /// The file name of a local copy of its text, which `sources --verify DIR` looks for in DIR.
     pub file: Option<String>,
 }
 

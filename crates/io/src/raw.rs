@@ -333,7 +333,7 @@ pub struct RawSource {
     /// Where the document can be found online.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub url: Option<String>,
-    /// A local copy, relative to the scenario file.
+    /// The file name of a local copy of its text, which `sources --verify DIR` looks for in DIR.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub file: Option<String>,
 }

@@ -357,14 +357,7 @@ mod tests {
         let sides = ["rus".to_string(), "ukr".to_string()];
         let scenario = empty_scenario();
         let batch = replicates_batch(&reps, &design, &[&scenario], &["conflict.x".into()], &sides).unwrap();
-        let stamp = Stamp {
-            parley_version: "0.1.0".into(),
-            scenario: "s".into(),
-            scenario_hash: "fnv1a64:0".into(),
-            seed: 7,
-            runs: 2,
-            months: 2,
-        };
+        let stamp = stamp();
         let bytes = to_parquet(&batch, &stamp).unwrap();
         assert_eq!(bytes, to_parquet(&batch, &stamp).unwrap(), "deterministic");
         let reader = ParquetRecordBatchReaderBuilder::try_new(bytes::Bytes::from(bytes)).unwrap();

@@ -418,13 +418,17 @@ fn search(c: &Candidate, base: bool, evaluator: &dyn Evaluator) -> Result<Option
 
 /// The actors, numbers and rules a static check depends on.
 pub fn static_scope(s: &Scenario, check: &Check) -> Scope {
-    let veto: Vec<bool> = s.actors.iter().map(|a| a.veto).collect();
+    let veto: Vec<bool> = s.actors.iter().map(|a| a.veto.is_full()).collect();
     let (actors, reservations) = match check {
         Check::Accepts { actor, .. } | Check::Rejects { actor, .. } => (vec![*actor], vec![*actor]),
         Check::Prefers { actor, .. } | Check::LinkageEases { actor, .. } => (vec![*actor], Vec::new()),
         Check::Favours { actor, other, .. } => (vec![*actor, *other], Vec::new()),
         Check::ZoneExists { .. } | Check::NoZone { .. } | Check::ZoneOnly { .. } => {
-            let b = bargainers(&veto);
+            // The bargainers, and those whose scoped veto can take a package out of the zone.
+            let mut b = bargainers(&veto);
+            b.extend((0..s.actors.len()).filter(|&a| s.actors[a].veto.scope().is_some()));
+            b.sort_unstable();
+            b.dedup();
             (b.clone(), b)
         }
         _ => (Vec::new(), Vec::new()),
@@ -648,7 +652,7 @@ fn across(s: &Scenario, check: &Check, packages: &dyn Packages) -> Vec<String> {
     let mask = actors.iter().fold(0u64, |m, &a| m | 1 << a);
     let (mut matching, mut clear) = (0u64, 0u64);
     let mut covering = vec![0u64; lines.len()];
-    packages.visit(&mut |_: u64, digits: &[u32], _: &[Units], crossed: u64| {
+    packages.visit(&mut |_: u64, digits: &[u32], _: &[Units], crossed: u64, _: u64| {
         if !given.matches(digits) {
             return;
         }
@@ -777,6 +781,8 @@ struct Table {
     additive: Vec<Units>,
     utility: Vec<Units>,
     crossed: Vec<u64>,
+    /// Per package: the scoped vetoes that block it.
+    refused: Vec<u64>,
     reservation: Vec<f64>,
     veto: Vec<bool>,
 }
@@ -794,19 +800,21 @@ impl Table {
             additive: Vec::with_capacity(len * n),
             utility: Vec::with_capacity(len * n),
             crossed: Vec::with_capacity(len),
+            refused: Vec::with_capacity(len),
             reservation: model.reservation().to_vec(),
             veto: model.veto().to_vec(),
         };
         scan(
             model,
             0..len as u64,
-            &mut VisitFn(|_: u64, digits: &[u32], u: &[Units], crossed: u64| {
+            &mut VisitFn(|_: u64, digits: &[u32], u: &[Units], crossed: u64, refused: u64| {
                 t.digits.extend_from_slice(digits);
                 for a in 0..n {
                     t.additive.push(digits.iter().enumerate().map(|(i, &o)| model.weighted_units(a, i, o)).sum());
                 }
                 t.utility.extend_from_slice(u);
                 t.crossed.push(crossed);
+                t.refused.push(refused);
             }),
         );
         t
@@ -827,6 +835,7 @@ impl Packages for Table {
                 &self.digits[p * self.k..(p + 1) * self.k],
                 &self.utility[p * self.n..(p + 1) * self.n],
                 *crossed,
+                self.refused[p],
             );
         }
     }
@@ -895,7 +904,10 @@ impl Packages for Varied<'_> {
                 Delta::Additive => row[a] = self.model.finish(a, self.additive(digits), digits),
                 Delta::Linkages => row[a] = self.model.finish(a, additive, digits),
             }
-            f(p as u64, digits, &row, *crossed);
+            // The varied actor may hold a scoped veto: judge its consent by its new numbers.
+            let refused =
+                if self.model.has_scoped_vetoes() { self.model.refusals(digits, &row, *crossed) } else { t.refused[p] };
+            f(p as u64, digits, &row, *crossed, refused);
         }
     }
 }

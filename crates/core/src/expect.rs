@@ -62,6 +62,19 @@ pub struct Expectation {
     /// The provenance of the check's numeric thresholds, by field name (`months`, `km2`,
     /// `fraction`, …), in the order the check lists them; the values are the check's.
     pub thresholds: Vec<Threshold>,
+    /// Set when the model is known to contradict the claim: why, in words. The claim is
+    /// still checked — the record is right while it fails, and wrong (an error of `parley
+    /// check`) as soon as it holds — so a disagreement with a source stays visible and
+    /// cannot go stale.
+    pub contradicted: Option<String>,
+}
+
+impl Expectation {
+    /// Whether `verdict` is what the scenario records: the claim holds, or it fails and
+    /// is recorded as contradicted by the model.
+    pub fn as_recorded(&self, verdict: &Verdict) -> bool {
+        verdict.passed != self.contradicted.is_some()
+    }
 }
 
 /// A threshold of a check (a number of months, an area, a share) and where it comes from.
@@ -416,7 +429,7 @@ impl Best {
 
 fn best(packages: &dyn Packages, actor: usize, given: &Condition) -> Best {
     let mut b = Best { utility: Units::MIN, outcome: None, matching: 0, blocked_by_red_line: 0 };
-    packages.visit(&mut |index: u64, digits: &[u32], u: &[Units], crossed: u64| {
+    packages.visit(&mut |index: u64, digits: &[u32], u: &[Units], crossed: u64, _: u64| {
         if !given.matches(digits) {
             return;
         }
@@ -443,8 +456,8 @@ fn zone_counts(packages: &dyn Packages, given: &Condition) -> (u64, u64) {
     let mask = bargainers.iter().fold(0u64, |m, &b| m | 1 << b);
     let reservation: Vec<Units> = packages.reservation().iter().map(|&r| to_units(r)).collect();
     let (mut matching, mut all) = (0, 0);
-    packages.visit(&mut |_: u64, digits: &[u32], u: &[Units], crossed: u64| {
-        if crossed & mask == 0 && bargainers.iter().all(|&b| u[b] >= reservation[b]) {
+    packages.visit(&mut |_: u64, digits: &[u32], u: &[Units], crossed: u64, refused: u64| {
+        if crossed & mask == 0 && refused == 0 && bargainers.iter().all(|&b| u[b] >= reservation[b]) {
             all += 1;
             if given.matches(digits) {
                 matching += 1;
@@ -454,8 +467,9 @@ fn zone_counts(packages: &dyn Packages, given: &Condition) -> (u64, u64) {
     (matching, all)
 }
 
-/// Receives a package: its index, options, every actor's utility and the red-line mask.
-pub(crate) type PackageVisitor<'a> = dyn FnMut(u64, &[u32], &[Units], u64) + 'a;
+/// Receives a package: its index, options, every actor's utility, the red-line mask and
+/// the mask of actors with a scoped veto who block it.
+pub(crate) type PackageVisitor<'a> = dyn FnMut(u64, &[u32], &[Units], u64, u64) + 'a;
 
 /// What the static checks read: every package with each actor's utility and the actors
 /// whose red lines it crosses. The compiled model is one source (a scan of the outcome
@@ -465,7 +479,8 @@ pub(crate) trait Packages: Sync {
     fn reservation(&self) -> &[f64];
     /// Veto flags, by actor.
     fn veto(&self) -> &[bool];
-    /// Calls `f` with every package: its index, options, utilities and red-line mask.
+    /// Calls `f` with every package: its index, options, utilities, red-line mask and the
+    /// scoped vetoes that block it.
     fn visit(&self, f: &mut PackageVisitor<'_>);
 }
 
@@ -481,7 +496,9 @@ impl Packages for UtilityModel {
         scan(
             self,
             0..len,
-            &mut VisitFn(|index: u64, digits: &[u32], u: &[Units], crossed: u64| f(index, digits, u, crossed)),
+            &mut VisitFn(|index: u64, digits: &[u32], u: &[Units], crossed: u64, refused: u64| {
+                f(index, digits, u, crossed, refused)
+            }),
         );
     }
 }
@@ -657,6 +674,7 @@ mod tests {
             levers: Vec::new(),
             check,
             thresholds: Vec::new(),
+            contradicted: None,
         }
     }
 

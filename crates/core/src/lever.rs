@@ -36,6 +36,14 @@ pub enum Change {
         /// `preferences.ACTOR.red_lines.ID` or `preferences.ACTOR.linkages.ID`.
         path: String,
     },
+    /// Change what holds without a deal ([`crate::Conflict::no_deal`]): a decision taken
+    /// outside the talks, such as assets spent or sanctions lifted unilaterally. It moves
+    /// the sides' alternatives to a deal, and a scoped veto over the issue then covers a
+    /// move away from the new state, not from the old.
+    NoDeal {
+        /// `(issue id, option id)`, replacing the issue's entry.
+        terms: crate::conflict::Terms,
+    },
 }
 
 /// A named what-if.
@@ -66,6 +74,9 @@ pub enum LeverError {
     /// Fixing would leave an issue without options.
     #[error("fixing issue \"{0}\" leaves it without options")]
     EmptyIssue(String),
+    /// What holds without a deal was changed in a scenario without a war beside the talks.
+    #[error("the lever changes what holds without a deal, but the scenario has no [conflict] section")]
+    NoConflict,
 }
 
 impl Lever {
@@ -158,6 +169,15 @@ impl Scenario {
                     *s.quantity_mut(path).ok_or_else(|| LeverError::UnknownPath(path.clone()))? = quantity.clone();
                 }
                 Change::Drop { path } => s.drop_rule(path)?,
+                Change::NoDeal { terms } => {
+                    let conflict = s.conflict.as_mut().ok_or(LeverError::NoConflict)?;
+                    for (issue, option) in terms {
+                        match conflict.no_deal.iter_mut().find(|(i, _)| i == issue) {
+                            Some(entry) => entry.1 = option.clone(),
+                            None => conflict.no_deal.push((issue.clone(), option.clone())),
+                        }
+                    }
+                }
                 Change::Fix { keep } => {
                     for (issue, options) in &keep.terms {
                         s = s.restrict(*issue, options)?;
@@ -213,6 +233,11 @@ impl Scenario {
             }
             prefs.linkages.retain_mut(|l| fix(&mut l.when));
             prefs.red_lines.retain_mut(|r| fix(&mut r.when));
+        }
+        for actor in &mut s.actors {
+            if let crate::Veto::Scoped(scope) = &mut actor.veto {
+                scope.when.retain_mut(|c| fix(c));
+            }
         }
         for e in &mut s.expectations {
             e.check.remap_issue(issue, &remap);

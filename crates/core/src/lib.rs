@@ -62,6 +62,6 @@ pub use expect::{Check, Dispute, Expectation, Measure, Threshold, Verdict, evalu
 pub use lever::{Change, Lever, LeverError};
 pub use outcome::{Issue, IssueKind, IssueOption, Outcome, OutcomeSpace};
 pub use preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
-pub use scenario::{Actor, Citation, Metadata, Provenance, Quantity, Role, Scenario, Source};
+pub use scenario::{Actor, Citation, Metadata, Provenance, Quantity, Role, Scenario, ScopedVeto, Source, Veto};
 pub use uncertain::{Distribution, Uncertain};
 pub use utility::UtilityModel;

@@ -14,7 +14,7 @@ use crate::conflict::Conflict;
 use crate::expect::Expectation;
 use crate::lever::{Change, Lever};
 use crate::outcome::{Issue, OutcomeSpace};
-use crate::preferences::Preferences;
+use crate::preferences::{Condition, Preferences};
 use crate::uncertain::Uncertain;
 
 /// Where a number comes from.
@@ -200,10 +200,79 @@ pub struct Actor {
     pub name: String,
     /// Role in the negotiation.
     pub role: Role,
-    /// Whether a deal needs this actor's consent.
-    pub veto: bool,
+    /// Which deals need this actor's consent.
+    pub veto: Veto,
     /// Capability or power, if stated (used by later models; not by outcome analysis).
     pub power: Option<Quantity>,
+}
+
+/// Which deals need an actor's consent.
+#[derive(Clone, Debug, Default, PartialEq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum Veto {
+    /// None: the actor can object, not block.
+    #[default]
+    None,
+    /// Every deal: the actor is a bargainer.
+    Full,
+    /// Only the packages that touch what the actor controls: sanctions relief that needs
+    /// the European Union's unanimity, say, but not the line of the front.
+    Scoped(ScopedVeto),
+}
+
+impl Veto {
+    /// Whether every deal needs the actor's consent.
+    pub fn is_full(&self) -> bool {
+        matches!(self, Veto::Full)
+    }
+
+    /// The scope, if the actor's consent is needed for some packages only.
+    pub fn scope(&self) -> Option<&ScopedVeto> {
+        match self {
+            Veto::Scoped(s) => Some(s),
+            _ => None,
+        }
+    }
+}
+
+/// The packages whose adoption needs an actor's consent although it holds no veto over
+/// the rest: those that move one of `issues` away from its option without a deal, or
+/// match one of `when`.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct ScopedVeto {
+    /// Issues (indices) on which any option other than the no-deal one needs consent;
+    /// each has an option in [`crate::Conflict::no_deal`].
+    pub issues: Vec<usize>,
+    /// Further packages that need consent: those matching any of these conditions.
+    pub when: Vec<Condition>,
+    /// Why the actor's consent is needed, in words.
+    pub reason: String,
+    /// The source that says so, if cited.
+    pub source: Option<Citation>,
+}
+
+impl ScopedVeto {
+    /// The packages needing consent as conditions, any of which suffices: one per issue
+    /// of [`ScopedVeto::issues`] (every option but `no_deal`'s), then [`ScopedVeto::when`].
+    /// `no_deal[issue]` is the issue's option without a deal.
+    pub fn conditions(&self, issues: &[Issue], no_deal: &[Option<usize>]) -> Vec<Condition> {
+        let moved = self.issues.iter().map(|&i| Condition {
+            terms: vec![(i, (0..issues[i].options.len()).filter(|&o| Some(o) != no_deal[i]).collect())],
+        });
+        moved.chain(self.when.iter().cloned()).collect()
+    }
+
+    /// The packages needing consent in words, for example `a change of sanctions or assets
+    /// from no deal, or eu = accession`.
+    pub fn describe(&self, issues: &[Issue]) -> String {
+        let mut parts = Vec::new();
+        if !self.issues.is_empty() {
+            let ids: Vec<&str> = self.issues.iter().map(|&i| issues[i].id.as_str()).collect();
+            parts.push(format!("a change of {} from no deal", ids.join(" or ")));
+        }
+        parts.extend(self.when.iter().map(|c| c.describe(issues)));
+        parts.join(", or ")
+    }
 }
 
 /// A complete, validated scenario.
@@ -244,9 +313,22 @@ impl Scenario {
         OutcomeSpace::new(self.issues.iter().map(|i| i.options.len() as u32).collect())
     }
 
-    /// Indices of the actors whose consent a deal needs.
+    /// Indices of the actors whose consent every deal needs.
     pub fn veto_players(&self) -> Vec<usize> {
-        self.actors.iter().enumerate().filter(|(_, a)| a.veto).map(|(i, _)| i).collect()
+        self.actors.iter().enumerate().filter(|(_, a)| a.veto.is_full()).map(|(i, _)| i).collect()
+    }
+
+    /// Each issue's option while there is no deal, where the conflict names one.
+    pub fn no_deal_options(&self) -> Vec<Option<usize>> {
+        let mut out = vec![None; self.issues.len()];
+        if let Some(c) = &self.conflict {
+            for (issue, option) in &c.no_deal {
+                if let Some(i) = self.issue_index(issue) {
+                    out[i] = self.issues[i].option_index(option);
+                }
+            }
+        }
+        out
     }
 
     /// Position of the actor with this id.

@@ -10,7 +10,7 @@
 
 use crate::outcome::{Issue, IssueKind, IssueOption};
 use crate::preferences::{Preferences, ValueFunction};
-use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario};
+use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario, Veto};
 
 /// Values per issue in the synthetic domains.
 pub const VALUES_PER_ISSUE: usize = 10;
@@ -100,7 +100,7 @@ pub fn synthetic(issues: usize, parties: usize) -> Scenario {
                 id: format!("p{p}"),
                 name: format!("Party {p}"),
                 role: Role::Other,
-                veto: true,
+                veto: Veto::Full,
                 power: None,
             })
             .collect(),

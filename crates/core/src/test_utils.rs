@@ -2,7 +2,7 @@
 
 use crate::outcome::{Issue, IssueKind, IssueOption};
 use crate::preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
-use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario};
+use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario, Veto};
 
 /// Builders of test scenarios.
 pub(crate) struct TestScenario;
@@ -40,7 +40,7 @@ impl TestScenario {
                     id: format!("a{a}"),
                     name: format!("actor {a}"),
                     role: Role::Other,
-                    veto: t.veto,
+                    veto: if t.veto { Veto::Full } else { Veto::None },
                     power: None,
                 };
                 let prefs = Preferences {

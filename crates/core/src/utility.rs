@@ -66,6 +66,11 @@ pub(crate) struct CompiledCondition {
 }
 
 impl CompiledCondition {
+    /// Whether every outcome with `option` on `issue` matches.
+    fn requires_only(&self, issue: usize, option: u32) -> bool {
+        matches!(self.terms.as_slice(), [(i, allowed)] if *i == issue && allowed[option as usize])
+    }
+
     fn new(condition: &Condition, radices: &[u32]) -> Self {
         let terms = condition
             .terms
@@ -102,6 +107,9 @@ pub struct UtilityModel {
     red_lines: Vec<Vec<CompiledCondition>>,
     reservation: Vec<f64>,
     veto: Vec<bool>,
+    /// The actors with a scoped veto and the packages that need their consent (any of
+    /// the conditions).
+    scoped: Vec<(usize, Vec<CompiledCondition>)>,
 }
 
 impl UtilityModel {
@@ -181,7 +189,20 @@ impl UtilityModel {
             linkages,
             red_lines,
             reservation: scenario.preferences.iter().map(|p| p.reservation.value).collect(),
-            veto: scenario.actors.iter().map(|a| a.veto).collect(),
+            veto: scenario.actors.iter().map(|a| a.veto.is_full()).collect(),
+            scoped: {
+                let no_deal = scenario.no_deal_options();
+                scenario
+                    .actors
+                    .iter()
+                    .enumerate()
+                    .filter_map(|(a, actor)| actor.veto.scope().map(|scope| (a, scope)))
+                    .map(|(a, scope)| {
+                        let conditions = scope.conditions(&scenario.issues, &no_deal);
+                        (a, conditions.iter().map(|c| CompiledCondition::new(c, &radices)).collect())
+                    })
+                    .collect()
+            },
         })
     }
 
@@ -207,9 +228,48 @@ impl UtilityModel {
         self
     }
 
-    /// Veto flags, by actor.
+    /// Full-veto flags, by actor: whose consent every deal needs.
     pub fn veto(&self) -> &[bool] {
         &self.veto
+    }
+
+    /// Whether some actor's consent is needed for some packages only.
+    pub fn has_scoped_vetoes(&self) -> bool {
+        !self.scoped.is_empty()
+    }
+
+    /// The actors with a scoped veto who block the outcome (a bit mask): its adoption needs
+    /// their consent, and it crosses one of their red lines (`crossed`, as
+    /// [`UtilityModel::crossed_red_lines`] gives) or is worth less to them than their
+    /// reservation value (`utilities`: every actor's utility of the outcome, in exact units).
+    /// A blocked outcome is no deal whatever the bargainers think of it.
+    #[inline]
+    pub fn refusals(&self, outcome: &[u32], utilities: &[Units], crossed: u64) -> u64 {
+        let mut mask = 0;
+        for (a, conditions) in &self.scoped {
+            let refuses = (crossed >> a) & 1 == 1 || utilities[*a] < to_units(self.reservation[*a]);
+            if refuses && conditions.iter().any(|c| c.matches(outcome)) {
+                mask |= 1 << a;
+            }
+        }
+        mask
+    }
+
+    /// Whether the outcome needs the consent of an actor with a scoped veto who refuses it.
+    pub fn is_blocked_by_scoped_veto(&self, outcome: &[u32]) -> bool {
+        self.scoped
+            .iter()
+            .any(|(a, conditions)| conditions.iter().any(|c| c.matches(outcome)) && !self.is_acceptable(*a, outcome))
+    }
+
+    /// Whether every package with option `option` of `issue` needs `actor`'s consent (a full
+    /// veto, or a scoped veto one of whose conditions is that option alone).
+    pub fn needs_consent_for_option(&self, actor: usize, issue: usize, option: u32) -> bool {
+        self.veto[actor]
+            || self
+                .scoped
+                .iter()
+                .any(|(a, conditions)| *a == actor && conditions.iter().any(|c| c.requires_only(issue, option)))
     }
 
     /// Reservation values on the utility grid, by actor.

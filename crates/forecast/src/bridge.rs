@@ -257,7 +257,7 @@ mod tests {
             id: id.into(),
             name: format!("Actor {id}"),
             role: Role::Other,
-            veto: true,
+            veto: parley_core::Veto::Full,
             power: power.map(|p| Quantity::assumed(p, "test")),
         };
         let prefs = |w: [f64; 2], v: ValueFunction, red: Vec<RedLine>| Preferences {

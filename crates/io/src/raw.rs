@@ -152,6 +152,10 @@ pub struct RawLever {
     /// Red lines or linkages removed: `["preferences.rus.red_lines.ID"]`.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub drop: Vec<Located<String>>,
+    /// What holds without a deal, changed by a decision taken outside the talks (`[conflict]
+    /// no_deal` for the issues named): `{ assets = "reparations" }`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub no_deal: Option<Located<RawTerms>>,
 }
 
 /// The kinds of expectation check.
@@ -248,6 +252,10 @@ pub struct RawExpectation {
     /// Or: the assumption the expectation encodes.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub assumption: Option<String>,
+    /// Set when the model is known to contradict the claim: why, in words. `parley check`
+    /// then passes while the claim fails and fails as soon as it holds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contradicted: Option<String>,
     /// Passages that dispute the claim.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub disputed_by: Vec<RawDispute>,
@@ -364,12 +372,89 @@ pub struct RawActor {
     pub name: String,
     /// Role in the negotiation.
     pub role: RawRole,
-    /// Whether a deal needs this actor's consent.
+    /// Which deals need this actor's consent: `true` every deal, `false` none, or a table
+    /// naming the packages that do (a scoped veto).
     #[serde(default)]
-    pub veto: bool,
+    pub veto: RawVeto,
     /// Capability or power (non-negative), with provenance.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub power: Option<Located<RawQuantity>>,
+}
+
+/// Which deals need an actor's consent.
+#[derive(Clone, Debug, PartialEq)]
+pub enum RawVeto {
+    /// `true`: every deal; `false`: none.
+    All(bool),
+    /// Only the packages listed.
+    Scoped(RawScopedVeto),
+}
+
+impl Default for RawVeto {
+    fn default() -> Self {
+        RawVeto::All(false)
+    }
+}
+
+/// A scoped veto: the packages whose adoption needs the actor's consent although it holds
+/// no veto over the rest (sanctions relief that needs every EU member, say).
+#[derive(Clone, Debug, PartialEq, Deserialize, Serialize, JsonSchema)]
+#[serde(deny_unknown_fields)]
+pub struct RawScopedVeto {
+    /// Issues on which any option other than the one without a deal (`[conflict]
+    /// no_deal`) needs the actor's consent.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub issues: Vec<Located<String>>,
+    /// Further packages that need it: those matching any of these conditions, each
+    /// `{ issue = "option" }` or `{ issue = ["option", ...] }` for one or more issues.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub when: Vec<Located<RawCondition>>,
+    /// Why the actor's consent is needed, in words.
+    pub reason: String,
+    /// Citation (`ID#paragraph`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source: Option<String>,
+}
+
+impl<'de> serde::Deserialize<'de> for RawVeto {
+    fn deserialize<D: Deserializer<'de>>(deserializer: D) -> Result<Self, D::Error> {
+        struct V;
+        impl<'de> Visitor<'de> for V {
+            type Value = RawVeto;
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("true, false, or a table { issues = [...], when = [...], reason = \"why\", source = \"id#paragraph\" }")
+            }
+            fn visit_bool<E: de::Error>(self, v: bool) -> Result<RawVeto, E> {
+                Ok(RawVeto::All(v))
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<RawVeto, A::Error> {
+                RawScopedVeto::deserialize(de::value::MapAccessDeserializer::new(map)).map(RawVeto::Scoped)
+            }
+        }
+        deserializer.deserialize_any(V)
+    }
+}
+
+impl Serialize for RawVeto {
+    fn serialize<S: Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        match self {
+            RawVeto::All(v) => serializer.serialize_bool(*v),
+            RawVeto::Scoped(s) => s.serialize(serializer),
+        }
+    }
+}
+
+impl JsonSchema for RawVeto {
+    fn schema_name() -> std::borrow::Cow<'static, str> {
+        "Veto".into()
+    }
+    fn json_schema(generator: &mut SchemaGenerator) -> Schema {
+        let scoped = generator.subschema_for::<RawScopedVeto>();
+        schemars::json_schema!({
+            "description": "Which deals need the actor's consent: `true` every deal, `false` none, or a scoped veto naming the packages that do.",
+            "oneOf": [ { "type": "boolean" }, scoped ]
+        })
+    }
 }
 
 /// How an issue's options are defined.

@@ -1145,3 +1145,66 @@ pub(crate) mod mangled_input {
         }
     }
 }
+
+/// The war file with the broker's consent needed for a guarantee (`issues`) and for the
+/// border's option `north-claim` (`when`).
+const BROKER_SCOPE: (&str, &str) = (
+    "role = \"mediator\"\nveto = false",
+    "role = \"mediator\"\nveto = { issues = [\"guarantees\"], when = [{ border = \"north-claim\" }], reason = \"it would pay for both\", source = \"brief#2\" }",
+);
+
+#[test]
+fn test_scoped_veto_is_read_and_written() {
+    let loaded = parse(&edit(WAR, &[BROKER_SCOPE]), "war.toml", Format::Toml).unwrap();
+    let s = &loaded.scenario;
+    let scope = s.actors[2].veto.scope().expect("a scoped veto");
+    assert_eq!(scope.issues, vec![1]);
+    assert_eq!(scope.when.len(), 1);
+    assert_eq!(scope.source.as_ref().map(ToString::to_string).as_deref(), Some("brief#2"));
+    assert_eq!(scope.describe(&s.issues), "a change of guarantees from no deal, or border = north-claim");
+    // Without a deal the guarantee is `none`: only `treaty` needs the broker's consent.
+    let conditions = scope.conditions(&s.issues, &s.no_deal_options());
+    assert_eq!(conditions[0].terms, vec![(1, vec![1])]);
+    let text = to_toml(s).unwrap();
+    assert_eq!(&parse(&text, "again.toml", Format::Toml).unwrap().scenario, s, "TOML round trip");
+    let raw = parse_raw(&text, Format::Toml).unwrap();
+    let json = serde_json::to_string_pretty(&raw).unwrap();
+    assert_eq!(&parse(&json, "again.json", Format::Json).unwrap().scenario, s, "JSON round trip");
+}
+
+#[test]
+fn test_error_scoped_veto_on_an_issue_without_a_no_deal_option() {
+    insta::assert_snapshot!(war_error_of(&[(
+        BROKER_SCOPE.0,
+        &BROKER_SCOPE.1.replace("[\"guarantees\"]", "[\"border\"]")
+    )]));
+}
+
+#[test]
+fn test_error_scoped_veto_of_a_belligerent() {
+    insta::assert_snapshot!(war_error_of(&[(
+        "role = \"belligerent\"\nveto = true",
+        "role = \"belligerent\"\nveto = { issues = [\"guarantees\"], reason = \"test\" }"
+    )]));
+}
+
+#[test]
+fn test_error_scoped_veto_naming_no_package() {
+    insta::assert_snapshot!(war_error_of(&[(BROKER_SCOPE.0, "role = \"mediator\"\nveto = { reason = \"test\" }")]));
+}
+
+#[test]
+fn test_error_scoped_veto_with_an_unknown_option() {
+    insta::assert_snapshot!(war_error_of(&[(
+        BROKER_SCOPE.0,
+        &BROKER_SCOPE.1.replace("border = \"north-claim\"", "border = \"z\"")
+    )]));
+}
+
+#[test]
+fn test_error_scoped_veto_with_an_unknown_key() {
+    insta::assert_snapshot!(war_error_of(&[(
+        BROKER_SCOPE.0,
+        "role = \"mediator\"\nveto = { issue = [\"guarantees\"], reason = \"test\" }"
+    )]));
+}

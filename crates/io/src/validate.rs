@@ -36,13 +36,13 @@ use std::ops::Range;
 
 use parley_core::preferences::WEIGHT_SUM_TOLERANCE;
 use parley_core::{
-    Actor, Citation, Condition, Issue, Linkage, Metadata, Preferences, Provenance, Quantity, RedLine, Role, Scenario,
-    Source, ValueFunction,
+    Actor, Citation, Condition, Conflict, Issue, Linkage, Metadata, Preferences, Provenance, Quantity, RedLine, Role,
+    Scenario, ScopedVeto, Source, ValueFunction, Veto,
 };
 
 use crate::diagnostic::Diagnostic;
 use crate::located::Located;
-use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario, RawSource};
+use crate::raw::{RawCondition, RawPreferences, RawQuantity, RawRole, RawScenario, RawScopedVeto, RawSource, RawVeto};
 
 mod conflict;
 mod forecast;
@@ -187,7 +187,8 @@ impl<'a> Validator<'a> {
                     RawRole::Domestic => Role::Domestic,
                     RawRole::Other => Role::Other,
                 },
-                veto: a.veto,
+                // A scoped veto is resolved once the issues and the conflict are known.
+                veto: if matches!(a.veto, RawVeto::All(true)) { Veto::Full } else { Veto::None },
                 power,
             });
         }
@@ -262,6 +263,11 @@ impl<'a> Validator<'a> {
         }
         // Before levers and expectations: they may name the conflict's numbers and sides.
         let conflict = raw.conflict.as_ref().map(|c| self.conflict(c, &actors, &issues));
+        for (a, raw_actor) in raw.actors.iter().enumerate() {
+            if let RawVeto::Scoped(scope) = &raw_actor.veto {
+                actors[a].veto = self.scoped_veto(scope, &raw_actor.id, &issues, conflict.as_ref(), a);
+            }
+        }
         let mut scenario = Scenario {
             metadata,
             sources,
@@ -717,6 +723,68 @@ impl<'a> Validator<'a> {
             red_lines.push(RedLine { id: r.id.value.clone(), when, reason: r.reason.clone(), source });
         }
         Preferences { weights, values, linkages, red_lines, reservation, discount }
+    }
+
+    /// A scoped veto of actor `actor` (declared at `id`): its issues need an option without a
+    /// deal in `conflict`, and a belligerent cannot hold one.
+    fn scoped_veto(
+        &mut self,
+        scope: &RawScopedVeto,
+        id: &Located<String>,
+        issues: &[Issue],
+        conflict: Option<&Conflict>,
+        actor: usize,
+    ) -> Veto {
+        let ctx = format!("actor \"{}\": veto", id.value);
+        if conflict.is_some_and(|c| c.sides.iter().any(|s| s.actor == actor)) {
+            self.push(
+                Diagnostic::error(
+                    "parley::conflict",
+                    format!("{ctx}: a belligerent's consent is needed for every deal that ends its war"),
+                )
+                .at(span(id), "a side of [conflict]")
+                .help("set veto = true for the belligerent"),
+            );
+        }
+        if scope.issues.is_empty() && scope.when.is_empty() {
+            self.push(
+                Diagnostic::error("parley::empty", format!("{ctx}: the scoped veto names no package"))
+                    .at(span(id), "this actor")
+                    .help("list `issues = [...]` or `when = [{ issue = \"option\" }]`, or set veto = false"),
+            );
+        }
+        let mut resolved = Vec::new();
+        for key in &scope.issues {
+            let Some(i) = self.issue_named(key, issues, &ctx) else { continue };
+            let no_deal = conflict.and_then(|c| c.no_deal.iter().find(|(issue, _)| *issue == issues[i].id));
+            if no_deal.is_none() {
+                self.push(
+                    Diagnostic::error(
+                        "parley::missing-value",
+                        format!("{ctx}: issue \"{}\" has no option without a deal", key.value),
+                    )
+                    .at(span(key), "no [conflict] no_deal option")
+                    .help(format!(
+                        "name the issue's option without a deal in [conflict] no_deal, or list the options that need consent: when = [{{ {} = [...] }}]",
+                        key.value
+                    )),
+                );
+            }
+            if resolved.contains(&i) {
+                self.push(
+                    Diagnostic::error(
+                        "parley::duplicate-id",
+                        format!("{ctx}: issue \"{}\" is listed twice", key.value),
+                    )
+                    .at(span(key), "second time"),
+                );
+                continue;
+            }
+            resolved.push(i);
+        }
+        let when = scope.when.iter().map(|w| self.condition(w, issues, &ctx)).collect();
+        let source = scope.source.as_ref().and_then(|s| self.citation(s, span(id), &ctx));
+        Veto::Scoped(ScopedVeto { issues: resolved, when, reason: scope.reason.clone(), source })
     }
 
     fn condition(&mut self, when: &Located<RawCondition>, issues: &[Issue], ctx: &str) -> Condition {

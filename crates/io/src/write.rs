@@ -3,7 +3,7 @@
 use parley_core::conflict::{Observable, ObservationError, Series, Side, Terms};
 use parley_core::{
     Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Measure, Provenance, Quantity, Role,
-    Scenario, Uncertain, ValueFunction,
+    Scenario, Uncertain, ValueFunction, Veto,
 };
 
 use crate::located::{Located, OneOrMany, OrderedMap};
@@ -12,7 +12,8 @@ use crate::raw::{
     RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFunction,
     RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMetadata,
     RawObservationError, RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario,
-    RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain, RawValueFunction, RawVolatility,
+    RawScopedVeto, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain, RawValueFunction,
+    RawVeto, RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -63,6 +64,7 @@ fn lever(l: &parley_core::Lever, issues: &[Issue]) -> RawLever {
         set: OrderedMap::default(),
         fix: None,
         drop: Vec::new(),
+        no_deal: None,
     };
     let mut fixed = Condition::default();
     for change in &l.changes {
@@ -70,6 +72,7 @@ fn lever(l: &parley_core::Lever, issues: &[Issue]) -> RawLever {
             Change::Set { path, quantity: q } => raw.set.0.push((Located::new(path.clone()), quantity(q))),
             Change::Fix { keep } => fixed = fixed.and(keep),
             Change::Drop { path } => raw.drop.push(Located::new(path.clone())),
+            Change::NoDeal { terms: t } => raw.no_deal = Some(terms(t)),
         }
     }
     if !fixed.terms.is_empty() {
@@ -87,6 +90,7 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
         claim: e.claim.clone(),
         source,
         assumption,
+        contradicted: e.contradicted.clone(),
         disputed_by: e
             .disputed_by
             .iter()
@@ -474,7 +478,16 @@ pub fn to_raw(s: &Scenario) -> RawScenario {
                     Role::Domestic => RawRole::Domestic,
                     Role::Other => RawRole::Other,
                 },
-                veto: a.veto,
+                veto: match &a.veto {
+                    Veto::None => RawVeto::All(false),
+                    Veto::Full => RawVeto::All(true),
+                    Veto::Scoped(scope) => RawVeto::Scoped(RawScopedVeto {
+                        issues: scope.issues.iter().map(|&i| Located::new(issues[i].id.clone())).collect(),
+                        when: scope.when.iter().map(|c| condition(c, issues)).collect(),
+                        reason: scope.reason.clone(),
+                        source: scope.source.as_ref().map(ToString::to_string),
+                    }),
+                },
                 power: a.power.as_ref().map(quantity),
             })
             .collect(),

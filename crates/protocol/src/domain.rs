@@ -22,15 +22,17 @@ pub struct Ranking {
 }
 
 impl Ranking {
-    /// Outcomes crossing one of the actor's own red lines get utility −∞ and are left out
-    /// of the order: the actor never offers them, and no acceptance rule takes them.
-    fn new(model: &UtilityModel, actor: usize, len: u64) -> Self {
+    /// Outcomes crossing one of the actor's own red lines, and those `blocked` (by an actor
+    /// with a scoped veto, [`UtilityModel::is_blocked_by_scoped_veto`]; empty: none), get
+    /// utility −∞ and are left out of the order: the actor never offers them, and no
+    /// acceptance rule takes them.
+    fn new(model: &UtilityModel, actor: usize, len: u64, blocked: &[bool]) -> Self {
         let space = model.space();
         let mut digits = vec![0u32; space.n_issues()];
         let utility: Vec<f64> = (0..len)
             .map(|i| {
                 space.decode_into(&mut i.clone(), &mut digits);
-                if model.crossed_red_lines(&digits) >> actor & 1 == 1 {
+                if model.crossed_red_lines(&digits) >> actor & 1 == 1 || blocked.get(i as usize) == Some(&true) {
                     f64::NEG_INFINITY
                 } else {
                     model.utility(actor, &digits)
@@ -106,7 +108,19 @@ impl Domain {
             Some(n) if n <= MAX_NEGOTIATION_OUTCOMES => n,
             _ => return Err(Error::TooManyOutcomes { outcomes: space.len_f64(), limit: MAX_NEGOTIATION_OUTCOMES }),
         };
-        let rankings: Vec<Ranking> = (0..model.n_actors()).map(|a| Ranking::new(model, a, len)).collect();
+        // A text that an actor with a scoped veto would block cannot be adopted: no
+        // negotiator offers or accepts it, as if it crossed everyone's red line.
+        let mut blocked = Vec::new();
+        if model.has_scoped_vetoes() {
+            let mut digits = vec![0u32; space.n_issues()];
+            blocked = (0..len)
+                .map(|o| {
+                    space.decode_into(&mut o.clone(), &mut digits);
+                    model.is_blocked_by_scoped_veto(&digits)
+                })
+                .collect();
+        }
+        let rankings: Vec<Ranking> = (0..model.n_actors()).map(|a| Ranking::new(model, a, len, &blocked)).collect();
         if let Some(actor) = rankings.iter().position(|r| r.ascending.is_empty()) {
             return Err(Error::NothingAcceptable { actor });
         }

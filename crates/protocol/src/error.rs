@@ -14,8 +14,11 @@ pub enum Error {
         /// The limit.
         limit: u64,
     },
-    /// An actor's red lines exclude every outcome, so it cannot negotiate.
-    #[error("the red lines of actor {actor} exclude every outcome; it has nothing to offer or accept")]
+    /// An actor's red lines (with the scoped vetoes of others) exclude every outcome, so it
+    /// cannot negotiate.
+    #[error(
+        "the red lines of actor {actor}, with any scoped vetoes, exclude every outcome; it has nothing to offer or accept"
+    )]
     NothingAcceptable {
         /// The actor's index.
         actor: usize,

@@ -35,7 +35,13 @@ fn pie(steps: u32) -> Domain {
         reservation: Quantity::bare(0.0),
         discount: None,
     };
-    let actor = |id: &str| Actor { id: id.into(), name: id.into(), role: Role::Other, veto: true, power: None };
+    let actor = |id: &str| Actor {
+        id: id.into(),
+        name: id.into(),
+        role: Role::Other,
+        veto: parley_core::Veto::Full,
+        power: None,
+    };
     let s = Scenario {
         metadata: Metadata::default(),
         sources: Vec::new(),
@@ -397,4 +403,45 @@ fn test_trace_records_each_responders_demand() {
         Action::Respond { aspiration, .. } => aspiration.is_some_and(|a| (a - best).abs() < 1e-12),
         _ => true,
     }));
+}
+
+#[test]
+fn test_no_text_a_scoped_veto_blocks_is_offered_or_agreed() {
+    use parley_core::{Condition, ScopedVeto, Veto};
+    // Two parties at the table; the third must consent to any package with options 0–4 of
+    // issue 0, and refuses those worth less than 0.6 to it.
+    let mut s = synthetic(3, 3);
+    s.actors[2].veto = Veto::Scoped(ScopedVeto {
+        issues: Vec::new(),
+        when: vec![Condition { terms: vec![(0, (0..5).collect())] }],
+        reason: String::new(),
+        source: None,
+    });
+    s.preferences[2].reservation = Quantity::bare(0.6);
+    let model = UtilityModel::new(&s).unwrap();
+    let space = model.space();
+    let blocked = (0..space.len().unwrap()).filter(|&o| model.is_blocked_by_scoped_veto(&space.decode(o))).count();
+    assert!(blocked > 100, "the test needs blocked packages ({blocked})");
+    let domain = Domain::new(&model).unwrap().with_parties(&[0, 1]);
+    let mut agreements = 0;
+    for seed in 0..6 {
+        let protocols: [Box<dyn Protocol>; 2] =
+            [Box::new(StackedAlternatingOffers::default()), Box::new(MediatedText::new(None))];
+        for mut protocol in protocols {
+            let mut parties: Vec<_> =
+                [StrategyKind::CONCEDER, StrategyKind::Random].iter().map(|k| k.build()).collect();
+            let config = RunConfig { rounds: 200, seed, ..RunConfig::default() };
+            let r = run(protocol.as_mut(), &domain, &mut parties, config, &mut NoObserver);
+            for e in &r.trace {
+                if let Action::Offer { outcome } = e.action {
+                    assert!(!model.is_blocked_by_scoped_veto(&space.decode(outcome)), "a blocked text was offered");
+                }
+            }
+            if let Termination::Agreement { outcome, .. } = r.termination {
+                agreements += 1;
+                assert!(!model.is_blocked_by_scoped_veto(&space.decode(outcome)), "a blocked text was agreed");
+            }
+        }
+    }
+    assert!(agreements > 0, "the test needs agreements");
 }

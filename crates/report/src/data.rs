@@ -84,8 +84,11 @@ pub struct ActorRow {
     pub name: String,
     /// Role.
     pub role: String,
-    /// Whether a deal needs its consent.
+    /// Whether every deal needs its consent.
     pub veto: bool,
+    /// The packages that need its consent although it holds no full veto, in words.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub consent: Option<String>,
     /// Static reservation value.
     pub reservation: f64,
     /// Where the reservation value comes from.
@@ -537,6 +540,9 @@ pub struct CheckRow {
     pub levers: Vec<String>,
     /// Whether it holds in the model.
     pub passed: bool,
+    /// Set when the scenario records that the model contradicts the claim: why.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub contradicted: Option<String>,
     /// The numbers behind the verdict, in words.
     pub explanation: String,
     /// The same by name (`None` for an infinite or undefined number, such as the best
@@ -559,6 +565,22 @@ pub struct Checks {
     /// The audit's headline (absent if not audited).
     #[serde(default)]
     pub audit: Option<AuditSummary>,
+}
+
+impl CheckRow {
+    /// Whether the verdict is what the scenario records: the claim holds, or it fails and
+    /// is recorded as contradicted by the model.
+    pub fn as_recorded(&self) -> bool {
+        self.passed != self.contradicted.is_some()
+    }
+}
+
+impl Checks {
+    /// Claims whose verdict is not what the scenario records: failing claims not recorded
+    /// as contradicted, and claims recorded as contradicted that hold.
+    pub fn not_as_recorded(&self) -> usize {
+        self.rows.iter().filter(|r| !r.as_recorded()).count()
+    }
 }
 
 /// A number and where it comes from.

@@ -577,6 +577,7 @@ fn checks(base: &Scenario) -> Result<Checks, BuildError> {
                 disputed_by: e.disputed_by.iter().map(|d| format!("{}: {}", d.citation, d.note)).collect(),
                 levers: e.levers.clone(),
                 passed: v.passed,
+                contradicted: e.contradicted.clone(),
                 explanation: v.explanation.clone(),
                 numbers: v.numbers.iter().map(|(k, x)| (k.clone(), finite(*x))).collect(),
                 audit: c.audit.as_ref().map(audit::row),

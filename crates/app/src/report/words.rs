@@ -43,6 +43,10 @@ pub fn change(scenario: &Scenario, c: &Change) -> String {
         }
         Change::Fix { keep } => format!("keeps only {}", condition(&scenario.issues, keep)),
         Change::Drop { path } => format!("drops {path}"),
+        Change::NoDeal { terms } => {
+            let terms: Vec<String> = terms.iter().map(|(issue, option)| format!("{issue} = {option}")).collect();
+            format!("without a deal, {}", terms.join(", "))
+        }
     }
 }
 

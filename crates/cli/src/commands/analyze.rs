@@ -106,8 +106,11 @@ fn compare(
     match format {
         OutputFormat::Json => output::print_json(&rows.iter().map(|(v, _)| v).collect::<Vec<_>>())?,
         OutputFormat::Table => {
-            let actors: Vec<String> =
-                base.actors.iter().map(|x| if x.veto { format!("{} (veto)", x.id) } else { x.id.clone() }).collect();
+            let actors: Vec<String> = base
+                .actors
+                .iter()
+                .map(|x| if x.veto.is_full() { format!("{} (veto)", x.id) } else { x.id.clone() })
+                .collect();
             let header =
                 ["lever", "packages", "in zone", "Nash package"].map(String::from).into_iter().chain(actors).collect();
             let mut t = output::table(header);
@@ -168,6 +171,9 @@ struct ScenarioRef<'a> {
 struct ActorRow<'a> {
     id: &'a str,
     veto: bool,
+    /// The packages that need its consent although it holds no full veto, in words.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    consent: Option<String>,
     reservation: f64,
     disagreement: f64,
     best: f64,
@@ -246,7 +252,8 @@ impl<'a> Report<'a> {
                 .enumerate()
                 .map(|(i, actor)| ActorRow {
                     id: &actor.id,
-                    veto: actor.veto,
+                    veto: actor.veto.is_full(),
+                    consent: actor.veto.scope().map(|scope| scope.describe(&s.issues)),
                     reservation: a.reservation[i],
                     disagreement: a.disagreement_point[i],
                     best: a.ideal[i],
@@ -323,9 +330,10 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
     let _ = writeln!(w, "{}{as_of}", s.metadata.title);
     let bargainers: Vec<&str> = a.bargainers.iter().map(|&b| s.actors[b].name.as_str()).collect();
     let _ = writeln!(w, "Deals need the consent of: {}.", bargainers.join(", "));
+    let scoped = if s.actors.iter().any(|x| x.veto.scope().is_some()) { " and no scoped veto blocks" } else { "" };
     let _ = writeln!(
         w,
-        "{} packages; {} cross no veto player's red line; {} ({}) are in the zone of possible agreement.",
+        "{} packages; {} cross no veto player's red line{scoped}; {} ({}) are in the zone of possible agreement.",
         a.outcomes,
         a.admissible,
         a.zopa,
@@ -343,7 +351,11 @@ fn tables(s: &Scenario, a: &Analysis, frontier_rows: usize) -> String {
         t.add_row(vec![
             actor.name.clone(),
             actor.role.as_str().to_string(),
-            if actor.veto { "yes" } else { "no" }.to_string(),
+            match (actor.veto.scope(), actor.veto.is_full()) {
+                (Some(scope), _) => format!("over {}", scope.describe(&s.issues)),
+                (None, true) => "yes".into(),
+                (None, false) => "no".into(),
+            },
             utility(a.reservation[i]),
             utility(a.ideal[i]),
             utility(a.worst[i]),

@@ -15,8 +15,12 @@ use crate::{Failure, Status, output, scenario};
 struct Report<'a> {
     parley_version: &'static str,
     scenario: &'a str,
+    /// Claims whose verdict is what the scenario records (they hold, or fail and are
+    /// recorded as contradicted by the model).
     passed: usize,
     failed: usize,
+    /// Of the passed: claims the model contradicts, as recorded.
+    contradicted: usize,
     #[serde(skip_serializing_if = "Option::is_none")]
     audit: Option<HeadlineOut>,
     expectations: Vec<Row<'a>>,
@@ -37,6 +41,10 @@ struct Row<'a> {
     provenance: &'a Provenance,
     disputed_by: &'a [parley_core::Dispute],
     levers: &'a [String],
+    #[serde(skip_serializing_if = "Option::is_none")]
+    contradicted: Option<&'a str>,
+    /// Whether the verdict is what the scenario records.
+    as_recorded: bool,
     #[serde(flatten)]
     verdict: &'a Verdict,
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -47,7 +55,8 @@ pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Fail
     let loaded = scenario::load(args.scenario.as_deref())?;
     let s = &loaded.scenario;
     let checked = check(s, args.audit).map_err(|e| miette::miette!("{e}"))?;
-    let failed = checked.iter().filter(|c| !c.verdict.passed).count();
+    let failed = checked.iter().filter(|c| !c.expectation.as_recorded(&c.verdict)).count();
+    let contradicted = checked.iter().filter(|c| c.expectation.contradicted.is_some() && !c.verdict.passed).count();
     let headline = Headline::of(&checked);
     match format {
         OutputFormat::Json => output::print_json(&Report {
@@ -55,6 +64,7 @@ pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Fail
             scenario: &s.metadata.id,
             passed: checked.len() - failed,
             failed,
+            contradicted,
             audit: headline.map(|h| HeadlineOut { text: h.text(), headline: h }),
             expectations: checked
                 .iter()
@@ -67,6 +77,8 @@ pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Fail
                         provenance: &e.provenance,
                         disputed_by: &e.disputed_by,
                         levers: &e.levers,
+                        contradicted: e.contradicted.as_deref(),
+                        as_recorded: e.as_recorded(&c.verdict),
                         verdict: &c.verdict,
                         audit: c.audit.as_ref(),
                     }
@@ -79,7 +91,15 @@ pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Fail
             for c in &checked {
                 claim(&mut out, c);
             }
-            let _ = writeln!(out, "{} of {} expectations hold", checked.len() - failed, checked.len());
+            let holding = checked.iter().filter(|c| c.verdict.passed).count();
+            let _ = write!(out, "{holding} of {} expectations hold", checked.len());
+            if contradicted > 0 {
+                let _ = write!(out, "; {contradicted} contradicted by the model, as the scenario records");
+            }
+            if failed > 0 {
+                let _ = write!(out, "; {failed} not as recorded");
+            }
+            let _ = writeln!(out);
             if let Some(h) = &headline {
                 let _ = writeln!(out, "\n{}", audit_table(&checked));
                 let _ = writeln!(out, "{}", h.text());
@@ -93,9 +113,17 @@ pub(crate) fn run(args: &CheckArgs, format: OutputFormat) -> Result<Status, Fail
 /// One claim, its verdict and (if audited) its class.
 fn claim(out: &mut String, c: &Checked<'_>) {
     let (e, v) = (c.expectation, &c.verdict);
-    let mark = if v.passed { "PASS" } else { "FAIL" };
+    let mark = match (v.passed, e.contradicted.is_some()) {
+        (true, false) => "PASS",
+        (false, false) => "FAIL",
+        (false, true) => "CONTRADICTED",
+        (true, true) => "FAIL (recorded as contradicted, but holds)",
+    };
     let _ = writeln!(out, "{mark}  {}  [{}]", e.id, e.provenance);
     let _ = writeln!(out, "      claim: {}", e.claim);
+    if let Some(why) = &e.contradicted {
+        let _ = writeln!(out, "      contradicted by the model: {why}");
+    }
     if !e.levers.is_empty() {
         let _ = writeln!(out, "      with levers: {}", e.levers.join(", "));
     }

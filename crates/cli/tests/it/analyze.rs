@@ -32,10 +32,21 @@ fn test_built_in_scenario_prints_every_section() {
 /// built-in scenario in exact decimal arithmetic (all five actors, the 12,960 admissible
 /// packages) finds 1,268 frontier packages; summing floating-point numbers in different
 /// orders had kept 30 dominated ones, e.g. 59154 (army cap none, no foreign forces), which
-/// 59802 (loose cap, UN force) dominates with Ukraine's 0.6125 on both.
+/// 59802 (loose cap, UN force) dominates with Ukraine's 0.6125 on both. The re-computation
+/// predates the scoped vetoes of the European allies and of Hungary and Slovakia, so they are
+/// set aside here.
 #[test]
 fn test_issue_b2_7_built_in_frontier_counts_equal_decimals_as_ties() {
-    let j = Dir::new().run(&["analyze", "--format", "json"]).json();
+    let dir = Dir::new();
+    let text = std::fs::read_to_string(repo_root().join("scenarios/ukraine-2025.toml")).unwrap();
+    let unscoped: String = text
+        .lines()
+        .map(|l| if l.starts_with("veto = { issues") { "veto = false" } else { l })
+        .collect::<Vec<_>>()
+        .join("\n");
+    assert_eq!(unscoped.matches("veto = false").count(), 2, "the two scoped vetoes set aside");
+    let f = dir.create("unscoped.toml", &unscoped);
+    let j = dir.run(&["analyze", f.to_str().unwrap(), "--format", "json"]).json();
     assert_eq!(j["admissible"], 12_960);
     let frontier = j["frontier"].as_array().unwrap();
     assert_eq!(frontier.len(), 1_268);

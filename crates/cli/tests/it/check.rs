@@ -52,7 +52,7 @@ fn failed(j: &serde_json::Value) -> Vec<String> {
         .as_array()
         .unwrap()
         .iter()
-        .filter(|r| r["passed"] == false)
+        .filter(|r| r["as_recorded"] == false)
         .map(|r| r["id"].as_str().unwrap().to_string())
         .collect()
 }
@@ -87,7 +87,8 @@ fn test_audit_table_snapshot() {
     let headline = table.lines().last().unwrap();
     let evidence: usize = headline.split(' ').next().unwrap().parse().unwrap();
     assert!(evidence >= 20, "{headline}");
-    assert!(headline.contains(&format!("all {evidence} hold")), "{headline}");
+    // All hold but the two the scenario records as contradicted by the model.
+    assert!(headline.contains(&format!("{} of them hold", evidence - 2)), "{headline}");
 }
 
 #[test]

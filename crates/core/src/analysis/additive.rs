@@ -47,11 +47,13 @@ use super::width::with_width;
 use crate::error::Error;
 use crate::utility::{Units, UtilityModel};
 
-/// Whether the utilities of `actors` are sums over the issues (no linkages) and no actor in
-/// the `blocking` mask has a red line, so that [`frontier`] applies.
+/// Whether the utilities of `actors` are sums over the issues (no linkages), no actor in
+/// the `blocking` mask has a red line and nobody holds a scoped veto, so that [`frontier`]
+/// applies.
 pub(crate) fn applies(model: &UtilityModel, actors: &[usize], blocking: u64) -> bool {
     actors.iter().all(|&a| !model.has_linkage(a))
         && (0..model.n_actors()).all(|a| blocking >> a & 1 == 0 || !model.has_red_line(a))
+        && !model.has_scoped_vetoes()
 }
 
 /// Every option's values for `actors`, `actors.len()` per option.

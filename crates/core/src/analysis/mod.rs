@@ -22,10 +22,16 @@
 //!
 //! # Definitions
 //!
-//! * **Bargainers**: the veto players — the actors whose consent a deal needs — or every
-//!   actor if nobody holds a veto.
-//! * **Admissible** outcome: crosses no bargainer's red line. (A red line of an actor
-//!   without a veto is reported as an objection in [`OptionReport`], but cannot block.)
+//! * **Bargainers**: the veto players — the actors whose consent every deal needs — or
+//!   every actor if nobody holds a full veto.
+//! * **Scoped veto**: an actor whose consent only some packages need (those touching what
+//!   it controls, [`crate::ScopedVeto`]) blocks such a package when it crosses one of its
+//!   red lines or is worth less to it than its reservation value; it does not bargain over
+//!   the rest.
+//! * **Admissible** outcome: crosses no bargainer's red line and no scoped veto blocks it.
+//!   (A red line of an actor without a veto is reported as an objection in
+//!   [`OptionReport`], but cannot block.) Since a scoped veto's verdict on a package does
+//!   not depend on the bargainers, the frontier and the zone below keep their meaning.
 //! * **Pareto frontier**: the admissible outcomes that no admissible outcome makes at least
 //!   as good for every actor (bargainer or not) and better for one; equal utility vectors
 //!   collapse into one point represented by the smallest outcome index.
@@ -152,7 +158,8 @@ pub enum BlockReason {
 pub struct Block {
     /// The actor.
     pub actor: usize,
-    /// Whether the actor is a bargainer (so its objection blocks the option).
+    /// Whether the actor's objection blocks the option: it is a bargainer, or every
+    /// package with the option needs its consent (a scoped veto).
     pub binding: bool,
     /// Why.
     pub reason: BlockReason,
@@ -176,7 +183,7 @@ pub struct OptionReport {
 pub struct Analysis {
     /// Outcomes in the space.
     pub outcomes: u64,
-    /// Outcomes crossing no bargainer's red line.
+    /// Outcomes crossing no bargainer's red line that no scoped veto blocks.
     pub admissible: u64,
     /// Outcomes in the zone of possible agreement.
     pub zopa: u64,
@@ -379,7 +386,10 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
                         } else {
                             return None;
                         };
-                        Some(Block { actor, binding: bargainers.contains(&actor), reason })
+                        // A scoped veto binds where every package with the option needs it.
+                        let binding =
+                            bargainers.contains(&actor) || model.needs_consent_for_option(actor, issue, option as u32);
+                        Some(Block { actor, binding, reason })
                     })
                     .collect();
                 option_reports.push(OptionReport {
@@ -419,12 +429,13 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
 }
 
 /// The **bargaining set**: the Pareto frontier in the utility space of `actors` alone, over
-/// the outcomes that cross none of their red lines. Each point is one representative
-/// package per distinct utility vector (utilities in the order of `actors`), in canonical
-/// order (utilities lexicographically descending).
+/// the outcomes that cross none of their red lines and that no scoped veto blocks. Each
+/// point is one representative package per distinct utility vector (utilities in the order
+/// of `actors`), in canonical order (utilities lexicographically descending).
 ///
-/// It depends on the preferences only, not on reservation values, so it is computed once
-/// and reused while reservation values move: whether the zone of possible agreement is
+/// It depends on the preferences only, not on the reservation values of `actors` (those of
+/// actors with a scoped veto decide what they block), so it is computed once and reused
+/// while the parties' reservation values move: whether the zone of possible agreement is
 /// empty, and the package that gives the worst-off party the largest margin, can both be
 /// read from it (a package in the zone is dominated by a frontier package in the zone).
 pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64, Vec<f64>)>, Error> {
@@ -449,8 +460,8 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
                 scan::scan(
                     model,
                     c * CHUNK..((c + 1) * CHUNK).min(len),
-                    &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64| {
-                        if crossed & mask == 0 {
+                    &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64, refused: u64| {
+                        if crossed & mask == 0 && refused == 0 {
                             for (p, &a) in point.iter_mut().zip(actors) {
                                 *p = u[a];
                             }

@@ -14,17 +14,18 @@ use crate::utility::{Units, UtilityModel};
 /// Receives every outcome of a scan.
 pub(crate) trait Visit {
     /// `outcome` is the outcome's index, `digits` its options, `utilities` one per actor,
-    /// `crossed` the bit mask of actors whose red lines it crosses.
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64);
+    /// `crossed` the bit mask of actors whose red lines it crosses, `refused` the bit mask
+    /// of actors with a scoped veto who block it ([`UtilityModel::refusals`]).
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64);
 }
 
 /// Adapts a closure to [`Visit`].
 pub(crate) struct VisitFn<F>(pub F);
 
-impl<F: FnMut(u64, &[u32], &[Units], u64)> Visit for VisitFn<F> {
+impl<F: FnMut(u64, &[u32], &[Units], u64, u64)> Visit for VisitFn<F> {
     #[inline]
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
-        (self.0)(outcome, digits, utilities, crossed);
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64) {
+        (self.0)(outcome, digits, utilities, crossed, refused);
     }
 }
 
@@ -111,6 +112,7 @@ fn visit_run(
     let last = digits.len() - 1;
     let linkages = model.has_linkages();
     let red_lines = model.has_red_lines();
+    let scoped = model.has_scoped_vetoes();
     for (j, values) in column.chunks_exact(n).enumerate().take(run.end).skip(run.start) {
         digits[last] = j as u32;
         let values = &values[..n];
@@ -123,7 +125,8 @@ fn visit_run(
             }
         }
         let crossed = if red_lines { model.crossed_red_lines(digits) } else { 0 };
-        visitor.visit(*index, digits, utilities, crossed);
+        let refused = if scoped { model.refusals(digits, utilities, crossed) } else { 0 };
+        visitor.visit(*index, digits, utilities, crossed, refused);
         *index += 1;
     }
 }
@@ -133,10 +136,12 @@ mod tests {
     use super::*;
     use crate::test_utils::TestScenario;
 
-    struct Collect(Vec<(u64, Vec<u32>, Vec<Units>, u64)>);
+    /// `(outcome, digits, utilities, crossed, refused)` of each visit.
+    type Visited = (u64, Vec<u32>, Vec<Units>, u64, u64);
+    struct Collect(Vec<Visited>);
     impl Visit for Collect {
-        fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
-            self.0.push((outcome, digits.to_vec(), utilities.to_vec(), crossed));
+        fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64) {
+            self.0.push((outcome, digits.to_vec(), utilities.to_vec(), crossed, refused));
         }
     }
 
@@ -150,12 +155,13 @@ mod tests {
                 let mut c = Collect(Vec::new());
                 scan(&model, start..end, &mut c);
                 assert_eq!(c.0.len() as u64, end - start);
-                for (i, (index, digits, u, crossed)) in c.0.iter().enumerate() {
+                for (i, (index, digits, u, crossed, refused)) in c.0.iter().enumerate() {
                     assert_eq!(*index, start + i as u64);
                     assert_eq!(digits, &model.space().decode(*index));
                     let direct: Vec<Units> = (0..u.len()).map(|a| model.utility_units(a, digits)).collect();
                     assert_eq!(u, &direct, "identical to direct evaluation");
                     assert_eq!(*crossed, model.crossed_red_lines(digits));
+                    assert_eq!(*refused, model.refusals(digits, &direct, *crossed));
                 }
             }
         }

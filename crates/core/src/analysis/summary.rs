@@ -131,7 +131,7 @@ impl Eq for DealKey {}
 pub(crate) struct Summary<'s> {
     setup: &'s Setup,
     pub outcomes: u64,
-    /// Outcomes crossing no bargainer's red line.
+    /// Outcomes crossing no bargainer's red line that no scoped veto blocks.
     pub admissible: u64,
     /// Admissible outcomes every bargainer values at least at its reservation value.
     pub zopa: u64,
@@ -226,7 +226,7 @@ impl<'s> Summary<'s> {
 impl Visit for Summary<'_> {
     // Inlined into each width-specialised scan, so the per-actor loops unroll.
     #[inline(always)]
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64) {
+    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64) {
         let setup = self.setup;
         self.outcomes += 1;
         if crossed != 0 {
@@ -246,7 +246,7 @@ impl Visit for Summary<'_> {
                 }
             }
         }
-        if crossed & setup.bargainer_mask != 0 {
+        if crossed & setup.bargainer_mask != 0 || refused != 0 {
             return;
         }
         self.admissible += 1;

@@ -10,6 +10,7 @@ use crate::scenario::Scenario;
 use crate::synthetic::synthetic;
 use crate::test_utils::{TableActor, TestScenario};
 
+mod scoped;
 mod ties;
 
 fn run(scenario: &Scenario, options: &AnalysisOptions) -> Analysis {

@@ -21,6 +21,7 @@ fn claim(id: &str, check: Check) -> Expectation {
         levers: Vec::new(),
         check,
         thresholds: Vec::new(),
+        contradicted: None,
     }
 }
 

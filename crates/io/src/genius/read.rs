@@ -11,7 +11,7 @@ use miette::NamedSource;
 use parley_core::preferences::WEIGHT_SUM_TOLERANCE;
 use parley_core::{
     Actor, Citation, Issue, IssueKind, IssueOption, Metadata, Preferences, Provenance, Quantity, Role, Scenario,
-    Source, ValueFunction,
+    Source, ValueFunction, Veto,
 };
 use roxmltree::Document;
 
@@ -286,7 +286,7 @@ impl Reader {
                 id: format!("p{k}"),
                 name: file.stem().to_string(),
                 role: Role::Other,
-                veto: true,
+                veto: Veto::Full,
                 power: None,
             });
             preferences.push(prefs);

@@ -65,7 +65,7 @@ fn test_load_bicycle_structure() {
     assert_eq!(s.metadata.id, "bicycle");
     let actors: Vec<(&str, &str)> = s.actors.iter().map(|a| (a.id.as_str(), a.name.as_str())).collect();
     assert_eq!(actors, [("p0", "bicycle_buyer"), ("p1", "bicycle_seller")], "sorted file names");
-    assert!(s.actors.iter().all(|a| a.veto));
+    assert!(s.actors.iter().all(|a| a.veto.is_full()));
     let issues: Vec<&str> = s.issues.iter().map(|i| i.id.as_str()).collect();
     assert_eq!(issues, ["frame", "wheel_size", "delivery"]);
     assert_eq!(s.issues[1].name, "Wheel Size");

@@ -28,16 +28,20 @@ pub struct GeniusExport {
 
 /// The scenario as a Genius folder (see the [module docs](super)).
 ///
-/// Fails with [`Error::Unsupported`] naming every red line, linkage and non-veto actor,
+/// Fails with [`Error::Unsupported`] naming every red line, linkage and actor without a
+/// full veto,
 /// which Genius XML cannot express.
 pub fn to_genius(s: &Scenario) -> Result<GeniusExport, Error> {
     let mut problems = Vec::new();
     for (actor, p) in s.actors.iter().zip(&s.preferences) {
-        if !actor.veto {
+        if !actor.veto.is_full() {
             problems.push(
                 Diagnostic::error(
                     "parley::unsupported",
-                    format!("actor \"{}\" holds no veto, but in a Genius negotiation every party must agree", actor.id),
+                    format!(
+                        "actor \"{}\" holds no full veto, but in a Genius negotiation every party must agree",
+                        actor.id
+                    ),
                 )
                 .help("set veto = true for the actor, or remove it, before converting"),
             );

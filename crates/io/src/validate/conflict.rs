@@ -37,6 +37,8 @@ enum Cover {
     AllBut(usize),
     /// Not known (the territorial issue did not resolve): only the named ones are checked.
     Unknown,
+    /// Any issues but this one, which they must not name (a lever's change of some).
+    Some(usize),
 }
 
 /// Whether a check kind is evaluated by simulating the war.
@@ -605,7 +607,7 @@ impl Validator<'_> {
     /// Terms naming one option of each issue, as `cover` says.
     fn terms(&mut self, t: &Located<RawTerms>, issues: &[Issue], ctx: &str, cover: Cover) -> Terms {
         let except = match cover {
-            Cover::AllBut(i) => Some(i),
+            Cover::AllBut(i) | Cover::Some(i) => Some(i),
             Cover::Every | Cover::Unknown => None,
         };
         let mut named = vec![false; issues.len()];
@@ -655,7 +657,7 @@ impl Validator<'_> {
             .filter(|&(i, _)| !named[i] && Some(i) != except)
             .map(|(_, x)| x.id.as_str())
             .collect();
-        if !missing.is_empty() && !matches!(cover, Cover::Unknown) {
+        if !missing.is_empty() && !matches!(cover, Cover::Unknown | Cover::Some(_)) {
             let which = if except.is_some() { "every issue except the territorial one" } else { "every issue" };
             self.push(
                 Diagnostic::error("parley::missing-value", format!("{ctx}: no option for {}", list(missing.iter())))
@@ -665,6 +667,29 @@ impl Validator<'_> {
         }
         terms.sort_by_key(|(i, _, _)| *i);
         terms.into_iter().map(|(_, issue, option)| (issue, option)).collect()
+    }
+
+    /// A lever's change of what holds without a deal: options of some issues other than the
+    /// territorial one, in a scenario with a `[conflict]` section.
+    pub(super) fn lever_no_deal(
+        &mut self,
+        t: &Located<RawTerms>,
+        scenario: &parley_core::Scenario,
+        ctx: &str,
+    ) -> Option<Terms> {
+        let Some(c) = &scenario.conflict else {
+            self.push(
+                Diagnostic::error(
+                    "parley::conflict",
+                    format!("{ctx}: changes what holds without a deal, but there is no war"),
+                )
+                .at(span(t), "no [conflict] section")
+                .help("add a [conflict] section with its no_deal terms, or remove no_deal from the lever"),
+            );
+            return None;
+        };
+        let cover = scenario.issue_index(&c.territory.issue).map_or(Cover::Unknown, Cover::Some);
+        Some(self.terms(t, &scenario.issues, &format!("{ctx}: no_deal"), cover))
     }
 
     /// A monthly series: finite values ≥ 0 with the provenance of a number.

@@ -106,6 +106,11 @@ impl Validator<'_> {
                 );
             }
         }
+        if let Some(t) = &l.no_deal
+            && let Some(terms) = self.lever_no_deal(t, scenario, &ctx)
+        {
+            changes.push(Change::NoDeal { terms });
+        }
         // Later sets in the same lever see earlier ones; fixing happens on the copy too.
         for c in &changes {
             if let Change::Set { path, quantity } = c
@@ -260,6 +265,13 @@ impl Validator<'_> {
                 Some(Threshold { name: name.to_string(), quantity: Quantity { value: q.value.value, provenance } })
             })
             .collect();
+        if e.contradicted.as_ref().is_some_and(|c| c.trim().is_empty()) {
+            self.push(
+                Diagnostic::error("parley::empty", format!("{ctx}: `contradicted` is empty"))
+                    .at(span(&e.id), "this claim")
+                    .help("say why the model contradicts the claim, or remove `contradicted`"),
+            );
+        }
         Some(Expectation {
             id: e.id.value.clone(),
             claim: e.claim.clone(),
@@ -268,6 +280,7 @@ impl Validator<'_> {
             levers: e.levers.iter().map(|l| l.value.clone()).collect(),
             check,
             thresholds,
+            contradicted: e.contradicted.clone(),
         })
     }
 }

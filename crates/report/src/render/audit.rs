@@ -7,12 +7,22 @@ use crate::data::ReportData;
 /// The summary's line about the checks: the audit's headline if the checks were audited.
 pub(super) fn headline(d: &ReportData) -> Option<String> {
     let a = d.checks.audit.as_ref()?;
-    let failing: Vec<&str> = d.checks.rows.iter().filter(|r| !r.passed).map(|r| r.id.as_str()).collect();
+    let failing: Vec<String> = d.checks.rows.iter().filter(|r| !r.passed).map(failing_name).collect();
     Some(if failing.is_empty() {
         a.headline.clone()
     } else {
         format!("{} Failing: {}.", a.headline, failing.join(", "))
     })
+}
+
+/// A failing claim in a list: its id, and whether the scenario records the model's
+/// contradiction of it.
+pub(super) fn failing_name(row: &crate::data::CheckRow) -> String {
+    if row.contradicted.is_some() {
+        format!("{} (contradicted by the model, as recorded)", row.id)
+    } else {
+        row.id.clone()
+    }
 }
 
 /// The class of a claim, for the checks table: `evidence (margin 0.02)`.

@@ -104,7 +104,7 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
         }
     }
     let c = &d.checks;
-    let failing: Vec<&str> = c.rows.iter().filter(|r| !r.passed).map(|r| r.id.as_str()).collect();
+    let failing: Vec<String> = c.rows.iter().filter(|r| !r.passed).map(super::audit::failing_name).collect();
     findings.push(if let Some(audited) = super::audit::headline(d) {
         audited
     } else if failing.is_empty() {
@@ -148,7 +148,11 @@ pub(super) fn glance(h: &mut Html, d: &ReportData) {
             vec![
                 a.name.clone(),
                 a.role.clone(),
-                if a.veto { "yes".into() } else { "no".into() },
+                match (&a.consent, a.veto) {
+                    (Some(scope), _) => format!("over {scope}"),
+                    (None, true) => "yes".into(),
+                    (None, false) => "no".into(),
+                },
                 u3(a.reservation),
                 a.reservation_source.clone(),
                 a.top_issue.clone().unwrap_or_default(),
@@ -639,7 +643,11 @@ pub(super) fn checks(h: &mut Html, d: &ReportData) {
                 source.push_str(&format!("; disputed by {}", r.disputed_by.join("; ")));
             }
             vec![
-                if r.passed { "✓ holds".into() } else { "✗ fails".into() },
+                match (&r.contradicted, r.passed) {
+                    (_, true) => "✓ holds".into(),
+                    (Some(why), false) => format!("✗ fails: the model contradicts it, as recorded ({why})"),
+                    (None, false) => "✗ fails".into(),
+                },
                 r.claim.clone(),
                 source,
                 if r.levers.is_empty() { r.kind.clone() } else { format!("{} with {}", r.kind, r.levers.join(", ")) },

@@ -3,8 +3,8 @@
 //!
 //! The `csv` crate splits the text into records and unquotes the fields. This module finds
 //! where each field was written (from each record's [`csv::Position`] and the lengths of its
-//! fields), skips a byte-order mark at the start, blank lines and comments (lines whose first non-blank
-//! character is `#`), and rejects the quoting that the crate reads silently:
+//! fields), skips a byte-order mark at the start, blank lines and comments (lines whose
+//! first non-blank character is `#`), and rejects the quoting that the crate reads silently:
 //!
 //! * a quote that is not closed on its line, which the crate reads on to the next quote,
 //!   possibly the end of the file;

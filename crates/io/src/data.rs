@@ -1,8 +1,9 @@
 //! Observed monthly series from CSV, for `parley calibrate`.
 //!
 //! The file has a header row naming its columns, one of which is `month` (`YYYY-MM`), and
-//! one row per month. Fields are plain numbers or empty (a gap); lines starting with `#`
-//! are comments. Every problem is reported with its line and column.
+//! one row per month. Fields are plain numbers or empty (a gap), and may be enclosed in
+//! double quotes; blank lines and lines starting with `#` are skipped. Every problem is
+//! reported with its line and column.
 
 use std::path::Path;
 
@@ -10,6 +11,7 @@ use miette::NamedSource;
 use parley_core::Month;
 use parley_core::conflict::Observations;
 
+use crate::csv_rows::{Cell, Rows};
 use crate::diagnostic::{Diagnostic, Error};
 
 /// Reads observed monthly series from a CSV file.
@@ -22,50 +24,39 @@ pub fn load_observations(path: &Path) -> Result<Observations, Error> {
 /// Reads observed monthly series from CSV text; `name` names it in messages.
 pub fn parse_observations(text: &str, name: &str) -> Result<Observations, Error> {
     let mut errors = Vec::new();
-    let mut header: Option<Vec<&str>> = None;
+    let mut header: Option<usize> = None;
     let mut month_column = 0;
     let mut observations = Observations::default();
-    let mut offset = 0;
-    for line in text.split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let content = line.trim_end_matches(['\n', '\r']);
-        if content.trim().is_empty() || content.starts_with('#') {
-            continue;
-        }
-        // Byte range of each field.
-        let mut fields = Vec::new();
-        let mut at = start;
-        for field in content.split(',') {
-            fields.push((field.trim(), at..at + field.len()));
-            at += field.len() + 1;
-        }
-        let Some(names) = &header else {
-            let names: Vec<&str> = fields.iter().map(|(f, _)| *f).collect();
-            match names.iter().position(|n| *n == "month") {
+    for row in Rows::new(text) {
+        let (fields, row_span) = match row {
+            Ok(row) => (row.cells, row.span),
+            Err(error) => {
+                errors.push(error);
+                continue;
+            }
+        };
+        let Some(width) = header else {
+            match fields.iter().position(|f| f.text == "month") {
                 Some(i) => month_column = i,
                 None => errors.push(
                     Diagnostic::error("parley::data", "the header has no \"month\" column")
-                        .at(Some(start..start + content.len()), "header")
+                        .at(Some(row_span), "header")
                         .help("name the column of months (YYYY-MM) \"month\""),
                 ),
             }
-            observations.columns = names.iter().map(|n| (n.to_string(), Vec::new())).collect();
-            header = Some(names);
+            observations.columns = fields.into_iter().map(|f| (f.text, Vec::new())).collect();
+            header = Some(observations.columns.len());
             continue;
         };
-        if fields.len() != names.len() {
+        if fields.len() != width {
             errors.push(
-                Diagnostic::error(
-                    "parley::data",
-                    format!("this row has {} fields, the header {}", fields.len(), names.len()),
-                )
-                .at(Some(start..start + content.len()), "row")
-                .help("give every row one field per header column (an empty field is a gap)"),
+                Diagnostic::error("parley::data", format!("this row has {} fields, the header {width}", fields.len()))
+                    .at(Some(row_span), "row")
+                    .help("give every row one field per header column (an empty field is a gap)"),
             );
             continue;
         }
-        let (text, span) = &fields[month_column];
+        let Cell { text, span } = &fields[month_column];
         match Month::parse(text) {
             Some(m) if observations.months.last().is_some_and(|last| m <= *last) => errors.push(
                 Diagnostic::error("parley::data", format!("month {m} is out of order or repeated"))
@@ -82,7 +73,7 @@ pub fn parse_observations(text: &str, name: &str) -> Result<Observations, Error>
                 continue;
             }
         }
-        for (i, (text, span)) in fields.iter().enumerate() {
+        for (i, Cell { text, span }) in fields.iter().enumerate() {
             let value = if text.is_empty() || i == month_column {
                 None
             } else {
@@ -141,6 +132,30 @@ mod tests {
         assert_eq!(places, vec![(2, 9), (3, 1), (4, 1)]);
         assert!(diagnostics[0].message.contains("not a number"));
         assert!(diagnostics[1].message.contains("not a month"));
+    }
+
+    #[test]
+    fn test_reads_quoted_fields() {
+        let text = "\u{feff}month,\"a, b\"\n\"2024-01\",\"1.5\"\n";
+        let o = parse_observations(text, "t.csv").unwrap();
+        assert_eq!(o.columns[0].0, "a, b");
+        assert_eq!(o.columns[0].1, vec![Some(1.5)]);
+    }
+
+    #[test]
+    fn test_bad_quotes_are_located() {
+        // The csv crate alone would read the open quote on to the next one, and "3"x as 3x.
+        let text = "month,a\n2024-01,\"2\n2024-02,\"3\"x\n2024-03,y\n";
+        let Err(Error::Invalid { diagnostics, .. }) = parse_observations(text, "t.csv") else { panic!("an error") };
+        let places: Vec<_> = diagnostics.iter().map(|d| (d.line_column().unwrap(), d.message.as_str())).collect();
+        assert_eq!(
+            places,
+            vec![
+                ((2, 9), "this row cannot be read: the quote is not closed"),
+                ((3, 12), "this row cannot be read: text after the closing quote"),
+                ((4, 9), "\"y\" is not a number"),
+            ]
+        );
     }
 
     #[test]

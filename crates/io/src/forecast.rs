@@ -7,7 +7,8 @@
 //! A header row names the columns `Actor`, `Capability`, `Position` and `Salience`, in any
 //! order and any case; other columns are ignored. Then one row per actor, in the order that
 //! breaks the model's ties. Blank lines and lines starting with `#` are skipped; a field may
-//! be enclosed in double quotes (`"Korea, Republic of"`, with `""` for a quote inside).
+//! be enclosed in double quotes (`"Korea, Republic of"`, with `""` for a quote inside), the
+//! opening quote being its first character and the closing one on the same line.
 //!
 //! # The forecast file
 //!

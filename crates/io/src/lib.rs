@@ -70,6 +70,7 @@
 #![deny(missing_docs)]
 
 pub mod citations;
+mod csv_rows;
 mod data;
 mod diagnostic;
 pub mod forecast;

@@ -1,5 +1,5 @@
 //! The `Actor,Capability,Position,Salience` CSV layout, read with the byte span of every
-//! field so that each problem points at its line and column.
+//! field (see [`crate::csv_rows`]) so that each problem points at its line and column.
 
 use std::ops::Range;
 
@@ -7,66 +7,15 @@ use parley_core::Provenance;
 use parley_forecast::{Actor, Dataset, Scale};
 
 use super::{ActorProvenance, Field, ForecastInput, SalienceScale, check_actors};
+use crate::csv_rows::{Cell, Rows};
 use crate::diagnostic::Diagnostic;
 
 const COLUMNS: [&str; 4] = ["actor", "capability", "position", "salience"];
 const LAYOUT: &str = "the header names the columns Actor, Capability, Position and Salience (any order, any case)";
 
-/// One field: its text (unquoted) and its byte range in the file.
-type Cell = (String, Range<usize>);
-
-/// Splits one line (without its line break) starting at byte `start` of the file into
-/// fields. A field may be quoted, with `""` for a quote inside. Errors give the span of an
-/// unterminated quote or of text after a closing quote.
-fn split(line: &str, start: usize) -> Result<Vec<Cell>, (Range<usize>, &'static str)> {
-    let len = line.len();
-    let mut out = Vec::new();
-    let mut i = 0;
-    loop {
-        let lead = line[i..].len() - line[i..].trim_start_matches([' ', '\t']).len();
-        let j = i + lead;
-        if line[j..].starts_with('"') {
-            let mut value = String::new();
-            let mut k = j + 1;
-            loop {
-                let Some(q) = line[k..].find('"').map(|q| k + q) else {
-                    return Err((start + j..start + len, "the quote is not closed"));
-                };
-                value.push_str(&line[k..q]);
-                if line[q + 1..].starts_with('"') {
-                    value.push('"');
-                    k = q + 2;
-                } else {
-                    k = q + 1;
-                    break;
-                }
-            }
-            let after = k + (line[k..].len() - line[k..].trim_start_matches([' ', '\t']).len());
-            out.push((value, start + j..start + k));
-            if after >= len {
-                return Ok(out);
-            }
-            if !line[after..].starts_with(',') {
-                return Err((start + after..start + len, "text after the closing quote"));
-            }
-            i = after + 1;
-        } else {
-            let end = line[i..].find(',').map_or(len, |p| i + p);
-            let raw = &line[i..end];
-            let trimmed = raw.trim();
-            let from = i + (raw.len() - raw.trim_start().len());
-            out.push((trimmed.to_string(), start + from..start + from + trimmed.len()));
-            if end >= len {
-                return Ok(out);
-            }
-            i = end + 1;
-        }
-    }
-}
-
 /// A number of a row, or an error at its field.
 fn number(cell: &Cell, column: &str, errors: &mut Vec<Diagnostic>) -> Option<f64> {
-    let (text, span) = cell;
+    let Cell { text, span } = cell;
     match text.parse::<f64>() {
         Ok(v) if v.is_finite() => Some(v),
         _ => {
@@ -94,29 +43,17 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
     let mut positions: Vec<Field> = Vec::new();
     let mut saliences: Vec<Cell> = Vec::new();
     let mut salience_values: Vec<f64> = Vec::new();
-    let mut offset = if text.starts_with('\u{feff}') { '\u{feff}'.len_utf8() } else { 0 };
-    for line in text[offset..].split_inclusive('\n') {
-        let start = offset;
-        offset += line.len();
-        let content = line.trim_end_matches(['\n', '\r']);
-        if content.trim().is_empty() || content.trim_start().starts_with('#') {
-            continue;
-        }
-        let row_span = start..start + content.len();
-        let cells = match split(content, start) {
-            Ok(cells) => cells,
-            Err((span, what)) => {
-                errors.push(
-                    Diagnostic::error("parley::syntax", format!("this row cannot be read: {what}"))
-                        .at(Some(span), what)
-                        .help("enclose a field in double quotes when it holds a comma; write \"\" for a quote inside"),
-                );
+    for row in Rows::new(text) {
+        let (cells, row_span) = match row {
+            Ok(row) => (row.cells, row.span),
+            Err(error) => {
+                errors.push(error);
                 continue;
             }
         };
         let Some((index, width, _)) = &columns else {
             // The header.
-            let lower: Vec<String> = cells.iter().map(|(c, _)| c.trim().to_ascii_lowercase()).collect();
+            let lower: Vec<String> = cells.iter().map(|c| c.text.trim().to_ascii_lowercase()).collect();
             let mut index = [0; 4];
             let mut missing = Vec::new();
             for (k, name) in COLUMNS.iter().enumerate() {
@@ -129,7 +66,7 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
                             "parley::duplicate-id",
                             format!("the header names the column \"{name}\" twice"),
                         )
-                        .at(Some(cells[*second].1.clone()), "second column of this name")
+                        .at(Some(cells[*second].span.clone()), "second column of this name")
                         .help("give each column one header"),
                     ),
                 }
@@ -149,7 +86,7 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
                 );
                 return Err(errors);
             }
-            columns = Some((index, cells.len(), start..start + content.len()));
+            columns = Some((index, cells.len(), row_span));
             continue;
         };
         if cells.len() != *width {
@@ -161,14 +98,14 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
             continue;
         }
         let [a, c, p, s] = index.map(|k| &cells[k]);
-        let (name, name_span) = a;
+        let Cell { text: name, span: name_span } = a;
         if name.trim().is_empty() {
             errors.push(
                 Diagnostic::error("parley::empty", "the actor's name is empty")
                     .at(Some(name_span.clone()), "no name")
                     .help("name every actor; names identify actors in the forecast's moves"),
             );
-        } else if names.iter().any(|(n, _)| n == name) {
+        } else if names.iter().any(|n| n.text == *name) {
             errors.push(
                 Diagnostic::error("parley::duplicate-id", format!("actor \"{name}\" is listed twice"))
                     .at(Some(name_span.clone()), "second row of this actor")
@@ -182,7 +119,7 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
                     "parley::out-of-range",
                     format!("actor \"{name}\": capability {v} must be greater than 0"),
                 )
-                .at(Some(c.1.clone()), "not above 0")
+                .at(Some(c.span.clone()), "not above 0")
                 .help(
                     "capability is the actor's clout; only ratios between actors matter, so any positive scale works",
                 ),
@@ -193,14 +130,14 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
         if let Some(v) = salience.filter(|v| *v < 0.0) {
             errors.push(
                 Diagnostic::error("parley::out-of-range", format!("actor \"{name}\": salience {v} is negative"))
-                    .at(Some(s.1.clone()), "below 0")
+                    .at(Some(s.span.clone()), "below 0")
                     .help("salience is how much the issue matters: from 0 to 1, or from 0 to 100 as papers print it"),
             );
         }
         if let (Some(c), Some(x), Some(v)) = (capability, position, salience) {
             names.push(a.clone());
             capabilities.push(c);
-            positions.push(Field { value: x, span: Some(p.1.clone()) });
+            positions.push(Field { value: x, span: Some(p.span.clone()) });
             saliences.push(s.clone());
             salience_values.push(v);
         }
@@ -214,7 +151,7 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
     };
     let scale = SalienceScale::detect(&salience_values);
     if scale.is_none() {
-        for ((_, span), v) in saliences.iter().zip(&salience_values).filter(|(_, v)| **v > 100.0) {
+        for (Cell { span, .. }, v) in saliences.iter().zip(&salience_values).filter(|(_, v)| **v > 100.0) {
             errors.push(
                 Diagnostic::error("parley::out-of-range", format!("salience {v} is outside [0, 100]"))
                     .at(Some(span.clone()), "above 100")
@@ -237,7 +174,7 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
         .zip(&capabilities)
         .zip(&positions)
         .zip(&unit)
-        .map(|((((name, _), &c), x), &s)| Actor::new(name.clone(), c, x.value, s))
+        .map(|(((name, &c), x), &s)| Actor::new(name.text.clone(), c, x.value, s))
         .collect();
     let data = Dataset::with_scale(actors, Scale::default())
         .map_err(|e| vec![Diagnostic::error("parley::internal", format!("internal error (please report it): {e}"))])?;
@@ -256,21 +193,4 @@ pub(super) fn parse(text: &str, id: &str) -> Result<ForecastInput, Vec<Diagnosti
         uncertainty: None,
         sources: Vec::new(),
     })
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn test_split_plain_and_quoted_fields() {
-        let cells = split(r#" a , "b, c" ,"d ""e""",f"#, 10).unwrap();
-        let text: Vec<&str> = cells.iter().map(|(t, _)| t.as_str()).collect();
-        assert_eq!(text, ["a", "b, c", "d \"e\"", "f"]);
-        assert_eq!(cells[0].1, 11..12);
-        assert_eq!(cells[1].1, 15..21, "the quotes included");
-        assert!(split(r#"a,"b"#, 0).is_err());
-        assert!(split(r#"a,"b" x,c"#, 0).is_err());
-        assert_eq!(split("a,,b", 0).unwrap()[1], (String::new(), 2..2));
-    }
 }

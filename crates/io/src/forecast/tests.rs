@@ -168,6 +168,41 @@ fn test_errors_point_at_line_and_column() {
     assert_eq!(diagnostics[0].line_column(), Some((4, 7)));
 }
 
+/// The 1-based line and column and the message of every problem of the CSV edited so.
+fn csv_places(edits: &[(&str, &str)]) -> Vec<((usize, usize), String)> {
+    let Err(Error::InvalidForecast { diagnostics, .. }) = parse_forecast_csv(&edit(CSV, edits), "a.csv", "a") else {
+        panic!("an error")
+    };
+    diagnostics.iter().map(|d| (d.line_column().unwrap(), d.message.clone())).collect()
+}
+
+#[test]
+fn test_an_unclosed_quote_is_located_and_the_rows_after_it_are_read() {
+    // The csv crate alone would read on from the open quote to the end of the file.
+    let places = csv_places(&[("South,1,10,0.5", "\"South,1,10,0.5"), ("West,1.5,4", "West,x,4")]);
+    assert_eq!(
+        places,
+        [
+            ((4, 1), "this row cannot be read: the quote is not closed".to_string()),
+            ((5, 6), "capability \"x\" is not a number".to_string()),
+        ]
+    );
+}
+
+#[test]
+fn test_text_after_a_closing_quote_is_located() {
+    // The csv crate alone would read "South"ern as Southern.
+    let places = csv_places(&[("South,1,10,0.5", "\"South\"ern,1,10,0.5")]);
+    assert_eq!(places, [((4, 8), "this row cannot be read: text after the closing quote".to_string())]);
+}
+
+#[test]
+fn test_a_space_before_an_opening_quote_is_located() {
+    // The csv crate alone would read the quote as text and split the field at its comma.
+    let places = csv_places(&[("South,1,10,0.5", "South, \"1,0\",10,0.5")]);
+    assert_eq!(places, [((4, 8), "this row cannot be read: a space before the opening quote".to_string())]);
+}
+
 // One malformed CSV per rule.
 
 #[test]

@@ -828,7 +828,7 @@ impl Simulation {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::built_in;
+    use crate::fixture;
 
     fn options(noise: bool, stream: u64) -> RunOptions {
         RunOptions { months: 24, seed: 7, stream, noise, talks: true }
@@ -836,7 +836,7 @@ mod tests {
 
     #[test]
     fn test_runs_are_reproducible_and_streams_differ() {
-        let sim = Simulation::new(&built_in(), &[], None).unwrap();
+        let sim = Simulation::new(&fixture(), &[], None).unwrap();
         let a = sim.run(options(true, 3));
         assert_eq!(a, sim.run(options(true, 3)));
         let b = sim.run(options(true, 4));
@@ -846,7 +846,7 @@ mod tests {
     #[test]
     fn test_talks_are_skipped_only_when_they_could_not_succeed() {
         // Whenever the zone is empty, holding the talks anyway gives no agreement.
-        let sim = Simulation::new(&built_in(), &[], None).unwrap();
+        let sim = Simulation::new(&fixture(), &[], None).unwrap();
         let path = sim.run(RunOptions { months: 24, seed: 1, stream: 0, noise: false, talks: false });
         let mut empty = 0;
         for m in &path.months {
@@ -861,7 +861,7 @@ mod tests {
 
     #[test]
     fn test_the_central_path_settles_inside_the_zone_and_then_holds() {
-        let sim = Simulation::new(&built_in(), &[], None).unwrap();
+        let sim = Simulation::new(&fixture(), &[], None).unwrap();
         let path = sim.run(options(false, 0));
         let k = path.months.iter().position(|m| m.phase == Phase::Ceasefire).expect("a settlement within 24 months");
         let agreed = &path.months[k];
@@ -879,7 +879,7 @@ mod tests {
 
     #[test]
     fn test_replayed_talks_end_as_the_run_did() {
-        let sim = Simulation::new(&built_in(), &[], None).unwrap();
+        let sim = Simulation::new(&fixture(), &[], None).unwrap();
         for opts in [options(false, 0), options(true, 5)] {
             let path = sim.run(opts);
             let held: Vec<usize> = (0..path.months.len()).filter(|&k| path.months[k].talks.is_some()).collect();
@@ -896,7 +896,7 @@ mod tests {
 
     #[test]
     fn test_hazard_multiplies_the_matching_factors() {
-        let s = built_in();
+        let s = fixture();
         let sim = Simulation::new(&s, &[], None).unwrap();
         let space = s.outcome_space();
         let pick = |terms: &[(&str, &str)]| -> u64 {
@@ -907,24 +907,22 @@ mod tests {
             }
             space.encode(&digits)
         };
-        let base = 0.0037;
-        // guarantees none ×2, strict army cap ×1.5, no peacekeepers, deal first.
-        let harsh =
-            pick(&[("guarantees", "none"), ("army_cap", "strict"), ("forces", "none"), ("sequencing", "deal_first")]);
-        assert!((sim.hazard(harsh, false) - base * 3.0).abs() < 1e-12);
-        // Article 5 ×0.5 and UN peacekeepers ×0.8.
-        let guarded =
-            pick(&[("guarantees", "article5"), ("army_cap", "none"), ("forces", "un"), ("sequencing", "deal_first")]);
-        assert!((sim.hazard(guarded, false) - base * 0.4).abs() < 1e-12);
-        assert!((sim.hazard(guarded, true) - 0.0013 * 0.4).abs() < 1e-12);
+        let (ceasefire, settled) = (0.03, 0.01);
+        // No guarantee ×2; the contact line matches no factor.
+        let bare = pick(&[("border", "contact-line"), ("guarantees", "none")]);
+        assert!((sim.hazard(bare, false) - ceasefire * 2.0).abs() < 1e-12);
+        // A treaty ×0.5 and the north's claim ×1.5.
+        let guarded = pick(&[("border", "north-claim"), ("guarantees", "treaty")]);
+        assert!((sim.hazard(guarded, false) - ceasefire * 0.75).abs() < 1e-12);
+        assert!((sim.hazard(guarded, true) - settled * 0.75).abs() < 1e-12);
     }
 
     #[test]
     fn test_settlements_break_down_at_the_hazard_rate() {
         // With a large hazard, agreements collapse and the war resumes.
-        let mut s = built_in();
+        let mut s = fixture();
         s.quantity_mut("conflict.durability.ceasefire_hazard").unwrap().value = 0.5;
-        s.quantity_mut("conflict.sides.rus.optimism").unwrap().value = 0.0;
+        s.quantity_mut("conflict.sides.north.optimism").unwrap().value = 0.0;
         let sim = Simulation::new(&s, &[], None).unwrap();
         let relapses = (0..20)
             .filter(|&stream| sim.run(options(true, stream)).months.iter().any(|m| m.phase == Phase::Collapsed))

@@ -48,9 +48,21 @@ pub mod war;
 #[cfg(test)]
 mod tests;
 
-/// The built-in scenario, read from the repository, for tests.
+/// The built-in scenario, read from the repository, for the tests of its own claims and of
+/// calibration to its data.
 #[cfg(test)]
 pub(crate) fn built_in() -> parley_core::Scenario {
-    let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml");
+    load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("../../scenarios/ukraine-2025.toml"))
+}
+
+/// A small border war (`tests/data/border.toml`), for the tests of the simulation's
+/// mechanics: they must not hang on the built-in scenario's numbers.
+#[cfg(test)]
+pub(crate) fn fixture() -> parley_core::Scenario {
+    load(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/border.toml"))
+}
+
+#[cfg(test)]
+fn load(path: std::path::PathBuf) -> parley_core::Scenario {
     parley_io::load(&path).unwrap_or_else(|e| panic!("{}: {e}", path.display())).scenario
 }

@@ -44,15 +44,17 @@ def main() -> None:
             {
                 "lever": lever or "baseline",
                 "packages in zone": deals["zopa"],
-                "Nash package": " ".join(f"{k}={v}" for k, v in nash["package"]["terms"].items()) if nash else "none",
+                "Nash package": " ".join(f"{k}={v}" for k, v in nash["package"]["terms"].items()) if nash else "none: the zone is empty",
                 "settled within 12 months": _pct(arm, 12, e),
                 "median month of settlement": arm.get("settlement_month_p50"),
             }
         )
     df = pd.DataFrame(rows).set_index("lever")
     print(f"{s.title}: two levers against the baseline ({a.runs} replicates, seed {a.seed})\n")
-    with pd.option_context("display.max_colwidth", 60, "display.width", 200):
-        print(df.to_string())
+    print(df.drop(columns="Nash package").to_string())
+    print("\nThe Nash package (the bargaining solution among the deals all veto players accept):")
+    for lever, terms in df["Nash package"].items():
+        print(f"  {lever}: {terms}")
     base, *levers = df["settled within 12 months"]
     for lever, p in zip(LEVERS, levers):
         print(f"\n{lever}: settlement within a year {p} against {base} without it")

@@ -102,7 +102,9 @@ fn install_report_handler() {
     static ONCE: Once = Once::new();
     ONCE.call_once(|| {
         let _ = miette::set_hook(Box::new(|_| {
-            Box::new(miette::MietteHandlerOpts::new().unicode(true).color(false).terminal_links(false).width(100).build())
+            Box::new(
+                miette::MietteHandlerOpts::new().unicode(true).color(false).terminal_links(false).width(100).build(),
+            )
         }));
     });
 }
@@ -114,8 +116,9 @@ fn to_py(failure: Failure) -> PyErr {
         Failure::Reported(summary) => ScenarioError::new_err(summary),
         Failure::Io(report) => ParleyIOError::new_err(format!("{report:?}")),
         Failure::Internal(report) => InternalError::new_err(format!("{report:?}")),
-        Failure::Cancelled => output::take_interrupt()
-            .unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("cancelled")),
+        Failure::Cancelled => {
+            output::take_interrupt().unwrap_or_else(|| pyo3::exceptions::PyKeyboardInterrupt::new_err("cancelled"))
+        }
         Failure::BrokenPipe => InternalError::new_err("output closed"),
     }
 }
@@ -301,7 +304,8 @@ fn experiment_manifest(scenario: &NativeScenario, argv: Vec<String>) -> PyResult
 #[pyfunction]
 fn read_parquet(py: Python<'_>, path: PathBuf) -> PyResult<PyArrowType<Box<dyn RecordBatchReader + Send>>> {
     let reader = py.detach(|| {
-        let file = std::fs::File::open(&path).map_err(|e| ParleyIOError::new_err(format!("cannot read {}: {e}", path.display())))?;
+        let file = std::fs::File::open(&path)
+            .map_err(|e| ParleyIOError::new_err(format!("cannot read {}: {e}", path.display())))?;
         parquet::arrow::arrow_reader::ParquetRecordBatchReaderBuilder::try_new(file)
             .and_then(|b| b.build())
             .map_err(|e| ParleyIOError::new_err(format!("cannot read {}: {e}", path.display())))

@@ -25,9 +25,9 @@ pub(crate) fn with_current<T>(scenario: Arc<parley_core::Scenario>, f: impl FnOn
 
 /// The caller's scenario (its warnings were shown when it was loaded). `path` only names it.
 pub(crate) fn load(_path: Option<&Path>) -> Result<Loaded, Failure> {
-    let scenario = CURRENT.with(|c| c.borrow().clone()).ok_or_else(|| {
-        Failure::Internal(miette::miette!("internal error: a command ran without its scenario"))
-    })?;
+    let scenario = CURRENT
+        .with(|c| c.borrow().clone())
+        .ok_or_else(|| Failure::Internal(miette::miette!("internal error: a command ran without its scenario")))?;
     Ok(Loaded { scenario: (*scenario).clone(), warnings: Vec::new() })
 }
 

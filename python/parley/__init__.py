@@ -369,7 +369,11 @@ class Scenario:
         ``replicates`` / ``months`` / ``arms`` are pyarrow tables.
         """
         out = Path(out) if out is not None else Path(tempfile.mkdtemp(prefix="parley-experiment-")) / "experiment"
-        options = dict(
+        data, _ = self._run("experiment", self._experiment_options(runs, months, seed, compare, out, resume, shard, chunk, particles, assimilation))
+        return Experiment(data, out)
+
+    def _experiment_options(self, runs, months, seed, compare, out, resume, shard, chunk, particles, assimilation) -> dict[str, Any]:
+        return dict(
             runs=runs,
             months=months,
             seed=seed,
@@ -381,8 +385,14 @@ class Scenario:
             particles=particles,
             no_assimilation=not assimilation,
         )
-        data, _ = self._run("experiment", options)
-        return Experiment(data, out)
+
+    def _experiment_chunks(self, *, out, shard, runs=1000, months=24, seed=0, compare=False, chunk=250, particles=1000, assimilation=True) -> int:
+        """A shard's chunk files only, resumed if present (for :mod:`parley.ray`, whose merge
+        writes the final files); returns the replicates computed."""
+        options = self._experiment_options(runs, months, seed, compare, out, True, shard, chunk, particles, assimilation)
+        options["lever"] = self._levers
+        positional = [self._name] if self._name is not None else []
+        return _parley.experiment_chunks(self._native, _argv(positional, options))
 
     def sensitivity(self, *, samples: int = 512, months: int = 24, seed: int = 0, **options: Any) -> Result:
         """Which uncertain assumptions move the results most (``parley sensitivity``):

@@ -49,8 +49,8 @@ def _options(runs, months, seed, compare, chunk, particles, assimilation) -> dic
 
 
 def _run_shard(scenario: Scenario, index: int, count: int, options: dict[str, Any], shard_dir: str, driver_node: str, before: Callable | None, tag: Any):
-    """A Ray task: runs one shard (resuming its chunks) and returns its files if the driver
-    cannot see this node's disk."""
+    """A Ray task: runs one shard's chunk files (resuming those on disk; the merge writes the
+    final files) and returns its files if the driver cannot see this node's disk."""
     import ray
 
     ctx = ray.get_runtime_context()
@@ -63,7 +63,7 @@ def _run_shard(scenario: Scenario, index: int, count: int, options: dict[str, An
         before(tag, index, count)
     local = ctx.get_node_id() == driver_node
     target = Path(shard_dir) if local else Path(tempfile.mkdtemp(prefix="parley-shard-")) / "shard"
-    scenario.experiment(out=target, resume=True, shard=(index, count), **options)
+    scenario._experiment_chunks(out=target, shard=(index, count), **options)
     if local:
         return None
     files = {str(p.relative_to(target)): p.read_bytes() for p in target.rglob("*") if p.is_file()}

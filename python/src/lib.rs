@@ -299,6 +299,52 @@ fn experiment_manifest(scenario: &NativeScenario, argv: Vec<String>) -> PyResult
     serde_json::to_string(&manifest).map_err(|e| InternalError::new_err(e.to_string()))
 }
 
+/// Runs (or resumes) the chunk files of the experiment shard `parley experiment ARGV`
+/// describes (its `--shard`), without the shard's final files, which only its merge needs
+/// ([`parley_app::store::execute_chunks`]); the GIL released, Ctrl-C checked between chunks.
+/// Returns the replicates computed.
+#[pyfunction]
+fn experiment_chunks(py: Python<'_>, scenario: &NativeScenario, argv: Vec<String>) -> PyResult<u64> {
+    install_report_handler();
+    let mut full = vec!["parley".to_string(), "experiment".to_string()];
+    full.extend(argv);
+    let cli = Cli::try_parse_from(&full).map_err(|e| ScenarioError::new_err(e.render().to_string()))?;
+    let Command::Experiment(args) = cli.command else {
+        return Err(InternalError::new_err("not an experiment"));
+    };
+    let current = Arc::clone(&scenario.scenario);
+    py.detach(move || {
+        let _ = output::take_interrupt();
+        let s = &*current;
+        let shard = match args.shard.as_deref() {
+            None => (1, 1),
+            Some(text) => text
+                .split_once('/')
+                .and_then(|(i, n)| Some((i.parse().ok()?, n.parse().ok()?)))
+                .ok_or_else(|| Failure::Input(miette::miette!("--shard: cannot read \"{text}\"")))?,
+        };
+        let plan = parley_app::store::Plan {
+            scenario: s,
+            levers: &args.levers,
+            compare: args.compare,
+            runs: args.runs,
+            months: args.months,
+            seed: args.seed,
+            out: &args.out,
+            existing: if args.resume {
+                parley_app::store::Existing::Resume
+            } else {
+                parley_app::store::Existing::Refuse
+            },
+            shard,
+            chunk: args.chunk,
+            start: args.start.start(s),
+        };
+        Ok(parley_app::store::execute_chunks(&plan, &output::Progress::new())?)
+    })
+    .map_err(to_py)
+}
+
 /// A Parquet file's record batches as a `pyarrow.RecordBatchReader`: decoded in Rust and
 /// handed over through the Arrow C stream interface, without copying.
 #[pyfunction]
@@ -337,6 +383,7 @@ fn _parley(m: &Bound<'_, PyModule>) -> PyResult<()> {
     m.add_function(wrap_pyfunction!(run_command, m)?)?;
     m.add_function(wrap_pyfunction!(experiment_manifest, m)?)?;
     m.add_function(wrap_pyfunction!(read_parquet, m)?)?;
+    m.add_function(wrap_pyfunction!(experiment_chunks, m)?)?;
     m.add_function(wrap_pyfunction!(set_jobs, m)?)?;
     m.add_function(wrap_pyfunction!(version, m)?)?;
     m.add("ScenarioError", m.py().get_type::<ScenarioError>())?;

@@ -533,6 +533,62 @@ pub fn execute(plan: &Plan<'_>, observer: &dyn Observer) -> Result<Finished, App
     Ok(Finished { manifest, monthly, summary, reused, record })
 }
 
+/// Runs (or resumes) the chunk files of `plan` into `plan.out` and stops there: no final
+/// files (`replicates.csv`, `months.csv`, their Parquet twins, `summary.json`). For a shard
+/// that is only ever merged ([`merge`] reads chunk files and writes the final files itself),
+/// such as the Python package's Ray tasks; [`execute`] on the same directory later resumes
+/// it and writes them. Returns the replicate indices computed (not found on disk).
+pub fn execute_chunks(plan: &Plan<'_>, observer: &dyn Observer) -> Result<u64, AppError> {
+    let s = plan.scenario;
+    if s.conflict.is_none() {
+        return Err(AppError::input("the scenario has no [conflict] section to simulate", "add a [conflict] section"));
+    }
+    let (index, count) = plan.shard;
+    let range = shard(plan.runs, index, count).map_err(|e| StoreError::Shard(e.to_string()))?;
+    let manifest = manifest(plan)?;
+    let dir = plan.out;
+    let existing = dir.join(MANIFEST);
+    if existing.exists() {
+        if plan.existing == Existing::Refuse {
+            return Err(StoreError::Occupied { dir: dir.to_path_buf() }.into());
+        }
+        if read_manifest(dir)? != manifest {
+            return Err(StoreError::Different { dir: dir.to_path_buf() }.into());
+        }
+    }
+    create_dir(&dir.join("chunks"))?;
+    let manifest_json = serde_json::to_string_pretty(&manifest)
+        .map_err(|e| AppError::Internal(format!("cannot serialise the manifest: {e}")))?
+        + "\n";
+    write_atomically(&existing, &manifest_json)?;
+    let design = manifest.design();
+    let owned = arm_scenarios(s, &design)?;
+    let scenarios: Vec<&Scenario> = owned.iter().collect();
+    let experiment = Experiment::new(s, design.clone())?;
+    let names = summarize(&design, &scenarios, &manifest.parameters, &[]);
+    let columns = Columns { parameters: &manifest.parameters, sides: &names.sides, parties: &names.parties };
+    let done = chunk_starts(dir)?;
+    let total = range.end - range.start;
+    observer.stage(&Stage::Experiment { total, months: plan.months, arms: design.arms.len() });
+    observer.progress(0, total);
+    let (mut start, mut computed) = (range.start, 0);
+    while start < range.end {
+        let end = (start + manifest.chunk).min(range.end);
+        if done.binary_search(&start).is_err() {
+            if observer.cancelled() {
+                return Err(AppError::Cancelled);
+            }
+            let replicates = experiment.replicates(start..end)?;
+            write_chunk(dir, start, &replicates, &design, &scenarios, columns)?;
+            computed += end - start;
+        }
+        observer.progress(end - range.start, total);
+        start = end;
+    }
+    write_record(dir, &manifest, experiment.record().as_deref())?;
+    Ok(computed)
+}
+
 /// The record's file in an experiment's directory: how the filter went.
 pub const RECORD: &str = "assimilation.json";
 
@@ -755,5 +811,51 @@ impl Merger<'_> {
         let gap: Vec<u64> = (self.next..self.runs).take(room).collect();
         self.missing.extend(gap);
         if self.missing.is_empty() { self.flush() } else { Ok(()) }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::Quiet;
+
+    fn plan<'a>(s: &'a Scenario, out: &'a Path, shard: (u64, u64)) -> Plan<'a> {
+        Plan {
+            scenario: s,
+            levers: &[],
+            compare: false,
+            runs: 12,
+            months: 3,
+            seed: 5,
+            out,
+            existing: Existing::Refuse,
+            shard,
+            chunk: 4,
+            start: Start::Prior,
+        }
+    }
+
+    #[test]
+    fn test_shards_of_chunk_files_only_merge_into_the_bytes_of_one_run() {
+        let s = crate::scenario::load(None, None).unwrap().scenario;
+        let tmp = tempfile::tempdir().unwrap();
+        let whole = tmp.path().join("whole");
+        execute(&plan(&s, &whole, (1, 1)), &Quiet).unwrap();
+        let shards: Vec<PathBuf> = (1..=2).map(|i| tmp.path().join(format!("s{i}"))).collect();
+        for (i, d) in shards.iter().enumerate() {
+            assert_eq!(execute_chunks(&plan(&s, d, (i as u64 + 1, 2)), &Quiet).unwrap(), 6);
+            assert!(d.join("chunks").read_dir().unwrap().next().is_some());
+            assert!(!d.join("summary.json").exists() && !d.join("replicates.csv").exists());
+        }
+        let merged = tmp.path().join("merged");
+        merge(&shards, &s, &merged).unwrap();
+        for f in ["replicates.csv", "months.csv", "replicates.parquet", "months.parquet", "summary.json", MANIFEST] {
+            assert_eq!(std::fs::read(whole.join(f)).unwrap(), std::fs::read(merged.join(f)).unwrap(), "{f}");
+        }
+        // Resumed, a shard computes nothing again; another experiment is refused.
+        let again = Plan { existing: Existing::Resume, ..plan(&s, &shards[0], (1, 2)) };
+        assert_eq!(execute_chunks(&again, &Quiet).unwrap(), 0);
+        let other = Plan { seed: 6, ..again };
+        assert!(matches!(execute_chunks(&other, &Quiet), Err(AppError::Store(StoreError::Different { .. }))));
     }
 }

@@ -72,3 +72,22 @@ fn test_the_engine_crates_stay_below_the_front_ends() {
     }
     assert!(declared["parley-report"].is_empty(), "the report renders data and depends on no engine crate");
 }
+
+#[test]
+fn test_the_python_crate_depends_on_what_the_document_says() {
+    // `python/` is a workspace of its own (docs/ARCHITECTURE.md says why); its row lives in
+    // a second table.
+    let root = repo_root();
+    let doc = std::fs::read_to_string(root.join("docs/ARCHITECTURE.md")).unwrap();
+    let start = doc.find("| python crate | depends on |").expect("the python crate's table");
+    let row = doc[start..].lines().nth(2).unwrap();
+    let cells: Vec<&str> = row.trim_matches('|').split('|').map(str::trim).collect();
+    let mut documented: Vec<String> = cells[1].split(',').map(|d| d.trim().to_string()).collect();
+    documented.sort();
+    let manifest: toml::Table = std::fs::read_to_string(root.join("python/Cargo.toml")).unwrap().parse().unwrap();
+    assert_eq!(manifest["package"]["name"].as_str(), Some(cells[0]));
+    let mut declared: Vec<String> =
+        manifest["dependencies"].as_table().unwrap().keys().filter(|k| k.starts_with("parley-")).cloned().collect();
+    declared.sort();
+    assert_eq!(documented, declared, "python/Cargo.toml's parley dependencies are not the documented ones");
+}

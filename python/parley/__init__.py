@@ -396,7 +396,8 @@ class Scenario:
 
     def sensitivity(self, *, samples: int = 512, months: int = 24, seed: int = 0, **options: Any) -> Result:
         """Which uncertain assumptions move the results most (``parley sensitivity``):
-        tornado and Sobol first-order and total indices. Tables: ``tornado``, ``sobol``."""
+        tornado and Sobol first-order and total indices (Ctrl-C is seen before the study
+        starts, not inside it). Tables: ``parameters``, ``measures``."""
         data, _ = self._run("sensitivity", dict(samples=samples, months=months, seed=seed, **options))
         tables = {k: _flat_rows(v) for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
         return Result(data, tables)
@@ -404,13 +405,16 @@ class Scenario:
     def forecast(self, *, issue: str | None = None, rounds: int | None = None, runs: int = 0, seed: int = 0, **options: Any) -> Result:
         """Bueno de Mesquita's expected-utility forecast of one issue or every ordered issue
         (``parley forecast``), round by round; ``runs > 0`` adds its distribution over the
-        uncertain inputs."""
+        uncertain inputs. Table: ``forecasts`` (one row per issue: its
+        forecast median, mean and the option nearest to it)."""
         data, _ = self._run("forecast", dict(issue=issue, rounds=rounds, runs=runs, seed=seed, **options))
-        return Result(data, {})
+        rows = [{"issue": f["issue"], "title": f.get("title"), **{f"result_{k}": v for k, v in (f.get("result") or {}).items()}} for f in data["forecasts"]]
+        return Result(data, {"forecasts": rows})
 
     def backtest(self, *, horizons: int = 6, particles: int = 1000, seed: int = 0, **options: Any) -> Result:
         """Rolling-origin evaluation of the war model's forecasts on the scenario's own record
-        (``parley backtest``): CRPS, coverage and PIT against naive benchmarks."""
+        (``parley backtest``): CRPS, coverage and PIT against naive benchmarks. Tables:
+        ``rows`` (one per origin, horizon and series), ``origins``, ``series``."""
         data, _ = self._run("backtest", dict(horizons=horizons, particles=particles, seed=seed, **options), levers=False)
         tables = {k: _flat_rows(v) for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
         return Result(data, tables)

@@ -60,11 +60,13 @@ def test_sensitivity(cli):
 def test_forecast(cli):
     r = parley.builtin().forecast()
     assert r.to_dict() == cli.json("forecast")
+    assert r.table("forecasts").column("issue").to_pylist() == [f["issue"] for f in r["forecasts"]]
 
 
 def test_backtest(cli):
     r = parley.builtin().backtest(horizons=2, particles=50, seed=1)
     assert r.to_dict() == cli.json("backtest", "--horizons", "2", "--particles", "50", "--seed", "1")
+    assert r.table("rows").num_rows == len(r["rows"]) > 0
 
 
 def test_run_writes_the_cli_results(cli, tmp_path):

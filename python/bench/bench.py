@@ -97,9 +97,10 @@ def ray_bench(runs: int, seed: int, only_fixed: bool = False) -> dict:
     shutil.rmtree(work)
     # The model: T(w) = fixed + X / w + M, with M the merge (serial, on the driver) and X the
     # shards' work on one worker, from the 1-shard run.
-    x = out[1] - fixed - merge1
-    model = {"fixed_s": fixed, "work_1_worker_s": x, "merge_s": merge, "projected": {w: fixed + x / w + merge for w in (1, 2, 4, 8, 16, 32)}, "merge_bound_workers": x / merge}
-    print(f"  model: T(w) = {fixed:.1f} + {x:.1f}/w + {merge:.1f} s; the merge exceeds the shards' work beyond w = {x / merge:.1f}", flush=True)
+    m = (merge + merge1) / 2  # the merge does not depend on the number of shards
+    x = out[1] - fixed - m
+    model = {"fixed_s": fixed, "work_1_worker_s": x, "merge_s": m, "projected": {w: fixed + x / w + m for w in (1, 2, 4, 8, 16, 32)}, "merge_bound_workers": x / m}
+    print(f"  model: T(w) = {fixed:.1f} + {x:.1f}/w + {m:.1f} s; the merge exceeds the shards' work beyond w = {x / m:.1f}", flush=True)
     return {"model": model, "runs": runs, "ray_init_s": startup, "cli_jobs2_s": cli, "ray_1_shard_s": out[1], "ray_2_shards_s": out[2], "ratio_2_shards": out[2] / cli, "merge_2_shards_s": merge, "merge_1_shard_s": merge1, "same_bytes": same}
 
 

@@ -581,7 +581,7 @@ impl Simulation {
     /// optimism is its value as of the scenario date.
     pub fn history_check(&self, state: &WarState, talk_seed: u64) -> HistoryCheck {
         let p = self.war.params(state.month);
-        let width = p.collapse_width.max(1e-9);
+        let width = p.beliefs.collapse_width.max(1e-9);
         let log_survival =
             (0..2).map(|i| (1.0 - breaking_chance(state.support[i], p.sides[i].breaking_point, width)).ln()).sum();
         let batna = reservation_values(&self.war, &self.stakes, state, [p.sides[0].optimism, p.sides[1].optimism]);
@@ -629,12 +629,12 @@ impl Simulation {
                     state = self.war.step(&state, &shocks);
                     fought += 1;
                     let p = self.war.params(state.month);
-                    let width = p.collapse_width.max(1e-9);
-                    for ((support, side), draw) in state.support.iter().zip(&p.sides).zip(breaking) {
-                        let chance = breaking_chance(*support, side.breaking_point, width);
+                    let width = p.beliefs.collapse_width.max(1e-9);
+                    for (i, draw) in breaking.into_iter().enumerate() {
+                        let chance = breaking_chance(state.support[i], p.sides[i].breaking_point, width);
                         let broke = if options.noise { draw < chance } else { chance > 0.5 };
                         if broke && capitulation.is_none() {
-                            capitulation = Some((side.actor, month));
+                            capitulation = Some((p.actors[i], month));
                         }
                     }
                     if capitulation.is_some() {
@@ -646,7 +646,7 @@ impl Simulation {
                 }
             }
             let p = self.war.params(state.month);
-            let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.learning).powi(fought));
+            let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(fought));
             let batna = reservation_values(&self.war, &self.stakes, &state, optimism);
             let mut reservation = self.static_reservation.clone();
             for (seat, value) in self.side_seats.iter().zip(batna) {

@@ -28,7 +28,7 @@
 //! Invariants: strengths, losses and support never go negative; support stays in [0, 1];
 //! the holding stays in `[min, max]` (tested).
 
-use parley_core::conflict::{Conflict, Month};
+use parley_core::conflict::{BeliefsValues, Conflict, LawValues, Month, SideValues, TerritoryValues, VolatilityValues};
 use parley_core::{Actor, Scenario};
 use serde::Serialize;
 
@@ -39,45 +39,6 @@ const STEPS_PER_MONTH: u32 = 4;
 
 /// Losses are counted per this many personnel in support erosion and costs.
 pub const PER_LOSSES: f64 = 100_000.0;
-
-/// One side's numbers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SideParams {
-    /// Index of the actor in the scenario.
-    pub actor: usize,
-    /// Front-line personnel at the start.
-    pub manpower: f64,
-    /// Personnel added per month at the starting support.
-    pub recruitment: f64,
-    /// The `a` this side applies to the enemy.
-    pub effectiveness: f64,
-    /// Own production, € bn per month at the starting economy.
-    pub production: f64,
-    /// Flow at which the materiel multiplier is 1.
-    pub materiel_reference: f64,
-    /// Elasticity of effectiveness with respect to materiel.
-    pub materiel_elasticity: f64,
-    /// Months over which deliveries reach the front.
-    pub delivery_lag: f64,
-    /// Share of capacity lost per month of fighting.
-    pub economic_strain: f64,
-    /// Support at the start.
-    pub support: f64,
-    /// Support lost per 100,000 own losses.
-    pub support_erosion: f64,
-    /// Support below which the side breaks.
-    pub breaking_point: f64,
-    /// Log-odds shift of the side's beliefs as of the scenario date.
-    pub optimism: f64,
-    /// Monthly discount factor.
-    pub discount: f64,
-    /// Utility per month per 100,000 own losses.
-    pub cost_of_losses: f64,
-    /// Utility per month per € bn of own spending.
-    pub cost_of_spending: f64,
-    /// Utility per month per unit of support lost.
-    pub cost_of_lost_support: f64,
-}
 
 /// A donor's deliveries.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,41 +58,35 @@ impl DonorParams {
     }
 }
 
-/// The numbers in force between two scheduled events.
+/// The numbers in force between two scheduled events: the registry's values
+/// ([`parley_core::parameters`]) by group, with sides and donors resolved to positions.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WarParams {
-    /// Exponent of the enemy's strength.
-    pub enemy_exponent: f64,
-    /// Exponent of one's own strength.
-    pub own_exponent: f64,
-    /// The two sides, in file order.
-    pub sides: [SideParams; 2],
+    /// The attrition law's exponents.
+    pub law: LawValues,
+    /// The two sides' actors (indices into the scenario's actors), in file order.
+    pub actors: [usize; 2],
+    /// The two sides' numbers, in file order.
+    pub sides: [SideValues; 2],
     /// The donors.
     pub donors: Vec<DonorParams>,
     /// Which side holds the measured territory (0 or 1).
     pub holder: usize,
-    /// Bounds of the holding, km².
-    pub held_bounds: (f64, f64),
-    /// km² per month per unit of force ratio above the stalemate.
-    pub gain: f64,
-    /// Force ratio at which the front stands still.
-    pub stalemate: f64,
-    /// Months projected ahead.
+    /// The territory's numbers (the holding's bounds, the front's response to the force ratio).
+    pub territory: TerritoryValues,
+    /// Beliefs and foresight.
+    pub beliefs: BeliefsValues,
+    /// Months projected ahead ([`BeliefsValues::horizon`] as a whole number, at least 1).
     pub horizon: u32,
-    /// Share of optimism lost per month of fighting.
-    pub learning: f64,
-    /// Width of the support band of collapse.
-    pub collapse_width: f64,
-    /// Standard deviation of log losses.
-    pub volatility_losses: f64,
-    /// Standard deviation of the monthly front change, km².
-    pub volatility_territory: f64,
-    /// AR(1) coefficient of the loss shocks.
-    pub losses_persistence: f64,
-    /// AR(1) coefficient of the front's shock.
-    pub territory_persistence: f64,
-    /// Standard deviation of the monthly random-walk step of the front's pace, km².
-    pub territory_trend: f64,
+    /// Month-to-month noise.
+    pub volatility: VolatilityValues,
+}
+
+impl WarParams {
+    /// The least and the most area the holder can control, km².
+    pub fn held_bounds(&self) -> (f64, f64) {
+        (self.territory.min, self.territory.max)
+    }
 }
 
 /// Why a conflict cannot be compiled (validation normally rules these out).
@@ -264,7 +219,7 @@ impl War {
             materiel: [side(0).materiel_reference, side(1).materiel_reference],
             economy: [1.0, 1.0],
             support: [side(0).support, side(1).support],
-            held: self.held_start.clamp(p.held_bounds.0, p.held_bounds.1),
+            held: self.held_start.clamp(p.territory.min, p.territory.max),
             losses: [0.0; 2],
             aid: [0.0; 2],
             spending: [0.0; 2],
@@ -299,13 +254,21 @@ impl War {
         // Each shock is AR(1) with unit variance: the month's standard normal draw is the
         // innovation; on the central path (zero draws) a past shock fades by its persistence.
         let ar = |previous: f64, rho: f64, draw: f64| rho * previous + (1.0 - rho * rho).max(0.0).sqrt() * draw;
-        let loss_shock = [0, 1].map(|i| ar(state.loss_shock[i], p.losses_persistence, shocks.losses[i]));
-        let front_shock = ar(state.front_shock, p.territory_persistence, shocks.territory);
-        let shock = |i: usize| (p.volatility_losses * loss_shock[i] - 0.5 * p.volatility_losses.powi(2)).exp();
+        let loss_shock = [0, 1].map(|i| ar(state.loss_shock[i], p.volatility.losses_persistence, shocks.losses[i]));
+        let front_shock = ar(state.front_shock, p.volatility.territory_persistence, shocks.territory);
+        let shock = |i: usize| (p.volatility.losses * loss_shock[i] - 0.5 * p.volatility.losses.powi(2)).exp();
         let fire = |i: usize| sides[i].effectiveness * multiplier[i] * shock(i);
         let engagement = Engagement {
-            x: Attrition { effectiveness: fire(1), enemy_exponent: p.enemy_exponent, own_exponent: p.own_exponent },
-            y: Attrition { effectiveness: fire(0), enemy_exponent: p.enemy_exponent, own_exponent: p.own_exponent },
+            x: Attrition {
+                effectiveness: fire(1),
+                enemy_exponent: p.law.enemy_exponent,
+                own_exponent: p.law.own_exponent,
+            },
+            y: Attrition {
+                effectiveness: fire(0),
+                enemy_exponent: p.law.enemy_exponent,
+                own_exponent: p.law.own_exponent,
+            },
         };
         let recruitment = |i: usize| {
             let base = sides[i].support;
@@ -331,9 +294,11 @@ impl War {
         let h = p.holder;
         let effective = |i: usize| multiplier[i] * state.manpower[i];
         let ratio = if effective(1 - h) > 0.0 { effective(h) / effective(1 - h) } else { f64::INFINITY };
-        let front_pace = state.front_pace + p.territory_trend * shocks.pace;
-        let raw = p.gain * (ratio.min(1e6) - p.stalemate) + front_pace + p.volatility_territory * front_shock;
-        let held = (state.held + raw).clamp(p.held_bounds.0, p.held_bounds.1);
+        let front_pace = state.front_pace + p.volatility.territory_trend * shocks.pace;
+        let raw = p.territory.gain * (ratio.min(1e6) - p.territory.stalemate)
+            + front_pace
+            + p.volatility.territory * front_shock;
+        let held = (state.held + raw).clamp(p.territory.min, p.territory.max);
         WarState {
             month: t,
             manpower: [end.x, end.y],
@@ -359,11 +324,11 @@ impl War {
     /// draws would have put it.
     pub fn shift_front(&self, state: &WarState, next: &mut WarState, shock: f64, pace: f64) {
         let p = self.params(next.month);
-        let weight = (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt();
+        let weight = (1.0 - p.volatility.territory_persistence * p.volatility.territory_persistence).max(0.0).sqrt();
         let [a_shock, a_pace] = self.front_innovations(next.month);
         next.front_shock += weight * shock;
         next.front_pace += a_pace * pace;
-        next.held = (next.held + a_shock * shock + a_pace * pace).clamp(p.held_bounds.0, p.held_bounds.1);
+        next.held = (next.held + a_shock * shock + a_pace * pace).clamp(p.territory.min, p.territory.max);
         next.territory_change = next.held - state.held;
     }
 
@@ -372,38 +337,20 @@ impl War {
     pub fn front_innovations(&self, month: i32) -> [f64; 2] {
         let p = self.params(month);
         [
-            p.volatility_territory * (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt(),
-            p.territory_trend,
+            p.volatility.territory
+                * (1.0 - p.volatility.territory_persistence * p.volatility.territory_persistence).max(0.0).sqrt(),
+            p.volatility.territory_trend,
         ]
     }
 }
 
 fn compile(c: &Conflict) -> Result<WarParams, WarError> {
     let [a, b] = c.sides.as_slice() else { return Err(WarError::Sides(c.sides.len())) };
-    let side = |s: &parley_core::conflict::Side| SideParams {
-        actor: s.actor,
-        manpower: s.manpower.value,
-        recruitment: s.recruitment.value,
-        effectiveness: s.effectiveness.value,
-        production: s.production.value,
-        materiel_reference: s.materiel_reference.value,
-        materiel_elasticity: s.materiel_elasticity.value,
-        delivery_lag: s.delivery_lag.value,
-        economic_strain: s.economic_strain.value,
-        support: s.support.value,
-        support_erosion: s.support_erosion.value,
-        breaking_point: s.breaking_point.value,
-        optimism: s.optimism.value,
-        discount: s.discount.value,
-        cost_of_losses: s.cost_of_losses.value,
-        cost_of_spending: s.cost_of_spending.value,
-        cost_of_lost_support: s.cost_of_lost_support.value,
-    };
     let index = |actor: usize| usize::from(b.actor == actor);
     Ok(WarParams {
-        enemy_exponent: c.law.enemy_exponent.value,
-        own_exponent: c.law.own_exponent.value,
-        sides: [side(a), side(b)],
+        law: c.law.values(),
+        actors: [a.actor, b.actor],
+        sides: [a.values(), b.values()],
         donors: c
             .donors
             .iter()
@@ -414,17 +361,10 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
             })
             .collect(),
         holder: index(c.territory.holder),
-        held_bounds: (c.territory.min.value, c.territory.max.value),
-        gain: c.territory.gain.value,
-        stalemate: c.territory.stalemate.value,
+        territory: c.territory.values(),
+        beliefs: c.beliefs.values(),
         horizon: c.beliefs.horizon.value.round().max(1.0) as u32,
-        learning: c.beliefs.learning.value,
-        collapse_width: c.beliefs.collapse_width.value,
-        volatility_losses: c.volatility.losses.value,
-        volatility_territory: c.volatility.territory.value,
-        losses_persistence: c.volatility.losses_persistence.value,
-        territory_persistence: c.volatility.territory_persistence.value,
-        territory_trend: c.volatility.territory_trend.value,
+        volatility: c.volatility.values(),
     })
 }
 
@@ -448,7 +388,7 @@ mod tests {
             let mut s = fixture();
             s.quantity_mut("conflict.sides.north.effectiveness").unwrap().value = effectiveness;
             let war = War::new(&s).unwrap();
-            let (lo, hi) = war.params(0).held_bounds;
+            let (lo, hi) = war.params(0).held_bounds();
             let mut state = war.initial();
             for (a, b, c) in shocks {
                 state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0, pace: c });

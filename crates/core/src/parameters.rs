@@ -34,9 +34,26 @@ pub struct Parameter {
     pub range: &'static str,
     /// What it means, one documentation line each.
     pub doc: &'static [&'static str],
+    /// The value a scenario that leaves the number out gets — the value that leaves its
+    /// mechanism out of the model — or `None` if every scenario must state it.
+    pub default: Option<f64>,
 }
 
+/// Why a number a scenario leaves out has the value it has.
+pub const DEFAULT_REASON: &str = "not set in the scenario: the default, which leaves this mechanism out";
+
 impl Parameter {
+    /// The quantity of a scenario that leaves the number out, if it may.
+    pub fn absent(&self) -> Option<crate::Quantity> {
+        self.default.map(|value| crate::Quantity::assumed(value, DEFAULT_REASON))
+    }
+
+    /// Whether `q` is what a scenario that leaves the number out gets (so writing the
+    /// scenario back leaves it out too).
+    pub fn is_absent(&self, q: &crate::Quantity) -> bool {
+        self.absent().is_some_and(|absent| absent == *q)
+    }
+
     /// What it means, as one paragraph.
     pub fn meaning(&self) -> String {
         self.doc.iter().map(|line| line.trim()).collect::<Vec<_>>().join(" ")
@@ -76,6 +93,30 @@ macro_rules! parameter_bounds {
     };
     (whole_months) => {
         $crate::bounds::Bounds::WHOLE_MONTHS
+    };
+}
+
+/// `Some(default)` if a registry entry has one, `None` if not.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! parameter_default {
+    () => {
+        None
+    };
+    ($default:literal) => {
+        Some($default)
+    };
+}
+
+/// What the documentation says of a registry entry's default, if it has one.
+#[macro_export]
+#[doc(hidden)]
+macro_rules! parameter_default_text {
+    () => {
+        ""
+    };
+    ($default:literal) => {
+        concat!(" If left out: ", stringify!($default), ", which leaves this mechanism out.")
     };
 }
 
@@ -121,7 +162,8 @@ macro_rules! parameter_range {
 ///
 /// `war_parameters!(GROUP => CALLBACK { TOKENS })` expands to
 /// `CALLBACK! { TOKENS ENTRIES }`, where each entry is
-/// `/// doc… name: "unit", bounds;`. The groups are `law`, `side`, `territory`, `beliefs`,
+/// `/// doc… name: "unit", bounds;` or, for a number a scenario may leave out,
+/// `/// doc… name: "unit", bounds, default VALUE;` (the value that leaves its mechanism out). The groups are `law`, `side`, `territory`, `beliefs`,
 /// `volatility` and `durability`. The callback builds what its crate needs from the list:
 /// `parley-core` the model's structs, `parley-io` the file's.
 #[macro_export]
@@ -171,6 +213,19 @@ macro_rules! war_parameters {
             cost_of_spending: "utility a month per € billion", non_negative;
             /// Utility the side subtracts per month for each unit of support lost since the start.
             cost_of_lost_support: "utility a month per unit of support", non_negative;
+            /// Share of the enemy's production capacity this side's long-range strikes on power
+            /// and industry would destroy a month if the enemy intercepted none of them.
+            strike_damage: "share a month", unit_below_one, default 0.0;
+            /// Support for fighting on the enemy would lose a month to this side's strikes on
+            /// its cities and power if it intercepted none of them.
+            strike_terror: "share a month", non_negative, default 0.0;
+            /// Share of the enemy's strikes this side's air defence intercepts.
+            air_defence: "share", unit, default 0.0;
+            /// Personnel a wider mobilisation would add per month on top of recruitment, if the
+            /// side chooses it once recruitment no longer covers its losses (0: no such choice).
+            mobilisation: "personnel a month", non_negative, default 0.0;
+            /// Support the side loses at once when it mobilises.
+            mobilisation_cost: "share", unit, default 0.0;
         }
     };
     (territory => $callback:ident { $($tokens:tt)* }) => {
@@ -237,7 +292,7 @@ macro_rules! model_numbers {
         pub struct $name:ident, values $values:ident;
         head { $( $(#[$hmeta:meta])* pub $hfield:ident : $hty:ty, )* }
         tail { $( $(#[$tmeta:meta])* pub $tfield:ident : $tty:ty, )* }
-        $( $(#[doc = $doc:literal])+ $field:ident : $unit:literal, $bounds:ident; )*
+        $( $(#[doc = $doc:literal])+ $field:ident : $unit:literal, $bounds:ident $(, default $default:literal)?; )*
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, PartialEq, serde::Serialize)]
@@ -246,7 +301,7 @@ macro_rules! model_numbers {
             $(
                 $(#[doc = $doc])+
                 #[doc = ""]
-                #[doc = concat!("Unit: ", $unit, "; ", $crate::parameter_range!($bounds), ".")]
+                #[doc = concat!("Unit: ", $unit, "; ", $crate::parameter_range!($bounds), ".", $crate::parameter_default_text!($($default)?))]
                 pub $field: $crate::Quantity,
             )*
             $( $(#[$tmeta])* pub $tfield: $tty, )*
@@ -268,6 +323,7 @@ macro_rules! model_numbers {
                         bounds: $crate::parameter_bounds!($bounds),
                         range: $crate::parameter_range!($bounds),
                         doc: &[$($doc),+],
+                        default: $crate::parameter_default!($($default)?),
                     },
                 )*
             ];
@@ -359,8 +415,11 @@ mod tests {
                 assert!(seen.insert((group, p.name)), "{group}.{} twice", p.name);
                 assert!(!p.unit.is_empty() && !p.meaning().is_empty(), "{group}.{}", p.name);
                 assert!(p.meaning().ends_with('.'), "{group}.{}: {}", p.name, p.meaning());
+                if let Some(absent) = p.absent() {
+                    assert!(p.bounds.contains(absent.value) && p.is_absent(&absent), "{group}.{}", p.name);
+                }
             }
         }
-        assert_eq!(seen.len(), 2 + 16 + 5 + 3 + 5 + 3);
+        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 3);
     }
 }

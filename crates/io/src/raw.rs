@@ -729,7 +729,7 @@ macro_rules! raw_numbers {
         pub struct $name:ident;
         head { $( $(#[$hmeta:meta])* pub $hfield:ident : $hty:ty, )* }
         tail { $( $(#[$tmeta:meta])* pub $tfield:ident : $tty:ty, )* }
-        $( $(#[doc = $doc:literal])+ $field:ident : $unit:literal, $bounds:ident; )*
+        $( $(#[doc = $doc:literal])+ $field:ident : $unit:literal, $bounds:ident $(, default $default:literal)?; )*
     ) => {
         $(#[$meta])*
         #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -739,8 +739,9 @@ macro_rules! raw_numbers {
             $(
                 $(#[doc = $doc])+
                 #[doc = ""]
-                #[doc = concat!("Unit: ", $unit, "; ", parley_core::parameter_range!($bounds), ".")]
-                pub $field: Located<RawQuantity>,
+                #[doc = concat!("Unit: ", $unit, "; ", parley_core::parameter_range!($bounds), ".", parley_core::parameter_default_text!($($default)?))]
+                #[serde(skip_serializing_if = "RawNumber::is_absent")]
+                pub $field: raw_number_type!($($default)?),
             )*
             $( $(#[$tmeta])* pub $tfield: $tty, )*
         }
@@ -751,21 +752,65 @@ macro_rules! raw_numbers {
             pub(crate) fn new(
                 $( $hfield: $hty, )*
                 $( $tfield: $tty, )*
-                mut number: impl FnMut(&'static str) -> Located<RawQuantity>,
+                mut number: impl FnMut(&'static str) -> (Located<RawQuantity>, bool),
             ) -> $name {
-                $( let $field = number(stringify!($field)); )*
+                $( let $field = RawNumber::written(number(stringify!($field))); )*
                 $name { $( $hfield, )* $( $field, )* $( $tfield, )* }
             }
 
             /// The number called `name`, as written.
             pub fn number(&self, name: &str) -> Option<&Located<RawQuantity>> {
                 match name {
-                    $( stringify!($field) => Some(&self.$field), )*
+                    $( stringify!($field) => RawNumber::get(&self.$field), )*
                     _ => None,
                 }
             }
         }
     };
+}
+
+/// The type of a war number in the file: required, or one a scenario may leave out.
+macro_rules! raw_number_type {
+    () => {
+        Located<RawQuantity>
+    };
+    ($default:literal) => {
+        Option<Located<RawQuantity>>
+    };
+}
+
+/// A war number's field in the file: required (`Located<RawQuantity>`) or one a scenario
+/// may leave out (`Option<…>`, its registry entry has a default).
+pub trait RawNumber: Sized {
+    /// The number as written, if it is.
+    fn get(&self) -> Option<&Located<RawQuantity>>;
+    /// Whether it is left out.
+    fn is_absent(&self) -> bool {
+        self.get().is_none()
+    }
+    /// The field for a written number; `(q, true)` when it equals the default, which a
+    /// field that may be left out then leaves out.
+    fn written(number: (Located<RawQuantity>, bool)) -> Self;
+}
+
+impl RawNumber for Located<RawQuantity> {
+    fn get(&self) -> Option<&Located<RawQuantity>> {
+        Some(self)
+    }
+
+    fn written((q, _): (Located<RawQuantity>, bool)) -> Self {
+        q
+    }
+}
+
+impl RawNumber for Option<Located<RawQuantity>> {
+    fn get(&self) -> Option<&Located<RawQuantity>> {
+        self.as_ref()
+    }
+
+    fn written((q, absent): (Located<RawQuantity>, bool)) -> Self {
+        (!absent).then_some(q)
+    }
 }
 
 parley_core::war_parameters!(law => raw_numbers {

@@ -685,7 +685,7 @@ fn test_war_is_valid() {
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
     // volatility 5, durability 3 + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 57);
+    assert_eq!(conflict_numbers.len(), 67);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -1261,5 +1261,5 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 34, "every registered number has a finite end to test");
+    assert_eq!(checked, 39, "every registered number has a finite end to test");
 }

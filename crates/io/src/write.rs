@@ -1,6 +1,9 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
-use parley_core::conflict::{Observable, ObservationError, Series, Side, Terms};
+use parley_core::conflict::{
+    Beliefs, Durability, Law, Observable, ObservationError, Series, Side, Terms, Territory, Volatility,
+};
+use parley_core::parameters::Parameter;
 use parley_core::{
     Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Measure, Provenance, Quantity, Role,
     Scenario, Uncertain, ValueFunction, Veto,
@@ -285,13 +288,15 @@ fn series(s: &Series) -> Located<RawSeries> {
 }
 
 fn side(s: &Side) -> RawSide {
-    RawSide::new(terms(&s.victory), |name| registered(s.quantity(name)))
+    RawSide::new(terms(&s.victory), |name| registered(s.quantity(name), Side::parameter(name)))
 }
 
-/// A number of the war model's registry, as written; the file's structs and the model's are
-/// built from the same list, so every name the one asks for the other has.
-fn registered(q: Option<&Quantity>) -> Located<RawQuantity> {
-    quantity(q.expect("the file's structs are built from the same registry as the model's"))
+/// A number of the war model's registry, as written, and whether it is what leaving it out
+/// gives (so a field that may be left out is). The file's structs and the model's are built
+/// from the same list, so every name the one asks for the other has.
+fn registered(q: Option<&Quantity>, p: Option<&Parameter>) -> (Located<RawQuantity>, bool) {
+    let q = q.expect("the file's structs are built from the same registry as the model's");
+    (quantity(q), p.is_some_and(|p| p.is_absent(q)))
 }
 
 fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
@@ -302,7 +307,7 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
     RawConflict {
         start: month(c.start),
         as_of: month(c.as_of),
-        law: RawLaw::new(|name| registered(c.law.quantity(name))),
+        law: RawLaw::new(|name| registered(c.law.quantity(name), Law::parameter(name))),
         no_deal: terms(&c.no_deal),
         sides: Located::new(OrderedMap(c.sides.iter().map(|s| (id(s.actor), side(s))).collect())),
         donors: OrderedMap(
@@ -323,10 +328,10 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
             Located::new(t.issue.clone()),
             id(t.holder),
             Located::new(OrderedMap(t.anchors.iter().map(|(o, q)| (Located::new(o.clone()), quantity(q))).collect())),
-            |name| registered(t.quantity(name)),
+            |name| registered(t.quantity(name), Territory::parameter(name)),
         ),
-        beliefs: RawBeliefs::new(|name| registered(c.beliefs.quantity(name))),
-        volatility: RawVolatility::new(|name| registered(c.volatility.quantity(name))),
+        beliefs: RawBeliefs::new(|name| registered(c.beliefs.quantity(name), Beliefs::parameter(name))),
+        volatility: RawVolatility::new(|name| registered(c.volatility.quantity(name), Volatility::parameter(name))),
         durability: RawDurability::new(
             d.factors
                 .iter()
@@ -341,7 +346,7 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
                     multiplier: quantity(&f.multiplier),
                 })
                 .collect(),
-            |name| registered(d.quantity(name)),
+            |name| registered(d.quantity(name), Durability::parameter(name)),
         ),
         events: c
             .events

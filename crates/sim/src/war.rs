@@ -139,6 +139,8 @@ pub struct WarState {
     pub front_shock: f64,
     /// The front's pace the force ratio does not explain, km² a month: a random walk.
     pub front_pace: f64,
+    /// Whether each side has chosen a wider mobilisation ([`War::mobilise`]).
+    pub mobilised: [bool; 2],
 }
 
 /// Random shocks of one month, as standard normal draws (all zero on the central path).
@@ -227,7 +229,34 @@ impl War {
             loss_shock: [0.0; 2],
             front_shock: 0.0,
             front_pace: 0.0,
+            mobilised: [false; 2],
         }
+    }
+
+    /// Personnel side `i` adds in the month after `state`: recruitment, scaled down as
+    /// support falls below its level at the start, plus a chosen mobilisation's.
+    pub fn recruits(&self, state: &WarState, i: usize) -> f64 {
+        let side = &self.params(state.month + 1).sides[i];
+        let scale = if side.support > 0.0 { (state.support[i] / side.support).min(1.0) } else { 1.0 };
+        side.recruitment * scale + if state.mobilised[i] { side.mobilisation } else { 0.0 }
+    }
+
+    /// Whether side `i` faces the choice of a wider mobilisation after `state`: it has one
+    /// to choose, has not yet, and its recruitment no longer covers the month's losses
+    /// (analysis-2025-05 describes this choice for Russia; its alternative is compromise).
+    pub fn may_mobilise(&self, state: &WarState, i: usize) -> bool {
+        let side = &self.params(state.month).sides[i];
+        !state.mobilised[i] && side.mobilisation > 0.0 && state.losses[i] > self.recruits(state, i)
+    }
+
+    /// `state` after side `i` mobilises: from the next month on its recruitment rises by
+    /// its mobilisation, and its support drops at once by the mobilisation's cost.
+    pub fn mobilise(&self, state: &WarState, i: usize) -> WarState {
+        let side = &self.params(state.month).sides[i];
+        let mut next = *state;
+        next.mobilised[i] = true;
+        next.support[i] = (next.support[i] - side.mobilisation_cost).max(0.0);
+        next
     }
 
     /// Advances the war by one month; `shocks` are the month's standard normal draws.
@@ -270,25 +299,24 @@ impl War {
                 own_exponent: p.law.own_exponent,
             },
         };
-        let recruitment = |i: usize| {
-            let base = sides[i].support;
-            let scale = if base > 0.0 { (state.support[i] / base).min(1.0) } else { 1.0 };
-            sides[i].recruitment * scale
-        };
         let end = engagement.integrate_reinforced(
             state.manpower[0],
             state.manpower[1],
-            [recruitment(0), recruitment(1)],
+            [self.recruits(state, 0), self.recruits(state, 1)],
             1.0,
             STEPS_PER_MONTH,
         );
         let losses = [end.x_losses, end.y_losses];
-        // 3. Economy and support.
+        // 3. Economy and support: the strain of fighting, losses, and the enemy's strikes on
+        //    power and cities less what air defence intercepts.
         let mut economy = state.economy;
         let mut support = state.support;
         for i in 0..2 {
-            economy[i] *= 1.0 - sides[i].economic_strain;
-            support[i] = (support[i] - sides[i].support_erosion * losses[i] / PER_LOSSES).clamp(0.0, 1.0);
+            let (own, enemy) = (&sides[i], &sides[1 - i]);
+            let landed = 1.0 - own.air_defence;
+            economy[i] *= (1.0 - own.economic_strain) * (1.0 - enemy.strike_damage * landed);
+            support[i] = (support[i] - own.support_erosion * losses[i] / PER_LOSSES - enemy.strike_terror * landed)
+                .clamp(0.0, 1.0);
         }
         // 4. Territory, from the effective force ratio at the start of the month.
         let h = p.holder;
@@ -313,6 +341,7 @@ impl War {
             loss_shock,
             front_shock,
             front_pace,
+            mobilised: state.mobilised,
         }
     }
 
@@ -400,6 +429,68 @@ mod tests {
                 prop_assert!(state.held >= lo && state.held <= hi);
             }
         }
+    }
+
+    /// The fixture with north striking south.
+    fn striking(damage: f64, terror: f64, air_defence: f64) -> Scenario {
+        let mut s = fixture();
+        s.quantity_mut("conflict.sides.north.strike_damage").unwrap().value = damage;
+        s.quantity_mut("conflict.sides.north.strike_terror").unwrap().value = terror;
+        s.quantity_mut("conflict.sides.south.air_defence").unwrap().value = air_defence;
+        s
+    }
+
+    #[test]
+    fn test_strikes_land_on_the_targets_economy_and_support_less_what_air_defence_intercepts() {
+        let calm = War::new(&striking(0.0, 0.0, 0.0)).unwrap();
+        let struck = War::new(&striking(0.1, 0.02, 0.25)).unwrap();
+        let (a, b) =
+            (calm.step(&calm.initial(), &Shocks::default()), struck.step(&struck.initial(), &Shocks::default()));
+        // By hand: a quarter intercepted, so 0.1 × 0.75 of the economy and 0.02 × 0.75 of support.
+        assert!((b.economy[1] / a.economy[1] - (1.0 - 0.075)).abs() < 1e-12, "{} {}", a.economy[1], b.economy[1]);
+        assert!((a.support[1] - b.support[1] - 0.015).abs() < 1e-12);
+        // The striker is untouched in the month of the strike.
+        assert_eq!((a.economy[0], a.support[0]), (b.economy[0], b.support[0]));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// A year of strikes leaves the target's economy lower the harder the strikes and
+        /// higher the more its air defence intercepts.
+        #[test]
+        fn test_strikes_are_monotone(damage in 0.0f64..0.3, more in 0.0f64..0.3, defence in 0.0f64..0.9, better in 0.0f64..0.1) {
+            let economy = |damage: f64, defence: f64| {
+                let war = War::new(&striking(damage, 0.0, defence)).unwrap();
+                let mut state = war.initial();
+                for _ in 0..12 {
+                    state = war.step(&state, &Shocks::default());
+                }
+                state.economy[1]
+            };
+            let base = economy(damage, defence);
+            prop_assert!(economy(damage + more, defence) <= base + 1e-12);
+            prop_assert!(economy(damage, defence + better) >= base - 1e-12);
+        }
+    }
+
+    #[test]
+    fn test_mobilising_adds_recruits_from_the_next_month_at_a_cost_in_support() {
+        let mut s = fixture();
+        s.quantity_mut("conflict.sides.north.mobilisation").unwrap().value = 20_000.0;
+        s.quantity_mut("conflict.sides.north.mobilisation_cost").unwrap().value = 0.05;
+        let war = War::new(&s).unwrap();
+        let state = war.step(&war.initial(), &Shocks::default());
+        let mobilised = war.mobilise(&state, 0);
+        assert!(mobilised.mobilised[0] && !mobilised.mobilised[1]);
+        assert!((state.support[0] - mobilised.support[0] - 0.05).abs() < 1e-12);
+        // Recruitment scales with support against its level at the start (0.7 in the fixture).
+        let scale = |support: f64| (support / 0.7).min(1.0);
+        let expected = 15_000.0 * (scale(mobilised.support[0]) - scale(state.support[0])) + 20_000.0;
+        assert!((war.recruits(&mobilised, 0) - war.recruits(&state, 0) - expected).abs() < 1e-6);
+        assert!(!war.may_mobilise(&mobilised, 0), "a side mobilises once");
+        // Without a mobilisation to choose, there is no choice.
+        assert!(!War::new(&fixture()).unwrap().may_mobilise(&state, 0));
     }
 
     #[test]

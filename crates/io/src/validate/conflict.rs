@@ -97,9 +97,14 @@ impl Validator<'_> {
 
     /// A number of the war model's registry ([`parley_core::parameters`]), checked against
     /// its bounds; `prefix` says where it is (`conflict: beliefs.`).
+    /// A number left out gets its default (the value that leaves its mechanism out); the
+    /// file's structs only let out the numbers that have one.
     fn registered(&mut self, field: Option<&Located<RawQuantity>>, p: &Parameter, prefix: &str) -> Quantity {
-        let field = field.expect("the file's structs are built from the same registry as the model's");
-        self.bounded(field, &format!("{prefix}{}", p.name), p.bounds)
+        match (field, p.absent()) {
+            (Some(field), _) => self.bounded(field, &format!("{prefix}{}", p.name), p.bounds),
+            (None, Some(absent)) => absent,
+            (None, None) => unreachable!("the file's structs require every number without a default"),
+        }
     }
 
     /// Parses a month `YYYY-MM`.

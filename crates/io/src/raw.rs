@@ -226,6 +226,8 @@ pub enum RawMeasure {
     Support,
     /// The side's alternative to a deal.
     Batna,
+    /// Personnel recruited a month, a chosen mobilisation included.
+    Recruitment,
 }
 
 /// A source passage that disputes a claim.

@@ -131,6 +131,7 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
             Measure::Economy => RawMeasure::Economy,
             Measure::Support => RawMeasure::Support,
             Measure::Batna => RawMeasure::Batna,
+            Measure::Recruitment => RawMeasure::Recruitment,
         }))
     };
     let kind = match &e.check {

@@ -931,6 +931,7 @@ impl Validator<'_> {
             RawMeasure::Economy => Measure::Economy,
             RawMeasure::Support => Measure::Support,
             RawMeasure::Batna => Measure::Batna,
+            RawMeasure::Recruitment => Measure::Recruitment,
         });
         if !ok {
             return None;

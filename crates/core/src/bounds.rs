@@ -37,6 +37,16 @@ impl Bounds {
     pub const UNIT: Bounds = Bounds::new(0.0, false, 1.0, false);
     /// `0 ≤ x < 1`.
     pub const UNIT_BELOW_ONE: Bounds = Bounds::new(0.0, false, 1.0, true);
+    /// `0 < x ≤ 1`.
+    pub const UNIT_ABOVE_ZERO: Bounds = Bounds::new(0.0, true, 1.0, false);
+    /// `x > -1`.
+    pub const ABOVE_MINUS_ONE: Bounds = Bounds::new(-1.0, true, f64::INFINITY, false);
+    /// A lag of months: `1 ≤ x ≤` [`MAX_MONTHS`].
+    pub const LAG_MONTHS: Bounds = Bounds::new(1.0, false, MAX_MONTHS as f64, false);
+    /// A whole number of months from 1 to [`MAX_MONTHS`].
+    pub const HORIZON_MONTHS: Bounds = Bounds::LAG_MONTHS.whole_numbers();
+    /// A whole number of months from 0 to [`MAX_MONTHS`].
+    pub const WHOLE_MONTHS: Bounds = Bounds::new(0.0, false, MAX_MONTHS as f64, false).whole_numbers();
 
     /// The interval from `lo` to `hi`, each end open or closed.
     pub const fn new(lo: f64, lo_open: bool, hi: f64, hi_open: bool) -> Bounds {
@@ -109,30 +119,26 @@ impl Bounds {
 }
 
 /// The range of the number at a path below `conflict.` (as `Conflict::visit_numbers` lists
-/// them); [`Bounds::ANY`] for paths that name no number.
+/// them): the registry's ([`crate::parameters`]) for the war model's fixed numbers;
+/// [`Bounds::ANY`] for paths that name no number.
 pub fn conflict(path: &[&str]) -> Bounds {
+    let registered = |group: &str, name: &str| {
+        crate::parameters::groups()
+            .into_iter()
+            .find(|(g, _)| *g == group)
+            .and_then(|(_, parameters)| parameters.iter().find(|p| p.name == name))
+            .map_or(Bounds::ANY, |p| p.bounds)
+    };
     match path {
-        ["law", _] => Bounds::NON_NEGATIVE,
-        ["sides", _, name] => match *name {
-            "manpower" | "materiel_reference" => Bounds::POSITIVE,
-            "delivery_lag" => Bounds::new(1.0, false, MAX_MONTHS as f64, false),
-            "economic_strain" | "breaking_point" => Bounds::UNIT_BELOW_ONE,
-            "support" => Bounds::UNIT,
-            "optimism" => Bounds::new(-1.0, true, f64::INFINITY, false),
-            "discount" => Bounds::new(0.0, true, 1.0, false),
-            _ => Bounds::NON_NEGATIVE,
-        },
+        ["law", name] => registered("law", name),
+        ["sides", _, name] => registered("sides", name),
         ["donors", _, "after"] => Bounds::NON_NEGATIVE,
-        ["territory", "stalemate"] => Bounds::POSITIVE,
-        ["territory", ..] => Bounds::NON_NEGATIVE,
-        ["beliefs", "horizon"] => Bounds::new(1.0, false, MAX_MONTHS as f64, false).whole_numbers(),
-        ["beliefs", "learning"] => Bounds::UNIT,
-        ["beliefs", "collapse_width"] => Bounds::POSITIVE,
-        ["volatility", "losses_persistence" | "territory_persistence"] => Bounds::UNIT_BELOW_ONE,
-        ["volatility", _] => Bounds::NON_NEGATIVE,
-        ["durability", "ceasefire_hazard" | "settled_hazard"] => Bounds::UNIT,
-        ["durability", "consolidation"] => Bounds::new(0.0, false, MAX_MONTHS as f64, false).whole_numbers(),
-        ["durability", ..] => Bounds::NON_NEGATIVE,
+        ["territory", "anchors", _] => Bounds::NON_NEGATIVE,
+        ["territory", name] => registered("territory", name),
+        ["beliefs", name] => registered("beliefs", name),
+        ["volatility", name] => registered("volatility", name),
+        ["durability", "factors", _] => Bounds::NON_NEGATIVE,
+        ["durability", name] => registered("durability", name),
         ["observed", _, "scale"] => Bounds::POSITIVE,
         _ => Bounds::ANY,
     }

@@ -14,6 +14,7 @@
 
 use serde::Serialize;
 
+use crate::parameters::model_numbers;
 use crate::scenario::{Provenance, Quantity};
 
 /// A calendar month, counted from year 0 (`year · 12 + month − 1`).
@@ -108,58 +109,25 @@ pub struct Conflict {
     pub observed: Vec<Observed>,
 }
 
-/// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Law {
-    /// `p`, the exponent of the enemy's strength (1: aimed fire).
-    pub enemy_exponent: Quantity,
-    /// `q`, the exponent of one's own strength (0: square law, 1: linear law).
-    pub own_exponent: Quantity,
-}
+crate::war_parameters!(law => model_numbers {
+    /// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
+    pub struct Law, values LawValues;
+    head {}
+    tail {}
+});
 
-/// One belligerent.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Side {
-    /// The actor (an index into [`crate::Scenario::actors`]).
-    pub actor: usize,
-    /// Front-line personnel at the start.
-    pub manpower: Quantity,
-    /// Personnel added per month at full domestic support.
-    pub recruitment: Quantity,
-    /// Casualties this side inflicts per month per unit of enemy strength term, at a
-    /// materiel multiplier of 1 (the `a` of the law, from the enemy's point of view).
-    pub effectiveness: Quantity,
-    /// Own production of materiel, € billion per month, at the start's economy.
-    pub production: Quantity,
-    /// Materiel flow (€ billion per month) at which the materiel multiplier is 1.
-    pub materiel_reference: Quantity,
-    /// Elasticity of effectiveness with respect to the materiel flow.
-    pub materiel_elasticity: Quantity,
-    /// Months over which deliveries reach the front (the smoothing of the flow).
-    pub delivery_lag: Quantity,
-    /// Fraction of production capacity the economy loses per month of fighting.
-    pub economic_strain: Quantity,
-    /// Domestic support for fighting on, 0–1, at the start.
-    pub support: Quantity,
-    /// Support lost per 100,000 own casualties.
-    pub support_erosion: Quantity,
-    /// Support below which the side can no longer fight on.
-    pub breaking_point: Quantity,
-    /// How much better than the truth the side believes it fights, as of the scenario date
-    /// (0: accurate; 0.2: it projects its own effectiveness 20% too high and the enemy's
-    /// 20% too low).
-    pub optimism: Quantity,
-    /// Monthly discount factor the side applies to its projected no-deal path.
-    pub discount: Quantity,
-    /// Utility the side subtracts per month for each 100,000 own casualties.
-    pub cost_of_losses: Quantity,
-    /// Utility the side subtracts per month for each € billion it spends on the war.
-    pub cost_of_spending: Quantity,
-    /// Utility the side subtracts per month for each unit of support lost since the start.
-    pub cost_of_lost_support: Quantity,
-    /// The terms this side would impose if the other broke.
-    pub victory: Terms,
-}
+crate::war_parameters!(side => model_numbers {
+    /// One belligerent.
+    pub struct Side, values SideValues;
+    head {
+        /// The actor (an index into [`crate::Scenario::actors`]).
+        pub actor: usize,
+    }
+    tail {
+        /// The terms this side would impose if the other broke.
+        pub victory: Terms,
+    }
+});
 
 /// A foreign supplier of materiel to one side.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -176,70 +144,45 @@ pub struct Donor {
     pub after: Quantity,
 }
 
-/// The contested area.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Territory {
-    /// The territorial issue's id.
-    pub issue: String,
-    /// The side whose holdings are measured (an actor index).
-    pub holder: usize,
-    /// Area the holder controls at the start, km².
-    pub held: Quantity,
-    /// Least area the holder can control, km².
-    pub min: Quantity,
-    /// Most area the holder can control, km².
-    pub max: Quantity,
-    /// Area (km²) the holder would control under each option of the territorial issue that
-    /// corresponds to a line on the map, as of the scenario date.
-    pub anchors: Vec<(String, Quantity)>,
-    /// km² the holder gains per month per unit of effective force ratio above the
-    /// stalemate ratio.
-    pub gain: Quantity,
-    /// Effective force ratio (holder to opponent) at which the front stands still.
-    pub stalemate: Quantity,
-}
+crate::war_parameters!(territory => model_numbers {
+    /// The contested area.
+    pub struct Territory, values TerritoryValues;
+    head {
+        /// The territorial issue's id.
+        pub issue: String,
+        /// The side whose holdings are measured (an actor index).
+        pub holder: usize,
+    }
+    tail {
+        /// Area (km²) the holder would control under each option of the territorial issue
+        /// that corresponds to a line on the map, as of the scenario date.
+        pub anchors: Vec<(String, Quantity)>,
+    }
+});
 
-/// Beliefs and foresight.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Beliefs {
-    /// Months each side projects the war ahead when valuing its alternative to a deal.
-    pub horizon: Quantity,
-    /// Fraction of its remaining optimism a side loses per month of fighting.
-    pub learning: Quantity,
-    /// Width of the support band over which a side's collapse goes from unlikely to likely.
-    pub collapse_width: Quantity,
-}
+crate::war_parameters!(beliefs => model_numbers {
+    /// Beliefs and foresight.
+    pub struct Beliefs, values BeliefsValues;
+    head {}
+    tail {}
+});
 
-/// Month-to-month noise.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Volatility {
-    /// Standard deviation of the log of monthly losses around the model.
-    pub losses: Quantity,
-    /// Standard deviation of the monthly change of the front, km².
-    pub territory: Quantity,
-    /// How much of a month's loss shock carries into the next, in [0, 1): the shocks follow
-    /// an AR(1) process with stationary standard deviation [`Volatility::losses`].
-    pub losses_persistence: Quantity,
-    /// How much of a month's unexplained movement of the front carries into the next, in
-    /// [0, 1): offensives and their momentum last more than a month.
-    pub territory_persistence: Quantity,
-    /// Standard deviation of the monthly change of the front's pace, km² a month: the pace
-    /// the force ratio does not explain drifts as a random walk (0: it does not drift).
-    pub territory_trend: Quantity,
-}
+crate::war_parameters!(volatility => model_numbers {
+    /// Month-to-month noise.
+    pub struct Volatility, values VolatilityValues;
+    head {}
+    tail {}
+});
 
-/// How likely a settlement is to break down.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct Durability {
-    /// Monthly hazard of renewed war during a ceasefire.
-    pub ceasefire_hazard: Quantity,
-    /// Monthly hazard once the ceasefire has held [`Durability::consolidation`] months.
-    pub settled_hazard: Quantity,
-    /// Months a ceasefire must hold to count as a settlement.
-    pub consolidation: Quantity,
-    /// Terms that raise or lower the hazard.
-    pub factors: Vec<HazardFactor>,
-}
+crate::war_parameters!(durability => model_numbers {
+    /// How likely a settlement is to break down.
+    pub struct Durability, values DurabilityValues;
+    head {}
+    tail {
+        /// Terms that raise or lower the hazard.
+        pub factors: Vec<HazardFactor>,
+    }
+});
 
 /// A multiplier of the breakdown hazard that applies when the agreed terms match.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -420,8 +363,9 @@ impl Conflict {
         emit: &mut dyn FnMut(String, std::borrow::Cow<'a, Quantity>),
     ) {
         use std::borrow::Cow::Borrowed;
-        emit("law.enemy_exponent".into(), Borrowed(&self.law.enemy_exponent));
-        emit("law.own_exponent".into(), Borrowed(&self.law.own_exponent));
+        for (name, q) in self.law.quantities() {
+            emit(format!("law.{name}"), Borrowed(q));
+        }
         for side in &self.sides {
             let id = &actors[side.actor].id;
             for (name, q) in side.quantities() {
@@ -436,28 +380,22 @@ impl Conflict {
             );
             emit(format!("donors.{}.after", d.id), Borrowed(&d.after));
         }
-        let t = &self.territory;
-        for (name, q) in
-            [("held", &t.held), ("min", &t.min), ("max", &t.max), ("gain", &t.gain), ("stalemate", &t.stalemate)]
-        {
+        for (name, q) in self.territory.quantities() {
             emit(format!("territory.{name}"), Borrowed(q));
         }
-        for (option, q) in &t.anchors {
+        for (option, q) in &self.territory.anchors {
             emit(format!("territory.anchors.{option}"), Borrowed(q));
         }
-        emit("beliefs.horizon".into(), Borrowed(&self.beliefs.horizon));
-        emit("beliefs.learning".into(), Borrowed(&self.beliefs.learning));
-        emit("beliefs.collapse_width".into(), Borrowed(&self.beliefs.collapse_width));
-        emit("volatility.losses".into(), Borrowed(&self.volatility.losses));
-        emit("volatility.territory".into(), Borrowed(&self.volatility.territory));
-        emit("volatility.losses_persistence".into(), Borrowed(&self.volatility.losses_persistence));
-        emit("volatility.territory_persistence".into(), Borrowed(&self.volatility.territory_persistence));
-        emit("volatility.territory_trend".into(), Borrowed(&self.volatility.territory_trend));
-        let d = &self.durability;
-        emit("durability.ceasefire_hazard".into(), Borrowed(&d.ceasefire_hazard));
-        emit("durability.settled_hazard".into(), Borrowed(&d.settled_hazard));
-        emit("durability.consolidation".into(), Borrowed(&d.consolidation));
-        for factor in &d.factors {
+        for (name, q) in self.beliefs.quantities() {
+            emit(format!("beliefs.{name}"), Borrowed(q));
+        }
+        for (name, q) in self.volatility.quantities() {
+            emit(format!("volatility.{name}"), Borrowed(q));
+        }
+        for (name, q) in self.durability.quantities() {
+            emit(format!("durability.{name}"), Borrowed(q));
+        }
+        for factor in &self.durability.factors {
             emit(format!("durability.factors.{}", factor.id), Borrowed(&factor.multiplier));
         }
         for e in &self.events {
@@ -476,8 +414,7 @@ impl Conflict {
     /// for changing it. Event values are not addressable: events are changes themselves.
     pub fn quantity_mut(&mut self, path: &[&str], actors: &[crate::Actor]) -> Option<&mut Quantity> {
         match path {
-            ["law", "enemy_exponent"] => Some(&mut self.law.enemy_exponent),
-            ["law", "own_exponent"] => Some(&mut self.law.own_exponent),
+            ["law", name] => self.law.quantity_mut(name),
             ["sides", actor, name] => {
                 let side = self.sides.iter_mut().find(|s| actors[s.actor].id == *actor)?;
                 side.quantity_mut(name)
@@ -486,37 +423,13 @@ impl Conflict {
             ["territory", "anchors", option] => {
                 self.territory.anchors.iter_mut().find(|(o, _)| o == option).map(|(_, q)| q)
             }
-            ["territory", name] => {
-                let t = &mut self.territory;
-                match *name {
-                    "held" => Some(&mut t.held),
-                    "min" => Some(&mut t.min),
-                    "max" => Some(&mut t.max),
-                    "gain" => Some(&mut t.gain),
-                    "stalemate" => Some(&mut t.stalemate),
-                    _ => None,
-                }
-            }
-            ["beliefs", name] => match *name {
-                "horizon" => Some(&mut self.beliefs.horizon),
-                "learning" => Some(&mut self.beliefs.learning),
-                "collapse_width" => Some(&mut self.beliefs.collapse_width),
-                _ => None,
-            },
-            ["volatility", "losses"] => Some(&mut self.volatility.losses),
-            ["volatility", "territory"] => Some(&mut self.volatility.territory),
-            ["volatility", "losses_persistence"] => Some(&mut self.volatility.losses_persistence),
-            ["volatility", "territory_persistence"] => Some(&mut self.volatility.territory_persistence),
-            ["volatility", "territory_trend"] => Some(&mut self.volatility.territory_trend),
-            ["durability", name] => match *name {
-                "ceasefire_hazard" => Some(&mut self.durability.ceasefire_hazard),
-                "settled_hazard" => Some(&mut self.durability.settled_hazard),
-                "consolidation" => Some(&mut self.durability.consolidation),
-                _ => None,
-            },
+            ["territory", name] => self.territory.quantity_mut(name),
+            ["beliefs", name] => self.beliefs.quantity_mut(name),
+            ["volatility", name] => self.volatility.quantity_mut(name),
             ["durability", "factors", id] => {
                 self.durability.factors.iter_mut().find(|f| f.id == *id).map(|f| &mut f.multiplier)
             }
+            ["durability", name] => self.durability.quantity_mut(name),
             ["observed", id, name] => {
                 let (bias, scale) = self.observed.iter_mut().find(|o| o.id == *id)?.error.numbers_mut();
                 match *name {
@@ -532,52 +445,6 @@ impl Conflict {
     /// The side of an actor, if it is a belligerent of this conflict.
     pub fn side(&self, actor: usize) -> Option<&Side> {
         self.sides.iter().find(|s| s.actor == actor)
-    }
-}
-
-impl Side {
-    fn quantities(&self) -> [(&'static str, &Quantity); 16] {
-        [
-            ("manpower", &self.manpower),
-            ("recruitment", &self.recruitment),
-            ("effectiveness", &self.effectiveness),
-            ("production", &self.production),
-            ("materiel_reference", &self.materiel_reference),
-            ("materiel_elasticity", &self.materiel_elasticity),
-            ("delivery_lag", &self.delivery_lag),
-            ("economic_strain", &self.economic_strain),
-            ("support", &self.support),
-            ("support_erosion", &self.support_erosion),
-            ("breaking_point", &self.breaking_point),
-            ("optimism", &self.optimism),
-            ("discount", &self.discount),
-            ("cost_of_losses", &self.cost_of_losses),
-            ("cost_of_spending", &self.cost_of_spending),
-            ("cost_of_lost_support", &self.cost_of_lost_support),
-        ]
-    }
-
-    /// The number called `name`.
-    pub fn quantity_mut(&mut self, name: &str) -> Option<&mut Quantity> {
-        Some(match name {
-            "manpower" => &mut self.manpower,
-            "recruitment" => &mut self.recruitment,
-            "effectiveness" => &mut self.effectiveness,
-            "production" => &mut self.production,
-            "materiel_reference" => &mut self.materiel_reference,
-            "materiel_elasticity" => &mut self.materiel_elasticity,
-            "delivery_lag" => &mut self.delivery_lag,
-            "economic_strain" => &mut self.economic_strain,
-            "support" => &mut self.support,
-            "support_erosion" => &mut self.support_erosion,
-            "breaking_point" => &mut self.breaking_point,
-            "optimism" => &mut self.optimism,
-            "discount" => &mut self.discount,
-            "cost_of_losses" => &mut self.cost_of_losses,
-            "cost_of_spending" => &mut self.cost_of_spending,
-            "cost_of_lost_support" => &mut self.cost_of_lost_support,
-            _ => return None,
-        })
     }
 }
 

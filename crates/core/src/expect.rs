@@ -100,12 +100,21 @@ pub enum Measure {
     Support,
     /// The side's alternative to a deal (its dynamic reservation value).
     Batna,
+    /// Personnel the side recruits a month: recruitment as support allows, plus a wider
+    /// mobilisation once chosen.
+    Recruitment,
 }
 
 impl Measure {
     /// Every measure, in order.
-    pub const ALL: [Measure; 5] =
-        [Measure::Manpower, Measure::Materiel, Measure::Economy, Measure::Support, Measure::Batna];
+    pub const ALL: [Measure; 6] = [
+        Measure::Manpower,
+        Measure::Materiel,
+        Measure::Economy,
+        Measure::Support,
+        Measure::Batna,
+        Measure::Recruitment,
+    ];
 
     /// The snake-case name used in scenario files.
     pub fn as_str(self) -> &'static str {
@@ -115,6 +124,7 @@ impl Measure {
             Measure::Economy => "economy",
             Measure::Support => "support",
             Measure::Batna => "batna",
+            Measure::Recruitment => "recruitment",
         }
     }
 }

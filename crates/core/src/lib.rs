@@ -43,6 +43,7 @@ mod error;
 pub mod expect;
 pub mod lever;
 pub mod outcome;
+pub mod parameters;
 pub mod preferences;
 pub mod scenario;
 pub mod stats;

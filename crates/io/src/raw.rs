@@ -226,6 +226,8 @@ pub enum RawMeasure {
     Support,
     /// The side's alternative to a deal.
     Batna,
+    /// Personnel recruited a month, a chosen mobilisation included.
+    Recruitment,
 }
 
 /// A source passage that disputes a claim.
@@ -720,56 +722,115 @@ pub enum RawErrorDistribution {
     Lognormal,
 }
 
-/// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawLaw {
-    /// `p`, the exponent of the enemy's strength (≥ 0; 1: aimed fire).
-    pub enemy_exponent: Located<RawQuantity>,
-    /// `q`, the exponent of one's own strength (≥ 0; 0: square law, 1: linear law).
-    pub own_exponent: Located<RawQuantity>,
+/// The callback that builds the file's struct of a group of the war model's numbers from
+/// the registry ([`parley_core::war_parameters!`]): the `head` fields, a located quantity
+/// per number (documented from the registry, with its unit and range), the `tail` fields.
+macro_rules! raw_numbers {
+    (
+        $(#[$meta:meta])*
+        pub struct $name:ident;
+        head { $( $(#[$hmeta:meta])* pub $hfield:ident : $hty:ty, )* }
+        tail { $( $(#[$tmeta:meta])* pub $tfield:ident : $tty:ty, )* }
+        $( $(#[doc = $doc:literal])+ $field:ident : $unit:literal, $bounds:ident $(, default $default:literal)?; )*
+    ) => {
+        $(#[$meta])*
+        #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
+        #[serde(deny_unknown_fields)]
+        pub struct $name {
+            $( $(#[$hmeta])* pub $hfield: $hty, )*
+            $(
+                $(#[doc = $doc])+
+                #[doc = ""]
+                #[doc = concat!("Unit: ", $unit, "; ", parley_core::parameter_range!($bounds), ".", parley_core::parameter_default_text!($($default)?))]
+                #[serde(skip_serializing_if = "RawNumber::is_absent")]
+                pub $field: raw_number_type!($($default)?),
+            )*
+            $( $(#[$tmeta])* pub $tfield: $tty, )*
+        }
+
+        impl $name {
+            /// Builds the group from its other fields and a quantity per number.
+            #[allow(clippy::too_many_arguments)]
+            pub(crate) fn new(
+                $( $hfield: $hty, )*
+                $( $tfield: $tty, )*
+                mut number: impl FnMut(&'static str) -> (Located<RawQuantity>, bool),
+            ) -> $name {
+                $( let $field = RawNumber::written(number(stringify!($field))); )*
+                $name { $( $hfield, )* $( $field, )* $( $tfield, )* }
+            }
+
+            /// The number called `name`, as written.
+            pub fn number(&self, name: &str) -> Option<&Located<RawQuantity>> {
+                match name {
+                    $( stringify!($field) => RawNumber::get(&self.$field), )*
+                    _ => None,
+                }
+            }
+        }
+    };
 }
 
-/// One belligerent.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawSide {
-    /// Front-line personnel at the start (> 0).
-    pub manpower: Located<RawQuantity>,
-    /// Personnel added per month at full domestic support (≥ 0).
-    pub recruitment: Located<RawQuantity>,
-    /// Casualties inflicted per month per unit of the enemy's strength term, at a materiel
-    /// multiplier of 1 (≥ 0).
-    pub effectiveness: Located<RawQuantity>,
-    /// Own production of materiel, € billion per month (≥ 0).
-    pub production: Located<RawQuantity>,
-    /// Materiel flow, € billion per month, at which the materiel multiplier is 1 (> 0).
-    pub materiel_reference: Located<RawQuantity>,
-    /// Elasticity of effectiveness with respect to the materiel flow (≥ 0).
-    pub materiel_elasticity: Located<RawQuantity>,
-    /// Months over which deliveries reach the front, in [1, 1200].
-    pub delivery_lag: Located<RawQuantity>,
-    /// Fraction of production capacity lost per month of fighting, in [0, 1).
-    pub economic_strain: Located<RawQuantity>,
-    /// Domestic support for fighting on at the start, in [0, 1].
-    pub support: Located<RawQuantity>,
-    /// Support lost per 100,000 own casualties (≥ 0).
-    pub support_erosion: Located<RawQuantity>,
-    /// Support below which the side can no longer fight on, in [0, 1).
-    pub breaking_point: Located<RawQuantity>,
-    /// How much better than the truth the side believes it fights (> -1; 0: accurate).
-    pub optimism: Located<RawQuantity>,
-    /// Monthly discount factor of the projected no-deal path, in (0, 1].
-    pub discount: Located<RawQuantity>,
-    /// Utility subtracted per month for each 100,000 own casualties (≥ 0).
-    pub cost_of_losses: Located<RawQuantity>,
-    /// Utility subtracted per month for each € billion spent on the war (≥ 0).
-    pub cost_of_spending: Located<RawQuantity>,
-    /// Utility subtracted per month for each unit of support lost since the start (≥ 0).
-    pub cost_of_lost_support: Located<RawQuantity>,
-    /// The terms this side would impose if the other broke: every issue → an option.
-    pub victory: Located<RawTerms>,
+/// The type of a war number in the file: required, or one a scenario may leave out.
+macro_rules! raw_number_type {
+    () => {
+        Located<RawQuantity>
+    };
+    ($default:literal) => {
+        Option<Located<RawQuantity>>
+    };
 }
+
+/// A war number's field in the file: required (`Located<RawQuantity>`) or one a scenario
+/// may leave out (`Option<…>`, its registry entry has a default).
+pub trait RawNumber: Sized {
+    /// The number as written, if it is.
+    fn get(&self) -> Option<&Located<RawQuantity>>;
+    /// Whether it is left out.
+    fn is_absent(&self) -> bool {
+        self.get().is_none()
+    }
+    /// The field for a written number; `(q, true)` when it equals the default, which a
+    /// field that may be left out then leaves out.
+    fn written(number: (Located<RawQuantity>, bool)) -> Self;
+}
+
+impl RawNumber for Located<RawQuantity> {
+    fn get(&self) -> Option<&Located<RawQuantity>> {
+        Some(self)
+    }
+
+    fn written((q, _): (Located<RawQuantity>, bool)) -> Self {
+        q
+    }
+}
+
+impl RawNumber for Option<Located<RawQuantity>> {
+    fn get(&self) -> Option<&Located<RawQuantity>> {
+        self.as_ref()
+    }
+
+    fn written((q, absent): (Located<RawQuantity>, bool)) -> Self {
+        (!absent).then_some(q)
+    }
+}
+
+parley_core::war_parameters!(law => raw_numbers {
+    /// The generalised Lanchester law `dX/dt = −a·m_Y·Y^p·X^q` shared by both sides.
+    pub struct RawLaw;
+    head {}
+    tail {}
+});
+
+parley_core::war_parameters!(side => raw_numbers {
+    /// One belligerent.
+    pub struct RawSide;
+    head {}
+    tail {
+        /// The terms this side would impose if the other broke: every issue → an option.
+        pub victory: Located<RawTerms>,
+    }
+});
 
 /// A foreign supplier of materiel to one side.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
@@ -803,74 +864,46 @@ pub struct RawSeries {
     pub note: Option<String>,
 }
 
-/// The contested area.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawTerritory {
-    /// The territorial issue (a categorical issue id).
-    pub issue: Located<String>,
-    /// The side whose holdings are measured (an actor id of one of the sides).
-    pub holder: Located<String>,
-    /// Area the holder controls at the start, km², within [min, max].
-    pub held: Located<RawQuantity>,
-    /// Least area the holder can control, km² (≥ 0, below `max`).
-    pub min: Located<RawQuantity>,
-    /// Most area the holder can control, km².
-    pub max: Located<RawQuantity>,
-    /// km² gained per month per unit of effective force ratio above `stalemate` (≥ 0).
-    pub gain: Located<RawQuantity>,
-    /// Effective force ratio (holder to opponent) at which the front stands still (> 0).
-    pub stalemate: Located<RawQuantity>,
-    /// Area (km²) the holder would control under each option of the territorial issue that
-    /// is a line on the map: option id → area within [min, max]; at least two, all different.
-    pub anchors: Located<OrderedMap<Located<String>, Located<RawQuantity>>>,
-}
+parley_core::war_parameters!(territory => raw_numbers {
+    /// The contested area.
+    pub struct RawTerritory;
+    head {
+        /// The territorial issue (a categorical issue id).
+        pub issue: Located<String>,
+        /// The side whose holdings are measured (an actor id of one of the sides).
+        pub holder: Located<String>,
+    }
+    tail {
+        /// Area (km²) the holder would control under each option of the territorial issue that
+        /// is a line on the map: option id → area within [min, max]; at least two, all different.
+        pub anchors: Located<OrderedMap<Located<String>, Located<RawQuantity>>>,
+    }
+});
 
-/// Beliefs and foresight.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawBeliefs {
-    /// Months each side projects the war ahead (a whole number within [1, 1200]).
-    pub horizon: Located<RawQuantity>,
-    /// Fraction of its remaining optimism a side loses per month of fighting, in [0, 1].
-    pub learning: Located<RawQuantity>,
-    /// Width of the support band over which collapse goes from unlikely to likely (> 0).
-    pub collapse_width: Located<RawQuantity>,
-}
+parley_core::war_parameters!(beliefs => raw_numbers {
+    /// Beliefs and foresight.
+    pub struct RawBeliefs;
+    head {}
+    tail {}
+});
 
-/// Month-to-month noise.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawVolatility {
-    /// Standard deviation of the log of monthly losses (≥ 0).
-    pub losses: Located<RawQuantity>,
-    /// Standard deviation of the monthly change of the front around the model, km² (≥ 0).
-    pub territory: Located<RawQuantity>,
-    /// How much of a month's loss shock carries into the next, in [0, 1) (0: independent
-    /// months).
-    pub losses_persistence: Located<RawQuantity>,
-    /// How much of a month's unexplained movement of the front carries into the next, in
-    /// [0, 1) (0: independent months).
-    pub territory_persistence: Located<RawQuantity>,
-    /// Standard deviation of the monthly change of the front's unexplained pace, km² a
-    /// month (≥ 0; 0: the pace does not drift).
-    pub territory_trend: Located<RawQuantity>,
-}
+parley_core::war_parameters!(volatility => raw_numbers {
+    /// Month-to-month noise.
+    pub struct RawVolatility;
+    head {}
+    tail {}
+});
 
-/// How likely a settlement is to break down.
-#[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]
-#[serde(deny_unknown_fields)]
-pub struct RawDurability {
-    /// Monthly hazard of renewed war during a ceasefire, in [0, 1].
-    pub ceasefire_hazard: Located<RawQuantity>,
-    /// Monthly hazard once the ceasefire has held `consolidation` months, in [0, 1].
-    pub settled_hazard: Located<RawQuantity>,
-    /// Months a ceasefire must hold to count as a settlement (a whole number within [0, 1200]).
-    pub consolidation: Located<RawQuantity>,
-    /// Terms that raise or lower the hazard.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
-    pub factors: Vec<RawHazardFactor>,
-}
+parley_core::war_parameters!(durability => raw_numbers {
+    /// How likely a settlement is to break down.
+    pub struct RawDurability;
+    head {}
+    tail {
+        /// Terms that raise or lower the hazard.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub factors: Vec<RawHazardFactor>,
+    }
+});
 
 /// A multiplier of the breakdown hazard that applies when the agreed terms match.
 #[derive(Clone, Debug, Deserialize, Serialize, JsonSchema)]

@@ -685,7 +685,7 @@ fn test_war_is_valid() {
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
     // volatility 5, durability 3 + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 57);
+    assert_eq!(conflict_numbers.len(), 67);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -1207,4 +1207,59 @@ fn test_error_scoped_veto_with_an_unknown_key() {
         BROKER_SCOPE.0,
         "role = \"mediator\"\nveto = { issue = [\"guarantees\"], reason = \"test\" }"
     )]));
+}
+
+/// Every number of the war model's registry is written, read back under its name, and held
+/// to its bounds by validation — from the one definition, with no list of names here.
+#[test]
+fn test_every_registered_war_number_is_written_read_and_bounded() {
+    let base = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let mut checked = 0;
+    for (group, parameters) in parley_core::parameters::groups() {
+        for p in parameters {
+            let path = match group {
+                "sides" => format!("conflict.sides.north.{}", p.name),
+                _ => format!("conflict.{group}.{}", p.name),
+            };
+            // Written and read back: a value set by path survives the round trip.
+            let mut s = base.clone();
+            let (lo, hi) = p.bounds.ends();
+            let inside = if lo.is_finite() && hi.is_finite() { lo + (hi - lo) / 2.0 } else { lo.max(0.0) + 1.0 };
+            let inside = if p.bounds.whole() { inside.round() } else { inside };
+            let q = s.quantity_mut(&path).unwrap_or_else(|| panic!("{path} is addressable"));
+            // The holding's numbers are also held to each other: keep the file's.
+            let inside =
+                if group == "territory" && ["held", "min", "max"].contains(&p.name) { q.value } else { inside };
+            q.value = inside;
+            let text = to_toml(&s).unwrap();
+            let mut read = parse(&text, "again.toml", Format::Toml).unwrap().scenario;
+            assert_eq!(read.quantity_mut(&path).map(|q| q.value), Some(inside), "{path} is written and read back");
+            let again = parse_raw(&text, Format::Toml).unwrap();
+            let model = again.conflict.as_ref().unwrap();
+            let written = match group {
+                "law" => model.law.number(p.name),
+                "sides" => model.sides.value.0.iter().find(|(k, _)| k.value == "north").unwrap().1.number(p.name),
+                "territory" => model.territory.number(p.name),
+                "beliefs" => model.beliefs.number(p.name),
+                "volatility" => model.volatility.number(p.name),
+                "durability" => model.durability.number(p.name),
+                other => panic!("a group the test does not know: {other}"),
+            };
+            assert!(written.is_some(), "{path} is a field of the file's struct");
+            // Bounded: a value beyond a finite end is refused, naming the number and its range.
+            let beyond = if lo.is_finite() { lo - 1.0 } else { hi + 1.0 };
+            if !beyond.is_finite() {
+                continue;
+            }
+            s.quantity_mut(&path).unwrap().value = beyond;
+            let text = to_toml(&s).unwrap();
+            let message = render(&parse(&text, "war.toml", Format::Toml).unwrap_err());
+            assert!(
+                message.contains(&format!("{} is {beyond}, but must be {}", p.name, p.bounds.describe())),
+                "{path}: {message}"
+            );
+            checked += 1;
+        }
+    }
+    assert_eq!(checked, 39, "every registered number has a finite end to test");
 }

@@ -1,6 +1,9 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
-use parley_core::conflict::{Observable, ObservationError, Series, Side, Terms};
+use parley_core::conflict::{
+    Beliefs, Durability, Law, Observable, ObservationError, Series, Side, Terms, Territory, Volatility,
+};
+use parley_core::parameters::Parameter;
 use parley_core::{
     Actor, Change, Check, Condition, Conflict, Distribution, Issue, IssueKind, Measure, Provenance, Quantity, Role,
     Scenario, Uncertain, ValueFunction, Veto,
@@ -128,6 +131,7 @@ fn expectation(e: &parley_core::Expectation, s: &Scenario) -> RawExpectation {
             Measure::Economy => RawMeasure::Economy,
             Measure::Support => RawMeasure::Support,
             Measure::Batna => RawMeasure::Batna,
+            Measure::Recruitment => RawMeasure::Recruitment,
         }))
     };
     let kind = match &e.check {
@@ -285,25 +289,15 @@ fn series(s: &Series) -> Located<RawSeries> {
 }
 
 fn side(s: &Side) -> RawSide {
-    RawSide {
-        manpower: quantity(&s.manpower),
-        recruitment: quantity(&s.recruitment),
-        effectiveness: quantity(&s.effectiveness),
-        production: quantity(&s.production),
-        materiel_reference: quantity(&s.materiel_reference),
-        materiel_elasticity: quantity(&s.materiel_elasticity),
-        delivery_lag: quantity(&s.delivery_lag),
-        economic_strain: quantity(&s.economic_strain),
-        support: quantity(&s.support),
-        support_erosion: quantity(&s.support_erosion),
-        breaking_point: quantity(&s.breaking_point),
-        optimism: quantity(&s.optimism),
-        discount: quantity(&s.discount),
-        cost_of_losses: quantity(&s.cost_of_losses),
-        cost_of_spending: quantity(&s.cost_of_spending),
-        cost_of_lost_support: quantity(&s.cost_of_lost_support),
-        victory: terms(&s.victory),
-    }
+    RawSide::new(terms(&s.victory), |name| registered(s.quantity(name), Side::parameter(name)))
+}
+
+/// A number of the war model's registry, as written, and whether it is what leaving it out
+/// gives (so a field that may be left out is). The file's structs and the model's are built
+/// from the same list, so every name the one asks for the other has.
+fn registered(q: Option<&Quantity>, p: Option<&Parameter>) -> (Located<RawQuantity>, bool) {
+    let q = q.expect("the file's structs are built from the same registry as the model's");
+    (quantity(q), p.is_some_and(|p| p.is_absent(q)))
 }
 
 fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
@@ -314,7 +308,7 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
     RawConflict {
         start: month(c.start),
         as_of: month(c.as_of),
-        law: RawLaw { enemy_exponent: quantity(&c.law.enemy_exponent), own_exponent: quantity(&c.law.own_exponent) },
+        law: RawLaw::new(|name| registered(c.law.quantity(name), Law::parameter(name))),
         no_deal: terms(&c.no_deal),
         sides: Located::new(OrderedMap(c.sides.iter().map(|s| (id(s.actor), side(s))).collect())),
         donors: OrderedMap(
@@ -331,36 +325,16 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
                 })
                 .collect(),
         ),
-        territory: RawTerritory {
-            issue: Located::new(t.issue.clone()),
-            holder: id(t.holder),
-            held: quantity(&t.held),
-            min: quantity(&t.min),
-            max: quantity(&t.max),
-            gain: quantity(&t.gain),
-            stalemate: quantity(&t.stalemate),
-            anchors: Located::new(OrderedMap(
-                t.anchors.iter().map(|(o, q)| (Located::new(o.clone()), quantity(q))).collect(),
-            )),
-        },
-        beliefs: RawBeliefs {
-            horizon: quantity(&c.beliefs.horizon),
-            learning: quantity(&c.beliefs.learning),
-            collapse_width: quantity(&c.beliefs.collapse_width),
-        },
-        volatility: RawVolatility {
-            losses: quantity(&c.volatility.losses),
-            territory: quantity(&c.volatility.territory),
-            losses_persistence: quantity(&c.volatility.losses_persistence),
-            territory_persistence: quantity(&c.volatility.territory_persistence),
-            territory_trend: quantity(&c.volatility.territory_trend),
-        },
-        durability: RawDurability {
-            ceasefire_hazard: quantity(&d.ceasefire_hazard),
-            settled_hazard: quantity(&d.settled_hazard),
-            consolidation: quantity(&d.consolidation),
-            factors: d
-                .factors
+        territory: RawTerritory::new(
+            Located::new(t.issue.clone()),
+            id(t.holder),
+            Located::new(OrderedMap(t.anchors.iter().map(|(o, q)| (Located::new(o.clone()), quantity(q))).collect())),
+            |name| registered(t.quantity(name), Territory::parameter(name)),
+        ),
+        beliefs: RawBeliefs::new(|name| registered(c.beliefs.quantity(name), Beliefs::parameter(name))),
+        volatility: RawVolatility::new(|name| registered(c.volatility.quantity(name), Volatility::parameter(name))),
+        durability: RawDurability::new(
+            d.factors
                 .iter()
                 .map(|f| RawHazardFactor {
                     id: Located::new(f.id.clone()),
@@ -373,7 +347,8 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
                     multiplier: quantity(&f.multiplier),
                 })
                 .collect(),
-        },
+            |name| registered(d.quantity(name), Durability::parameter(name)),
+        ),
         events: c
             .events
             .iter()

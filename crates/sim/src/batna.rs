@@ -180,7 +180,7 @@ pub fn reservation_values(war: &War, stakes: &[Stakes; 2], state: &WarState, opt
     for _ in 0..horizon {
         s = war.step(&s, &Default::default());
         let q = war.params(s.month);
-        let width = q.collapse_width.max(1e-9);
+        let width = q.beliefs.collapse_width.max(1e-9);
         let logit = |j: usize| (q.sides[j].breaking_point - s.support[j]) / width;
         for i in 0..2 {
             let j = 1 - i;

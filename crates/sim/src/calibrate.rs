@@ -134,7 +134,7 @@ pub fn observe(war: &War, state: &WarState, observable: Observable) -> f64 {
     let p = war.params(state.month);
     match observable {
         Observable::Losses { side } => {
-            let i = usize::from(p.sides[1].actor == side);
+            let i = usize::from(p.actors[1] == side);
             state.losses[i]
         }
         Observable::TerritoryChange => state.territory_change,

@@ -581,7 +581,7 @@ impl Simulation {
     /// optimism is its value as of the scenario date.
     pub fn history_check(&self, state: &WarState, talk_seed: u64) -> HistoryCheck {
         let p = self.war.params(state.month);
-        let width = p.collapse_width.max(1e-9);
+        let width = p.beliefs.collapse_width.max(1e-9);
         let log_survival =
             (0..2).map(|i| (1.0 - breaking_chance(state.support[i], p.sides[i].breaking_point, width)).ln()).sum();
         let batna = reservation_values(&self.war, &self.stakes, state, [p.sides[0].optimism, p.sides[1].optimism]);
@@ -629,16 +629,18 @@ impl Simulation {
                     state = self.war.step(&state, &shocks);
                     fought += 1;
                     let p = self.war.params(state.month);
-                    let width = p.collapse_width.max(1e-9);
-                    for ((support, side), draw) in state.support.iter().zip(&p.sides).zip(breaking) {
-                        let chance = breaking_chance(*support, side.breaking_point, width);
+                    let width = p.beliefs.collapse_width.max(1e-9);
+                    for (i, draw) in breaking.into_iter().enumerate() {
+                        let chance = breaking_chance(state.support[i], p.sides[i].breaking_point, width);
                         let broke = if options.noise { draw < chance } else { chance > 0.5 };
                         if broke && capitulation.is_none() {
-                            capitulation = Some((side.actor, month));
+                            capitulation = Some((p.actors[i], month));
                         }
                     }
                     if capitulation.is_some() {
                         phase = Phase::Capitulated;
+                    } else {
+                        state = self.mobilisation_choices(state, fought);
                     }
                 }
                 Phase::Ceasefire | Phase::Settled => {
@@ -646,7 +648,7 @@ impl Simulation {
                 }
             }
             let p = self.war.params(state.month);
-            let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.learning).powi(fought));
+            let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(fought));
             let batna = reservation_values(&self.war, &self.stakes, &state, optimism);
             let mut reservation = self.static_reservation.clone();
             for (seat, value) in self.side_seats.iter().zip(batna) {
@@ -709,6 +711,28 @@ impl Simulation {
         Trajectory { months, ending }
     }
 
+    /// Mobilisation as a choice: a side whose recruitment no longer covers its losses and
+    /// that can mobilise ([`War::may_mobilise`]) compares its alternative to a deal with and
+    /// without a wider mobilisation and takes the better. Declining leaves its alternative
+    /// lower, so the deals on the table look better: the choice between mobilising and
+    /// compromising is made on the model's own projection. Only after the scenario date:
+    /// the history is the record's.
+    fn mobilisation_choices(&self, mut state: WarState, fought: i32) -> WarState {
+        let p = self.war.params(state.month);
+        let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(fought));
+        for i in 0..2 {
+            if self.war.may_mobilise(&state, i) {
+                let mobilised = self.war.mobilise(&state, i);
+                let without = reservation_values(&self.war, &self.stakes, &state, optimism)[i];
+                let with = reservation_values(&self.war, &self.stakes, &mobilised, optimism)[i];
+                if with > without {
+                    state = mobilised;
+                }
+            }
+        }
+        state
+    }
+
     /// A month of ceasefire: no fighting; recruitment and materiel go on.
     fn regroup(&self, state: &WarState) -> WarState {
         let t = state.month + 1;
@@ -725,8 +749,7 @@ impl Simulation {
             let s = &p.sides[i];
             next.spending[i] = s.production * state.economy[i];
             next.materiel[i] += (next.spending[i] + next.aid[i] - state.materiel[i]) / s.delivery_lag.max(1.0);
-            let scale = if s.support > 0.0 { (state.support[i] / s.support).min(1.0) } else { 1.0 };
-            next.manpower[i] += s.recruitment * scale;
+            next.manpower[i] += self.war.recruits(state, i);
         }
         next
     }
@@ -875,6 +898,29 @@ mod tests {
             assert!(m.hazard > 0.0);
         }
         assert!(matches!(path.ending, Ending::Holding { .. }));
+    }
+
+    /// The month north mobilises on the central path without talks, if it does, when its
+    /// recruitment cannot cover its losses and a mobilisation of `size` costs `cost` support.
+    fn mobilises(size: f64, cost: f64) -> Option<Month> {
+        let mut s = fixture();
+        s.quantity_mut("conflict.sides.north.recruitment").unwrap().value = 0.0;
+        s.quantity_mut("conflict.sides.north.mobilisation").unwrap().value = size;
+        s.quantity_mut("conflict.sides.north.mobilisation_cost").unwrap().value = cost;
+        let sim = Simulation::new(&s, &[], None).unwrap();
+        let path = sim.run(RunOptions { months: 12, seed: 1, stream: 0, noise: false, talks: false });
+        path.months.iter().find(|m| m.war.mobilised[0]).map(|m| m.month)
+    }
+
+    #[test]
+    fn test_a_side_mobilises_when_its_own_projection_says_it_pays() {
+        // North recruits no one, so its losses are never covered: it faces the choice from
+        // the first month. Free soldiers raise its alternative to a deal; a cost that takes
+        // its support to its breaking point lowers it.
+        let first = Month::parse("2024-07").unwrap();
+        assert_eq!(mobilises(30_000.0, 0.0), Some(first));
+        assert_eq!(mobilises(30_000.0, 0.6), None);
+        assert_eq!(mobilises(0.0, 0.0), None, "no mobilisation to choose");
     }
 
     #[test]

@@ -127,6 +127,7 @@ fn measure(sim: &Simulation, actor: usize, measure: Measure, month: u32) -> Resu
         Measure::Materiel => state.materiel[side],
         Measure::Economy => state.economy[side],
         Measure::Support => state.support[side],
+        Measure::Recruitment => sim.war().recruits(&state, side),
         Measure::Batna => unreachable!("handled above"),
     })
 }

@@ -28,7 +28,7 @@
 //! Invariants: strengths, losses and support never go negative; support stays in [0, 1];
 //! the holding stays in `[min, max]` (tested).
 
-use parley_core::conflict::{Conflict, Month};
+use parley_core::conflict::{BeliefsValues, Conflict, LawValues, Month, SideValues, TerritoryValues, VolatilityValues};
 use parley_core::{Actor, Scenario};
 use serde::Serialize;
 
@@ -39,45 +39,6 @@ const STEPS_PER_MONTH: u32 = 4;
 
 /// Losses are counted per this many personnel in support erosion and costs.
 pub const PER_LOSSES: f64 = 100_000.0;
-
-/// One side's numbers.
-#[derive(Clone, Debug, PartialEq, Serialize)]
-pub struct SideParams {
-    /// Index of the actor in the scenario.
-    pub actor: usize,
-    /// Front-line personnel at the start.
-    pub manpower: f64,
-    /// Personnel added per month at the starting support.
-    pub recruitment: f64,
-    /// The `a` this side applies to the enemy.
-    pub effectiveness: f64,
-    /// Own production, € bn per month at the starting economy.
-    pub production: f64,
-    /// Flow at which the materiel multiplier is 1.
-    pub materiel_reference: f64,
-    /// Elasticity of effectiveness with respect to materiel.
-    pub materiel_elasticity: f64,
-    /// Months over which deliveries reach the front.
-    pub delivery_lag: f64,
-    /// Share of capacity lost per month of fighting.
-    pub economic_strain: f64,
-    /// Support at the start.
-    pub support: f64,
-    /// Support lost per 100,000 own losses.
-    pub support_erosion: f64,
-    /// Support below which the side breaks.
-    pub breaking_point: f64,
-    /// Log-odds shift of the side's beliefs as of the scenario date.
-    pub optimism: f64,
-    /// Monthly discount factor.
-    pub discount: f64,
-    /// Utility per month per 100,000 own losses.
-    pub cost_of_losses: f64,
-    /// Utility per month per € bn of own spending.
-    pub cost_of_spending: f64,
-    /// Utility per month per unit of support lost.
-    pub cost_of_lost_support: f64,
-}
 
 /// A donor's deliveries.
 #[derive(Clone, Debug, PartialEq, Serialize)]
@@ -97,41 +58,35 @@ impl DonorParams {
     }
 }
 
-/// The numbers in force between two scheduled events.
+/// The numbers in force between two scheduled events: the registry's values
+/// ([`parley_core::parameters`]) by group, with sides and donors resolved to positions.
 #[derive(Clone, Debug, PartialEq, Serialize)]
 pub struct WarParams {
-    /// Exponent of the enemy's strength.
-    pub enemy_exponent: f64,
-    /// Exponent of one's own strength.
-    pub own_exponent: f64,
-    /// The two sides, in file order.
-    pub sides: [SideParams; 2],
+    /// The attrition law's exponents.
+    pub law: LawValues,
+    /// The two sides' actors (indices into the scenario's actors), in file order.
+    pub actors: [usize; 2],
+    /// The two sides' numbers, in file order.
+    pub sides: [SideValues; 2],
     /// The donors.
     pub donors: Vec<DonorParams>,
     /// Which side holds the measured territory (0 or 1).
     pub holder: usize,
-    /// Bounds of the holding, km².
-    pub held_bounds: (f64, f64),
-    /// km² per month per unit of force ratio above the stalemate.
-    pub gain: f64,
-    /// Force ratio at which the front stands still.
-    pub stalemate: f64,
-    /// Months projected ahead.
+    /// The territory's numbers (the holding's bounds, the front's response to the force ratio).
+    pub territory: TerritoryValues,
+    /// Beliefs and foresight.
+    pub beliefs: BeliefsValues,
+    /// Months projected ahead ([`BeliefsValues::horizon`] as a whole number, at least 1).
     pub horizon: u32,
-    /// Share of optimism lost per month of fighting.
-    pub learning: f64,
-    /// Width of the support band of collapse.
-    pub collapse_width: f64,
-    /// Standard deviation of log losses.
-    pub volatility_losses: f64,
-    /// Standard deviation of the monthly front change, km².
-    pub volatility_territory: f64,
-    /// AR(1) coefficient of the loss shocks.
-    pub losses_persistence: f64,
-    /// AR(1) coefficient of the front's shock.
-    pub territory_persistence: f64,
-    /// Standard deviation of the monthly random-walk step of the front's pace, km².
-    pub territory_trend: f64,
+    /// Month-to-month noise.
+    pub volatility: VolatilityValues,
+}
+
+impl WarParams {
+    /// The least and the most area the holder can control, km².
+    pub fn held_bounds(&self) -> (f64, f64) {
+        (self.territory.min, self.territory.max)
+    }
 }
 
 /// Why a conflict cannot be compiled (validation normally rules these out).
@@ -184,6 +139,8 @@ pub struct WarState {
     pub front_shock: f64,
     /// The front's pace the force ratio does not explain, km² a month: a random walk.
     pub front_pace: f64,
+    /// Whether each side has chosen a wider mobilisation ([`War::mobilise`]).
+    pub mobilised: [bool; 2],
 }
 
 /// Random shocks of one month, as standard normal draws (all zero on the central path).
@@ -264,7 +221,7 @@ impl War {
             materiel: [side(0).materiel_reference, side(1).materiel_reference],
             economy: [1.0, 1.0],
             support: [side(0).support, side(1).support],
-            held: self.held_start.clamp(p.held_bounds.0, p.held_bounds.1),
+            held: self.held_start.clamp(p.territory.min, p.territory.max),
             losses: [0.0; 2],
             aid: [0.0; 2],
             spending: [0.0; 2],
@@ -272,7 +229,34 @@ impl War {
             loss_shock: [0.0; 2],
             front_shock: 0.0,
             front_pace: 0.0,
+            mobilised: [false; 2],
         }
+    }
+
+    /// Personnel side `i` adds in the month after `state`: recruitment, scaled down as
+    /// support falls below its level at the start, plus a chosen mobilisation's.
+    pub fn recruits(&self, state: &WarState, i: usize) -> f64 {
+        let side = &self.params(state.month + 1).sides[i];
+        let scale = if side.support > 0.0 { (state.support[i] / side.support).min(1.0) } else { 1.0 };
+        side.recruitment * scale + if state.mobilised[i] { side.mobilisation } else { 0.0 }
+    }
+
+    /// Whether side `i` faces the choice of a wider mobilisation after `state`: it has one
+    /// to choose, has not yet, and its recruitment no longer covers the month's losses
+    /// (analysis-2025-05 describes this choice for Russia; its alternative is compromise).
+    pub fn may_mobilise(&self, state: &WarState, i: usize) -> bool {
+        let side = &self.params(state.month).sides[i];
+        !state.mobilised[i] && side.mobilisation > 0.0 && state.losses[i] > self.recruits(state, i)
+    }
+
+    /// `state` after side `i` mobilises: from the next month on its recruitment rises by
+    /// its mobilisation, and its support drops at once by the mobilisation's cost.
+    pub fn mobilise(&self, state: &WarState, i: usize) -> WarState {
+        let side = &self.params(state.month).sides[i];
+        let mut next = *state;
+        next.mobilised[i] = true;
+        next.support[i] = (next.support[i] - side.mobilisation_cost).max(0.0);
+        next
     }
 
     /// Advances the war by one month; `shocks` are the month's standard normal draws.
@@ -299,41 +283,50 @@ impl War {
         // Each shock is AR(1) with unit variance: the month's standard normal draw is the
         // innovation; on the central path (zero draws) a past shock fades by its persistence.
         let ar = |previous: f64, rho: f64, draw: f64| rho * previous + (1.0 - rho * rho).max(0.0).sqrt() * draw;
-        let loss_shock = [0, 1].map(|i| ar(state.loss_shock[i], p.losses_persistence, shocks.losses[i]));
-        let front_shock = ar(state.front_shock, p.territory_persistence, shocks.territory);
-        let shock = |i: usize| (p.volatility_losses * loss_shock[i] - 0.5 * p.volatility_losses.powi(2)).exp();
+        let loss_shock = [0, 1].map(|i| ar(state.loss_shock[i], p.volatility.losses_persistence, shocks.losses[i]));
+        let front_shock = ar(state.front_shock, p.volatility.territory_persistence, shocks.territory);
+        let shock = |i: usize| (p.volatility.losses * loss_shock[i] - 0.5 * p.volatility.losses.powi(2)).exp();
         let fire = |i: usize| sides[i].effectiveness * multiplier[i] * shock(i);
         let engagement = Engagement {
-            x: Attrition { effectiveness: fire(1), enemy_exponent: p.enemy_exponent, own_exponent: p.own_exponent },
-            y: Attrition { effectiveness: fire(0), enemy_exponent: p.enemy_exponent, own_exponent: p.own_exponent },
-        };
-        let recruitment = |i: usize| {
-            let base = sides[i].support;
-            let scale = if base > 0.0 { (state.support[i] / base).min(1.0) } else { 1.0 };
-            sides[i].recruitment * scale
+            x: Attrition {
+                effectiveness: fire(1),
+                enemy_exponent: p.law.enemy_exponent,
+                own_exponent: p.law.own_exponent,
+            },
+            y: Attrition {
+                effectiveness: fire(0),
+                enemy_exponent: p.law.enemy_exponent,
+                own_exponent: p.law.own_exponent,
+            },
         };
         let end = engagement.integrate_reinforced(
             state.manpower[0],
             state.manpower[1],
-            [recruitment(0), recruitment(1)],
+            [self.recruits(state, 0), self.recruits(state, 1)],
             1.0,
             STEPS_PER_MONTH,
         );
         let losses = [end.x_losses, end.y_losses];
-        // 3. Economy and support.
+        // 3. Economy and support: the strain of fighting, losses, and the enemy's strikes on
+        //    power and cities less what air defence intercepts.
         let mut economy = state.economy;
         let mut support = state.support;
         for i in 0..2 {
-            economy[i] *= 1.0 - sides[i].economic_strain;
-            support[i] = (support[i] - sides[i].support_erosion * losses[i] / PER_LOSSES).clamp(0.0, 1.0);
+            let (own, enemy) = (&sides[i], &sides[1 - i]);
+            let landed = 1.0 - own.air_defence;
+            economy[i] *= (1.0 - own.economic_strain) * (1.0 - enemy.strike_damage * landed);
+            support[i] = (support[i] - own.support_erosion * losses[i] / PER_LOSSES - enemy.strike_terror * landed)
+                .clamp(0.0, 1.0);
         }
         // 4. Territory, from the effective force ratio at the start of the month.
         let h = p.holder;
         let effective = |i: usize| multiplier[i] * state.manpower[i];
         let ratio = if effective(1 - h) > 0.0 { effective(h) / effective(1 - h) } else { f64::INFINITY };
-        let front_pace = state.front_pace + p.territory_trend * shocks.pace;
-        let raw = p.gain * (ratio.min(1e6) - p.stalemate) + front_pace + p.volatility_territory * front_shock;
-        let held = (state.held + raw).clamp(p.held_bounds.0, p.held_bounds.1);
+        let front_pace = state.front_pace + p.volatility.territory_trend * shocks.pace;
+        let raw = p.territory.gain * (ratio.min(1e6) - p.territory.stalemate)
+            + front_pace
+            + p.volatility.territory * front_shock;
+        let held = (state.held + raw).clamp(p.territory.min, p.territory.max);
         WarState {
             month: t,
             manpower: [end.x, end.y],
@@ -348,6 +341,7 @@ impl War {
             loss_shock,
             front_shock,
             front_pace,
+            mobilised: state.mobilised,
         }
     }
 
@@ -359,11 +353,11 @@ impl War {
     /// draws would have put it.
     pub fn shift_front(&self, state: &WarState, next: &mut WarState, shock: f64, pace: f64) {
         let p = self.params(next.month);
-        let weight = (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt();
+        let weight = (1.0 - p.volatility.territory_persistence * p.volatility.territory_persistence).max(0.0).sqrt();
         let [a_shock, a_pace] = self.front_innovations(next.month);
         next.front_shock += weight * shock;
         next.front_pace += a_pace * pace;
-        next.held = (next.held + a_shock * shock + a_pace * pace).clamp(p.held_bounds.0, p.held_bounds.1);
+        next.held = (next.held + a_shock * shock + a_pace * pace).clamp(p.territory.min, p.territory.max);
         next.territory_change = next.held - state.held;
     }
 
@@ -372,38 +366,20 @@ impl War {
     pub fn front_innovations(&self, month: i32) -> [f64; 2] {
         let p = self.params(month);
         [
-            p.volatility_territory * (1.0 - p.territory_persistence * p.territory_persistence).max(0.0).sqrt(),
-            p.territory_trend,
+            p.volatility.territory
+                * (1.0 - p.volatility.territory_persistence * p.volatility.territory_persistence).max(0.0).sqrt(),
+            p.volatility.territory_trend,
         ]
     }
 }
 
 fn compile(c: &Conflict) -> Result<WarParams, WarError> {
     let [a, b] = c.sides.as_slice() else { return Err(WarError::Sides(c.sides.len())) };
-    let side = |s: &parley_core::conflict::Side| SideParams {
-        actor: s.actor,
-        manpower: s.manpower.value,
-        recruitment: s.recruitment.value,
-        effectiveness: s.effectiveness.value,
-        production: s.production.value,
-        materiel_reference: s.materiel_reference.value,
-        materiel_elasticity: s.materiel_elasticity.value,
-        delivery_lag: s.delivery_lag.value,
-        economic_strain: s.economic_strain.value,
-        support: s.support.value,
-        support_erosion: s.support_erosion.value,
-        breaking_point: s.breaking_point.value,
-        optimism: s.optimism.value,
-        discount: s.discount.value,
-        cost_of_losses: s.cost_of_losses.value,
-        cost_of_spending: s.cost_of_spending.value,
-        cost_of_lost_support: s.cost_of_lost_support.value,
-    };
     let index = |actor: usize| usize::from(b.actor == actor);
     Ok(WarParams {
-        enemy_exponent: c.law.enemy_exponent.value,
-        own_exponent: c.law.own_exponent.value,
-        sides: [side(a), side(b)],
+        law: c.law.values(),
+        actors: [a.actor, b.actor],
+        sides: [a.values(), b.values()],
         donors: c
             .donors
             .iter()
@@ -414,17 +390,10 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
             })
             .collect(),
         holder: index(c.territory.holder),
-        held_bounds: (c.territory.min.value, c.territory.max.value),
-        gain: c.territory.gain.value,
-        stalemate: c.territory.stalemate.value,
+        territory: c.territory.values(),
+        beliefs: c.beliefs.values(),
         horizon: c.beliefs.horizon.value.round().max(1.0) as u32,
-        learning: c.beliefs.learning.value,
-        collapse_width: c.beliefs.collapse_width.value,
-        volatility_losses: c.volatility.losses.value,
-        volatility_territory: c.volatility.territory.value,
-        losses_persistence: c.volatility.losses_persistence.value,
-        territory_persistence: c.volatility.territory_persistence.value,
-        territory_trend: c.volatility.territory_trend.value,
+        volatility: c.volatility.values(),
     })
 }
 
@@ -448,7 +417,7 @@ mod tests {
             let mut s = fixture();
             s.quantity_mut("conflict.sides.north.effectiveness").unwrap().value = effectiveness;
             let war = War::new(&s).unwrap();
-            let (lo, hi) = war.params(0).held_bounds;
+            let (lo, hi) = war.params(0).held_bounds();
             let mut state = war.initial();
             for (a, b, c) in shocks {
                 state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0, pace: c });
@@ -460,6 +429,68 @@ mod tests {
                 prop_assert!(state.held >= lo && state.held <= hi);
             }
         }
+    }
+
+    /// The fixture with north striking south.
+    fn striking(damage: f64, terror: f64, air_defence: f64) -> Scenario {
+        let mut s = fixture();
+        s.quantity_mut("conflict.sides.north.strike_damage").unwrap().value = damage;
+        s.quantity_mut("conflict.sides.north.strike_terror").unwrap().value = terror;
+        s.quantity_mut("conflict.sides.south.air_defence").unwrap().value = air_defence;
+        s
+    }
+
+    #[test]
+    fn test_strikes_land_on_the_targets_economy_and_support_less_what_air_defence_intercepts() {
+        let calm = War::new(&striking(0.0, 0.0, 0.0)).unwrap();
+        let struck = War::new(&striking(0.1, 0.02, 0.25)).unwrap();
+        let (a, b) =
+            (calm.step(&calm.initial(), &Shocks::default()), struck.step(&struck.initial(), &Shocks::default()));
+        // By hand: a quarter intercepted, so 0.1 × 0.75 of the economy and 0.02 × 0.75 of support.
+        assert!((b.economy[1] / a.economy[1] - (1.0 - 0.075)).abs() < 1e-12, "{} {}", a.economy[1], b.economy[1]);
+        assert!((a.support[1] - b.support[1] - 0.015).abs() < 1e-12);
+        // The striker is untouched in the month of the strike.
+        assert_eq!((a.economy[0], a.support[0]), (b.economy[0], b.support[0]));
+    }
+
+    proptest! {
+        #![proptest_config(ProptestConfig { cases: 32, ..ProptestConfig::default() })]
+
+        /// A year of strikes leaves the target's economy lower the harder the strikes and
+        /// higher the more its air defence intercepts.
+        #[test]
+        fn test_strikes_are_monotone(damage in 0.0f64..0.3, more in 0.0f64..0.3, defence in 0.0f64..0.9, better in 0.0f64..0.1) {
+            let economy = |damage: f64, defence: f64| {
+                let war = War::new(&striking(damage, 0.0, defence)).unwrap();
+                let mut state = war.initial();
+                for _ in 0..12 {
+                    state = war.step(&state, &Shocks::default());
+                }
+                state.economy[1]
+            };
+            let base = economy(damage, defence);
+            prop_assert!(economy(damage + more, defence) <= base + 1e-12);
+            prop_assert!(economy(damage, defence + better) >= base - 1e-12);
+        }
+    }
+
+    #[test]
+    fn test_mobilising_adds_recruits_from_the_next_month_at_a_cost_in_support() {
+        let mut s = fixture();
+        s.quantity_mut("conflict.sides.north.mobilisation").unwrap().value = 20_000.0;
+        s.quantity_mut("conflict.sides.north.mobilisation_cost").unwrap().value = 0.05;
+        let war = War::new(&s).unwrap();
+        let state = war.step(&war.initial(), &Shocks::default());
+        let mobilised = war.mobilise(&state, 0);
+        assert!(mobilised.mobilised[0] && !mobilised.mobilised[1]);
+        assert!((state.support[0] - mobilised.support[0] - 0.05).abs() < 1e-12);
+        // Recruitment scales with support against its level at the start (0.7 in the fixture).
+        let scale = |support: f64| (support / 0.7).min(1.0);
+        let expected = 15_000.0 * (scale(mobilised.support[0]) - scale(state.support[0])) + 20_000.0;
+        assert!((war.recruits(&mobilised, 0) - war.recruits(&state, 0) - expected).abs() < 1e-6);
+        assert!(!war.may_mobilise(&mobilised, 0), "a side mobilises once");
+        // Without a mobilisation to choose, there is no choice.
+        assert!(!War::new(&fixture()).unwrap().may_mobilise(&state, 0));
     }
 
     #[test]

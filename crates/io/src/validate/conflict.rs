@@ -10,6 +10,7 @@ use parley_core::conflict::{
     Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ObservationError, Observed, ScheduledEvent,
     Series, Side, Terms, Territory, Volatility,
 };
+use parley_core::parameters::Parameter;
 use parley_core::{Actor, Check, Condition, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
 
 use super::{Validator, list, span};
@@ -94,6 +95,18 @@ impl Validator<'_> {
         quantity
     }
 
+    /// A number of the war model's registry ([`parley_core::parameters`]), checked against
+    /// its bounds; `prefix` says where it is (`conflict: beliefs.`).
+    /// A number left out gets its default (the value that leaves its mechanism out); the
+    /// file's structs only let out the numbers that have one.
+    fn registered(&mut self, field: Option<&Located<RawQuantity>>, p: &Parameter, prefix: &str) -> Quantity {
+        match (field, p.absent()) {
+            (Some(field), _) => self.bounded(field, &format!("{prefix}{}", p.name), p.bounds),
+            (None, Some(absent)) => absent,
+            (None, None) => unreachable!("the file's structs require every number without a default"),
+        }
+    }
+
     /// Parses a month `YYYY-MM`.
     fn month(&mut self, m: &Located<String>, what: &str) -> Option<Month> {
         let month = Month::parse(&m.value);
@@ -151,10 +164,7 @@ impl Validator<'_> {
                 .help(format!("simulate at most {MAX_MONTHS} months of history: move start closer to as_of")),
             );
         }
-        let law = Law {
-            enemy_exponent: self.bounded(&c.law.enemy_exponent, "conflict: law.enemy_exponent", Bounds::NON_NEGATIVE),
-            own_exponent: self.bounded(&c.law.own_exponent, "conflict: law.own_exponent", Bounds::NON_NEGATIVE),
-        };
+        let law = Law::new(|p| self.registered(c.law.number(p.name), p, "conflict: law."));
 
         // Sides first: everything else refers to them.
         let mut cx = Context { actors, unresolved: Vec::new() };
@@ -164,7 +174,7 @@ impl Validator<'_> {
             let fresh = self.unique(key, "conflict side", seen.iter().copied());
             seen.push(&key.value);
             let ctx = format!("conflict: side \"{}\"", key.value);
-            let side = self.side(raw, &key.value, issues, &ctx);
+            let side = self.side(raw, issues, &ctx);
             match actors.iter().position(|a| a.id == key.value) {
                 None => {
                     cx.unresolved.push(&key.value);
@@ -255,35 +265,9 @@ impl Validator<'_> {
         let cover = territory_issue.map_or(Cover::Unknown, Cover::AllBut);
         let no_deal = self.terms(&c.no_deal, issues, "conflict: no_deal", cover);
 
-        let beliefs = Beliefs {
-            horizon: self.bounded(&c.beliefs.horizon, "conflict: beliefs.horizon", bounds_of("beliefs.horizon")),
-            learning: self.bounded(&c.beliefs.learning, "conflict: beliefs.learning", bounds_of("beliefs.learning")),
-            collapse_width: self.bounded(
-                &c.beliefs.collapse_width,
-                "conflict: beliefs.collapse_width",
-                bounds_of("beliefs.collapse_width"),
-            ),
-        };
+        let beliefs = Beliefs::new(|p| self.registered(c.beliefs.number(p.name), p, "conflict: beliefs."));
         let v = &c.volatility;
-        let volatility = Volatility {
-            losses: self.bounded(&v.losses, "conflict: volatility.losses", Bounds::NON_NEGATIVE),
-            territory: self.bounded(&v.territory, "conflict: volatility.territory", Bounds::NON_NEGATIVE),
-            losses_persistence: self.bounded(
-                &v.losses_persistence,
-                "conflict: volatility.losses_persistence",
-                Bounds::UNIT_BELOW_ONE,
-            ),
-            territory_persistence: self.bounded(
-                &v.territory_persistence,
-                "conflict: volatility.territory_persistence",
-                Bounds::UNIT_BELOW_ONE,
-            ),
-            territory_trend: self.bounded(
-                &v.territory_trend,
-                "conflict: volatility.territory_trend",
-                Bounds::NON_NEGATIVE,
-            ),
-        };
+        let volatility = Volatility::new(|p| self.registered(v.number(p.name), p, "conflict: volatility."));
         let d = &c.durability;
         let mut factors: Vec<HazardFactor> = Vec::new();
         for f in &d.factors {
@@ -300,24 +284,7 @@ impl Validator<'_> {
             let multiplier = self.bounded(&f.multiplier, &format!("{ctx}: multiplier"), Bounds::NON_NEGATIVE);
             factors.push(HazardFactor { id: f.id.value.clone(), when, multiplier });
         }
-        let durability = Durability {
-            ceasefire_hazard: self.bounded(
-                &d.ceasefire_hazard,
-                "conflict: durability.ceasefire_hazard",
-                bounds_of("durability.ceasefire_hazard"),
-            ),
-            settled_hazard: self.bounded(
-                &d.settled_hazard,
-                "conflict: durability.settled_hazard",
-                bounds_of("durability.settled_hazard"),
-            ),
-            consolidation: self.bounded(
-                &d.consolidation,
-                "conflict: durability.consolidation",
-                bounds_of("durability.consolidation"),
-            ),
-            factors,
-        };
+        let durability = Durability::new(factors, |p| self.registered(d.number(p.name), p, "conflict: durability."));
 
         let mut conflict = Conflict {
             start: start.unwrap_or(Month(0)),
@@ -441,30 +408,9 @@ impl Validator<'_> {
     }
 
     /// A side's numbers and victory terms; the actor is resolved by the caller.
-    fn side(&mut self, s: &RawSide, id: &str, issues: &[Issue], ctx: &str) -> Side {
-        let mut q = |name: &str, field: &Located<RawQuantity>| {
-            self.bounded(field, &format!("{ctx}: {name}"), conflict_bounds(&["sides", id, name]))
-        };
-        let side = Side {
-            actor: 0,
-            manpower: q("manpower", &s.manpower),
-            recruitment: q("recruitment", &s.recruitment),
-            effectiveness: q("effectiveness", &s.effectiveness),
-            production: q("production", &s.production),
-            materiel_reference: q("materiel_reference", &s.materiel_reference),
-            materiel_elasticity: q("materiel_elasticity", &s.materiel_elasticity),
-            delivery_lag: q("delivery_lag", &s.delivery_lag),
-            economic_strain: q("economic_strain", &s.economic_strain),
-            support: q("support", &s.support),
-            support_erosion: q("support_erosion", &s.support_erosion),
-            breaking_point: q("breaking_point", &s.breaking_point),
-            optimism: q("optimism", &s.optimism),
-            discount: q("discount", &s.discount),
-            cost_of_losses: q("cost_of_losses", &s.cost_of_losses),
-            cost_of_spending: q("cost_of_spending", &s.cost_of_spending),
-            cost_of_lost_support: q("cost_of_lost_support", &s.cost_of_lost_support),
-            victory: Vec::new(),
-        };
+    fn side(&mut self, s: &RawSide, issues: &[Issue], ctx: &str) -> Side {
+        let prefix = format!("{ctx}: ");
+        let side = Side::new(0, Vec::new(), |p| self.registered(s.number(p.name), p, &prefix));
         let victory = self.terms(&s.victory, issues, &format!("{ctx}: victory"), Cover::Every);
         Side { victory, ..side }
     }
@@ -500,14 +446,9 @@ impl Validator<'_> {
             Some(_) => {}
         }
         let holder = self.side_ref(&t.holder, sides, cx, &format!("{ctx} holder"));
-        let q = |s: &mut Self, name: &str, field: &Located<RawQuantity>| {
-            s.bounded(field, &format!("{ctx}: {name}"), conflict_bounds(&["territory", name]))
-        };
-        let held = q(self, "held", &t.held);
-        let min = q(self, "min", &t.min);
-        let max = q(self, "max", &t.max);
-        let gain = q(self, "gain", &t.gain);
-        let stalemate = q(self, "stalemate", &t.stalemate);
+        let numbers =
+            Territory::new(String::new(), 0, Vec::new(), |p| self.registered(t.number(p.name), p, &format!("{ctx}: ")));
+        let (held, min, max) = (numbers.held.clone(), numbers.min.clone(), numbers.max.clone());
         let range_ok = min.value.is_finite() && max.value.is_finite() && min.value < max.value;
         if min.value.is_finite() && max.value.is_finite() && !range_ok {
             self.push(
@@ -591,16 +532,7 @@ impl Validator<'_> {
                 )),
             );
         }
-        let territory = Territory {
-            issue: t.issue.value.clone(),
-            holder: holder.unwrap_or(0),
-            held,
-            min,
-            max,
-            anchors,
-            gain,
-            stalemate,
-        };
+        let territory = Territory { issue: t.issue.value.clone(), holder: holder.unwrap_or(0), anchors, ..numbers };
         (territory, issue)
     }
 
@@ -999,6 +931,7 @@ impl Validator<'_> {
             RawMeasure::Economy => Measure::Economy,
             RawMeasure::Support => Measure::Support,
             RawMeasure::Batna => Measure::Batna,
+            RawMeasure::Recruitment => Measure::Recruitment,
         });
         if !ok {
             return None;

@@ -396,8 +396,8 @@ class Scenario:
 
     def sensitivity(self, *, samples: int = 512, months: int = 24, seed: int = 0, **options: Any) -> Result:
         """Which uncertain assumptions move the results most (``parley sensitivity``):
-        tornado and Sobol first-order and total indices (Ctrl-C is seen before the study
-        starts, not inside it). Tables: ``parameters``, ``measures``."""
+        tornado and Sobol first-order and total indices (Ctrl-C stops it between blocks of
+        64 paths). Tables: ``parameters``, ``measures``."""
         data, _ = self._run("sensitivity", dict(samples=samples, months=months, seed=seed, **options))
         tables = {k: _flat_rows(v) for k, v in data.items() if isinstance(v, list) and v and isinstance(v[0], dict)}
         return Result(data, tables)

@@ -105,6 +105,34 @@ def test_ctrl_c_stops_a_long_experiment_and_it_resumes(cli, tmp_path):
     assert_same_tree(out, tmp_path / "cli")
 
 
+def test_ctrl_c_stops_a_sensitivity_study_inside_it():
+    script = textwrap.dedent(
+        """
+        import signal, sys, parley
+        signal.signal(signal.SIGINT, signal.default_int_handler)
+        print("started", flush=True)
+        try:
+            parley.builtin().sensitivity(samples=200000, months=24, seed=1)
+        except KeyboardInterrupt:
+            print("interrupted", flush=True)
+            sys.exit(3)
+        print("finished", flush=True)
+        """
+    )
+    child = subprocess.Popen([sys.executable, "-c", script], stdout=subprocess.PIPE, text=True)
+    assert child.stdout is not None
+    assert child.stdout.readline().strip() == "started"
+    # Past the filter (about a second) and well into the study's paths: 200,000 samples
+    # are some 3 million paths, hours on two cores.
+    time.sleep(6)
+    child.send_signal(signal.SIGINT)
+    sent = time.time()
+    stdout, _ = child.communicate(timeout=60)
+    assert child.returncode == 3, stdout
+    assert "interrupted" in stdout
+    assert time.time() - sent < 10  # at the next block of paths, not at the end
+
+
 def test_the_gil_is_released_during_a_call(tmp_path):
     import threading
 

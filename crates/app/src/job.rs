@@ -160,7 +160,10 @@ pub fn sensitivity(
     if observer.cancelled() {
         return Err(AppError::Cancelled);
     }
-    Ok(study(s, options, record)?)
+    Ok(study(s, options, record, &mut |done, total| {
+        observer.progress(done, total);
+        !observer.cancelled()
+    })?)
 }
 
 /// Runs the main job.

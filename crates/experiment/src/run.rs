@@ -486,7 +486,10 @@ mod tests {
         );
         let options =
             crate::study::StudyOptions { start: Start::Prior, samples: 4, months: 6, seed: 1, levers: vec![] };
-        assert!(matches!(crate::study::study(&s, &options, None), Err(ExperimentError::InvalidDistribution { .. })));
+        assert!(matches!(
+            crate::study::study(&s, &options, None, &mut |_, _| true),
+            Err(ExperimentError::InvalidDistribution { .. })
+        ));
     }
 
     #[test]

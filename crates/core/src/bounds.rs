@@ -137,6 +137,7 @@ pub fn conflict(path: &[&str]) -> Bounds {
         ["territory", name] => registered("territory", name),
         ["beliefs", name] => registered("beliefs", name),
         ["volatility", name] => registered("volatility", name),
+        ["mediation", name] => registered("mediation", name),
         ["durability", "factors", _] => Bounds::NON_NEGATIVE,
         ["durability", name] => registered("durability", name),
         ["observed", _, "scale"] => Bounds::POSITIVE,

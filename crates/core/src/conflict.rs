@@ -98,6 +98,8 @@ pub struct Conflict {
     pub beliefs: Beliefs,
     /// Month-to-month noise of the war.
     pub volatility: Volatility,
+    /// Whether the mediator may walk away, and what leaves with it.
+    pub mediation: Mediation,
     /// How likely a settlement is to break down, by its terms.
     pub durability: Durability,
     /// Scheduled changes.
@@ -172,6 +174,18 @@ crate::war_parameters!(volatility => model_numbers {
     pub struct Volatility, values VolatilityValues;
     head {}
     tail {}
+});
+
+crate::war_parameters!(mediation => model_numbers {
+    /// A mediator that can walk away: each month of talks without a deal it may lose
+    /// interest; once gone, the parties exchange offers without its texts and the donors it
+    /// takes with it stop delivering.
+    pub struct Mediation, values MediationValues;
+    head {}
+    tail {
+        /// The donors whose deliveries stop when the mediator walks away (their ids).
+        pub withdraws: Vec<String>,
+    }
 });
 
 crate::war_parameters!(durability => model_numbers {
@@ -392,6 +406,9 @@ impl Conflict {
         for (name, q) in self.volatility.quantities() {
             emit(format!("volatility.{name}"), Borrowed(q));
         }
+        for (name, q) in self.mediation.quantities() {
+            emit(format!("mediation.{name}"), Borrowed(q));
+        }
         for (name, q) in self.durability.quantities() {
             emit(format!("durability.{name}"), Borrowed(q));
         }
@@ -426,6 +443,7 @@ impl Conflict {
             ["territory", name] => self.territory.quantity_mut(name),
             ["beliefs", name] => self.beliefs.quantity_mut(name),
             ["volatility", name] => self.volatility.quantity_mut(name),
+            ["mediation", name] => self.mediation.quantity_mut(name),
             ["durability", "factors", id] => {
                 self.durability.factors.iter_mut().find(|f| f.id == *id).map(|f| &mut f.multiplier)
             }

@@ -1,7 +1,7 @@
 //! The war model's numbers, each defined once.
 //!
 //! Every fixed number of the `[conflict]` section — the attrition law, a side, the
-//! territory, beliefs, volatility, durability — is one line of [`crate::war_parameters!`]: its
+//! territory, beliefs, volatility, mediation, durability — is one line of [`crate::war_parameters!`]: its
 //! name (as it appears in the file and in paths such as `conflict.sides.ukr.recruitment`),
 //! its unit, its allowed values and what it means. From that line come:
 //!
@@ -164,7 +164,7 @@ macro_rules! parameter_range {
 /// `CALLBACK! { TOKENS ENTRIES }`, where each entry is
 /// `/// doc… name: "unit", bounds;` or, for a number a scenario may leave out,
 /// `/// doc… name: "unit", bounds, default VALUE;` (the value that leaves its mechanism out). The groups are `law`, `side`, `territory`, `beliefs`,
-/// `volatility` and `durability`. The callback builds what its crate needs from the list:
+/// `volatility`, `mediation` and `durability`. The callback builds what its crate needs from the list:
 /// `parley-core` the model's structs, `parley-io` the file's.
 #[macro_export]
 macro_rules! war_parameters {
@@ -269,6 +269,16 @@ macro_rules! war_parameters {
             /// Standard deviation of the monthly change of the front's pace: the pace the force
             /// ratio does not explain drifts as a random walk (0: it does not drift).
             territory_trend: "km² a month", non_negative;
+        }
+    };
+    (mediation => $callback:ident { $($tokens:tt)* }) => {
+        $callback! { $($tokens)*
+            /// Monthly chance that the mediator walks away before any month of its talks
+            /// has failed.
+            hazard: "probability a month", unit, default 0.0;
+            /// What each month of mediation without a deal adds to that chance: its
+            /// patience runs out.
+            hazard_per_failure: "probability a month", unit, default 0.0;
         }
     };
     (durability => $callback:ident { $($tokens:tt)* }) => {
@@ -377,14 +387,15 @@ macro_rules! model_numbers {
 pub(crate) use model_numbers;
 
 /// Every group's numbers, with the group's name in paths (`sides` for a side's).
-pub fn groups() -> [(&'static str, &'static [Parameter]); 6] {
-    use crate::conflict::{Beliefs, Durability, Law, Side, Territory, Volatility};
+pub fn groups() -> [(&'static str, &'static [Parameter]); 7] {
+    use crate::conflict::{Beliefs, Durability, Law, Mediation, Side, Territory, Volatility};
     [
         ("law", Law::PARAMETERS),
         ("sides", Side::PARAMETERS),
         ("territory", Territory::PARAMETERS),
         ("beliefs", Beliefs::PARAMETERS),
         ("volatility", Volatility::PARAMETERS),
+        ("mediation", Mediation::PARAMETERS),
         ("durability", Durability::PARAMETERS),
     ]
 }
@@ -420,6 +431,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 3);
+        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 3);
     }
 }

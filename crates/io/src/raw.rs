@@ -652,6 +652,9 @@ pub struct RawConflict {
     pub beliefs: RawBeliefs,
     /// Month-to-month noise of the war.
     pub volatility: RawVolatility,
+    /// A mediator that can walk away (left out: it never does).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub mediation: Option<RawMediation>,
     /// How likely a settlement is to break down.
     pub durability: RawDurability,
     /// Scheduled changes of the numbers (elections, aid votes).
@@ -892,6 +895,20 @@ parley_core::war_parameters!(volatility => raw_numbers {
     pub struct RawVolatility;
     head {}
     tail {}
+});
+
+parley_core::war_parameters!(mediation => raw_numbers {
+    /// A mediator that can walk away: the mediator at the table (the actor with role
+    /// `mediator`) loses interest with a monthly chance that grows with each month of talks
+    /// without a deal; once gone, the parties exchange offers without its texts, and the
+    /// donors it takes with it stop delivering.
+    pub struct RawMediation;
+    head {}
+    tail {
+        /// Donor ids whose deliveries stop when the mediator walks away.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub withdraws: Vec<Located<String>>,
+    }
 });
 
 parley_core::war_parameters!(durability => raw_numbers {

@@ -683,9 +683,9 @@ fn test_war_is_valid() {
         parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
     );
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
-    // volatility 5, durability 3 + 1 factor, event 1.
+    // volatility 5, mediation 2 (left out: their defaults), durability 3 + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 67);
+    assert_eq!(conflict_numbers.len(), 69);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -703,6 +703,50 @@ fn test_war_roundtrip_through_writer() {
     assert_eq!(first, second, "{text}");
     let json = to_json(&first).unwrap();
     assert_eq!(parse(&json, "again.json", Format::Json).unwrap().scenario, first);
+}
+
+/// A mediator that can walk away: read, written back, and left out when it never does.
+#[test]
+fn test_mediation_round_trips_and_its_donors_must_exist() {
+    let mediated = edit(
+        WAR,
+        &[(
+            "[conflict.durability]",
+            "[conflict.mediation]\nhazard = 0.02\nhazard_per_failure = { value = 0.01, assumption = \"patience\" }\nwithdraws = [\"ally\"]\n\n[conflict.durability]",
+        )],
+    );
+    let first = parse(&mediated, "war.toml", Format::Toml).unwrap().scenario;
+    let m = &first.conflict.as_ref().unwrap().mediation;
+    assert_eq!((m.hazard.value, m.hazard_per_failure.value), (0.02, 0.01));
+    assert_eq!(m.withdraws, ["ally"]);
+    let text = to_toml(&first).unwrap();
+    assert!(text.contains("[conflict.mediation]"), "{text}");
+    assert_eq!(parse(&text, "again.toml", Format::Toml).unwrap().scenario, first);
+    // Without the section the mediator never walks away, and none is written back.
+    let plain = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let m = &plain.conflict.as_ref().unwrap().mediation;
+    assert_eq!((m.hazard.value, m.hazard_per_failure.value, m.withdraws.len()), (0.0, 0.0, 0));
+    assert!(!to_toml(&plain).unwrap().contains("mediation"));
+    // A donor that is not declared, or one named twice, is located.
+    let bad = edit(&mediated, &[("withdraws = [\"ally\"]", "withdraws = [\"ally\", \"alley\", \"ally\"]")]);
+    let Err(e) = parse(&bad, "war.toml", Format::Toml) else { panic!("an error") };
+    let text = render(&e);
+    assert!(text.contains("conflict: mediation withdraws \"alley\", which is not a donor"), "{text}");
+    assert!(text.contains("name donors declared under [conflict.donors]: \"ally\""), "{text}");
+    assert!(text.contains("conflict: mediation withdraws \"ally\" twice"), "{text}");
+    let Err(Error::Invalid { diagnostics, .. }) = parse(&bad, "war.toml", Format::Toml) else { panic!("an error") };
+    let start = bad.find("withdraws = [").unwrap();
+    let end = start + bad[start..].find('\n').unwrap();
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    for d in &diagnostics {
+        let (range, _) = d.label.as_ref().expect("located");
+        assert!(start <= range.start && range.end <= end, "{d:?} outside the withdraws line");
+    }
+    // Out of range, with the registry's range in the message.
+    let Err(e) = parse(&edit(&mediated, &[("hazard = 0.02", "hazard = 1.5")]), "war.toml", Format::Toml) else {
+        panic!("an error")
+    };
+    assert!(render(&e).contains("conflict: mediation.hazard"), "{}", render(&e));
 }
 
 #[test]
@@ -1242,6 +1286,7 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
                 "territory" => model.territory.number(p.name),
                 "beliefs" => model.beliefs.number(p.name),
                 "volatility" => model.volatility.number(p.name),
+                "mediation" => model.mediation.as_ref().and_then(|m| m.number(p.name)),
                 "durability" => model.durability.number(p.name),
                 other => panic!("a group the test does not know: {other}"),
             };
@@ -1261,5 +1306,5 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 39, "every registered number has a finite end to test");
+    assert_eq!(checked, 41, "every registered number has a finite end to test");
 }

@@ -1,7 +1,7 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
 use parley_core::conflict::{
-    Beliefs, Durability, Law, Observable, ObservationError, Series, Side, Terms, Territory, Volatility,
+    Beliefs, Durability, Law, Mediation, Observable, ObservationError, Series, Side, Terms, Territory, Volatility,
 };
 use parley_core::parameters::Parameter;
 use parley_core::{
@@ -13,7 +13,7 @@ use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
     RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDistribution,
     RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFunction,
-    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMetadata,
+    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMediation, RawMetadata,
     RawObservationError, RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario,
     RawScopedVeto, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain, RawValueFunction,
     RawVeto, RawVolatility,
@@ -300,6 +300,18 @@ fn registered(q: Option<&Quantity>, p: Option<&Parameter>) -> (Located<RawQuanti
     (quantity(q), p.is_some_and(|p| p.is_absent(q)))
 }
 
+/// The mediation as written: left out when it is all defaults (the mediator never walks
+/// away), so a scenario without one reads and writes back unchanged.
+fn mediation(m: &Mediation) -> Option<RawMediation> {
+    let absent = m.withdraws.is_empty()
+        && m.quantities().all(|(name, q)| Mediation::parameter(name).is_some_and(|p| p.is_absent(q)));
+    (!absent).then(|| {
+        RawMediation::new(m.withdraws.iter().map(|d| Located::new(d.clone())).collect(), |name| {
+            registered(m.quantity(name), Mediation::parameter(name))
+        })
+    })
+}
+
 fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
     let id = |a: usize| Located::new(actors[a].id.clone());
     let month = |m: parley_core::Month| Located::new(m.to_string());
@@ -333,6 +345,7 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
         ),
         beliefs: RawBeliefs::new(|name| registered(c.beliefs.quantity(name), Beliefs::parameter(name))),
         volatility: RawVolatility::new(|name| registered(c.volatility.quantity(name), Volatility::parameter(name))),
+        mediation: mediation(&c.mediation),
         durability: RawDurability::new(
             d.factors
                 .iter()

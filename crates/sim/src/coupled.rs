@@ -220,6 +220,10 @@ pub struct RunOptions {
     pub talks: bool,
 }
 
+/// The stream of a month's talks seed from which the mediator's walking away is drawn (the
+/// talks themselves use stream 0).
+const MEDIATION_STREAM: u64 = 1;
+
 /// The random numbers of one month, always the same number in the same order whatever
 /// happens, so runs that differ in their levers share their shocks.
 struct MonthDraws {
@@ -594,7 +598,7 @@ impl Simulation {
         let (best_offer, margins) = self.best_offer(&reservation);
         let open = margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE;
         let agreed =
-            open && matches!(self.negotiate(&reservation, best_offer, talk_seed), Termination::Agreement { .. });
+            open && matches!(self.negotiate(&reservation, best_offer, talk_seed, true), Termination::Agreement { .. });
         HistoryCheck { log_survival, agreed }
     }
 
@@ -608,6 +612,7 @@ impl Simulation {
         let mut agreement: Option<(Month, u64, i32)> = None; // (when, terms, month index)
         let mut last_collapse: Option<(Month, Month)> = None;
         let mut capitulation: Option<(usize, Month)> = None;
+        let mut failed = 0u32; // months of mediated talks without a deal
         let mut months = Vec::with_capacity(options.months as usize);
         let n = self.parties.len();
         for k in 0..options.months as i32 {
@@ -641,6 +646,7 @@ impl Simulation {
                         phase = Phase::Capitulated;
                     } else {
                         state = self.mobilisation_choices(state, fought);
+                        state.mediator_gone |= self.mediator_walks_away(&state, failed, talk_seed, options.noise);
                     }
                 }
                 Phase::Ceasefire | Phase::Settled => {
@@ -661,7 +667,10 @@ impl Simulation {
                 Phase::Fighting
                     if options.talks && margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE =>
                 {
-                    let outcome = self.negotiate(&reservation, best_offer, talk_seed);
+                    let outcome = self.negotiate(&reservation, best_offer, talk_seed, !state.mediator_gone);
+                    if !state.mediator_gone && !matches!(outcome, Termination::Agreement { .. }) {
+                        failed += 1;
+                    }
                     if let Termination::Agreement { outcome: terms, .. } = outcome {
                         agreement = Some((month, terms, k));
                         phase = Phase::Ceasefire;
@@ -741,10 +750,7 @@ impl Simulation {
         next.month = t;
         next.losses = [0.0; 2];
         next.territory_change = 0.0;
-        next.aid = [0.0; 2];
-        for d in &p.donors {
-            next.aid[d.side] += d.at(t);
-        }
+        next.aid = self.war.aid(state);
         for i in 0..2 {
             let s = &p.sides[i];
             next.spending[i] = s.production * state.economy[i];
@@ -791,14 +797,36 @@ impl Simulation {
             draws = MonthDraws::draw(&mut rng);
         }
         let (opening, _) = self.best_offer(&month.reservation);
-        Some(self.talk(&month.reservation, opening, draws.talk_seed, true))
+        Some(self.talk(&month.reservation, opening, draws.talk_seed, !month.war.mediator_gone, true))
     }
 
-    fn negotiate(&self, reservation: &[f64], opening: Option<u64>, seed: u64) -> Termination {
-        self.talk(reservation, opening, seed, false).termination
+    /// Whether the mediator walks away at the start of a month of fighting after `state`,
+    /// having mediated `failed` months of talks without a deal: its monthly chance is
+    /// `hazard + hazard_per_failure × failed` (at most 1), drawn from a stream of the
+    /// month's talks seed of its own, so a scenario whose mediator never walks away draws
+    /// exactly what it drew before. On the central path (no noise) it walks away once the
+    /// chance passes one half.
+    fn mediator_walks_away(&self, state: &WarState, failed: u32, talk_seed: u64, noise: bool) -> bool {
+        let m = self.war.params(state.month).mediation;
+        if state.mediator_gone || (m.hazard <= 0.0 && m.hazard_per_failure <= 0.0) {
+            return false;
+        }
+        let chance = (m.hazard + m.hazard_per_failure * f64::from(failed)).min(1.0);
+        if !noise {
+            return chance > 0.5;
+        }
+        let mut rng = ChaCha12Rng::seed_from_u64(talk_seed);
+        rng.set_stream(MEDIATION_STREAM);
+        rng.random::<f64>() < chance
     }
 
-    fn talk(&self, reservation: &[f64], opening: Option<u64>, seed: u64, record_trace: bool) -> Run {
+    fn negotiate(&self, reservation: &[f64], opening: Option<u64>, seed: u64, mediated: bool) -> Termination {
+        self.talk(reservation, opening, seed, mediated, false).termination
+    }
+
+    /// One month's negotiation. Without the mediator (`mediated` false) nobody drafts a
+    /// single text: the parties exchange offers (stacked alternating offers) from scratch.
+    fn talk(&self, reservation: &[f64], opening: Option<u64>, seed: u64, mediated: bool, record_trace: bool) -> Run {
         let Some(domain) = &self.domain else {
             return Run {
                 termination: Termination::Deadline { rounds: 0 },
@@ -812,6 +840,7 @@ impl Simulation {
         let config = RunConfig { rounds: self.talks.rounds, seed, stream: 0, record_trace };
         let mut protocol: Box<dyn Protocol> = match self.talks.protocol {
             TalksProtocol::AlternatingOffers => Box::new(StackedAlternatingOffers::default()),
+            TalksProtocol::MediatedText { .. } if !mediated => Box::new(StackedAlternatingOffers::default()),
             TalksProtocol::MediatedText { mediator } => {
                 let protocol = MediatedText::new(mediator);
                 Box::new(match opening {
@@ -875,7 +904,7 @@ mod tests {
         for m in &path.months {
             if m.margins.iter().any(|&x| x < -ZONE_TOLERANCE) {
                 empty += 1;
-                let outcome = sim.negotiate(&m.reservation, m.best_offer, 11);
+                let outcome = sim.negotiate(&m.reservation, m.best_offer, 11, true);
                 assert!(!matches!(outcome, Termination::Agreement { .. }), "{}: {outcome:?}", m.month);
             }
         }
@@ -898,6 +927,76 @@ mod tests {
             assert!(m.hazard > 0.0);
         }
         assert!(matches!(path.ending, Ending::Holding { .. }));
+    }
+
+    /// The fixture with a mediator that walks away with the chance `hazard` a month, plus
+    /// `per_failure` for each month of talks without a deal, taking the ally's aid with it.
+    fn mediated(hazard: f64, per_failure: f64) -> Simulation {
+        let mut s = fixture();
+        s.quantity_mut("conflict.mediation.hazard").unwrap().value = hazard;
+        s.quantity_mut("conflict.mediation.hazard_per_failure").unwrap().value = per_failure;
+        s.conflict.as_mut().unwrap().mediation.withdraws = vec!["ally".into()];
+        Simulation::new(&s, &[], None).unwrap()
+    }
+
+    #[test]
+    fn test_a_mediator_that_walks_away_takes_its_donors_and_its_texts() {
+        let options = RunOptions { months: 24, seed: 3, stream: 0, noise: false, talks: true };
+        let run = |sim: &Simulation| sim.run(options);
+        let (stays, leaves) = (run(&mediated(0.0, 0.0)), run(&mediated(1.0, 0.0)));
+        // A mediator that never walks away changes nothing: the same months as without one.
+        assert_eq!(stays, run(&Simulation::new(&fixture(), &[], None).unwrap()));
+        assert!(stays.months.iter().all(|m| !m.war.mediator_gone));
+        // Certain to walk away, it leaves before the first month's talks; from the next
+        // month the ally's aid stops (south is side 1), the patron's does not, and south's
+        // alternative to a deal falls.
+        assert!(leaves.months.iter().all(|m| m.war.mediator_gone));
+        let sim = mediated(1.0, 0.0);
+        let ally = sim.conflict().donors.iter().position(|d| d.id == "ally").unwrap();
+        assert!(stays.months[0].war.aid.iter().zip(leaves.months[0].war.aid).all(|(a, b)| a.to_bits() == b.to_bits()));
+        for (a, b) in stays.months.iter().zip(&leaves.months).skip(1) {
+            let t = a.war.month;
+            let expected = sim.war().params(t).donors[ally].at(t);
+            assert!((a.war.aid[1] - b.war.aid[1] - expected).abs() < 1e-12, "{}", a.month);
+            assert_eq!(a.war.aid[0].to_bits(), b.war.aid[0].to_bits());
+        }
+        let south = 1;
+        assert!(leaves.months[11].batna[south] < stays.months[11].batna[south]);
+        // Without it nobody drafts a single text: the same month's talks run otherwise.
+        let m = stays.months.iter().find(|m| m.talks.is_some()).expect("the test needs talks");
+        assert_ne!(
+            sim.talk(&m.reservation, m.best_offer, 11, false, true).trace,
+            sim.talk(&m.reservation, m.best_offer, 11, true, true).trace
+        );
+        // Losing patience after four failed months, it mediates those and not the later
+        // ones: replayed, every month's talks end as recorded.
+        let later = mediated(0.0, 0.15);
+        let path = run(&later);
+        let left = path.months.iter().position(|m| m.war.mediator_gone).expect("it walks away");
+        assert_eq!(path.months[..left].iter().filter(|m| m.talks.is_some()).count(), 4);
+        for (k, m) in path.months.iter().enumerate() {
+            if let Some(recorded) = m.talks {
+                assert_eq!(later.replay_talks(options, &path, k).unwrap().termination, recorded, "{}", m.month);
+            }
+        }
+    }
+
+    #[test]
+    fn test_the_mediators_patience_runs_out_with_each_month_without_a_deal() {
+        let sim = mediated(0.05, 0.1);
+        let state = *sim.at_as_of();
+        // Central path: gone once 0.05 + 0.1 × failed passes one half.
+        let central: Vec<bool> = (0..7).map(|failed| sim.mediator_walks_away(&state, failed, 0, false)).collect();
+        assert_eq!(central, [false, false, false, false, false, true, true]);
+        // With noise the month's chance is the hazard: about 25% after two failed months.
+        let n = 20_000;
+        let gone = (0..n).filter(|&seed| sim.mediator_walks_away(&state, 2, seed, true)).count();
+        let share = gone as f64 / n as f64;
+        assert!((share - 0.25).abs() < 4.0 * (0.25f64 * 0.75 / n as f64).sqrt(), "{share}");
+        // Gone is gone; no hazard, never.
+        let gone_state = WarState { mediator_gone: true, ..state };
+        assert!(!sim.mediator_walks_away(&gone_state, 6, 0, false));
+        assert!((0..1000).all(|seed| !mediated(0.0, 0.0).mediator_walks_away(&state, 50, seed, true)));
     }
 
     /// The month north mobilises on the central path without talks, if it does, when its

@@ -28,7 +28,9 @@
 //! Invariants: strengths, losses and support never go negative; support stays in [0, 1];
 //! the holding stays in `[min, max]` (tested).
 
-use parley_core::conflict::{BeliefsValues, Conflict, LawValues, Month, SideValues, TerritoryValues, VolatilityValues};
+use parley_core::conflict::{
+    BeliefsValues, Conflict, LawValues, MediationValues, Month, SideValues, TerritoryValues, VolatilityValues,
+};
 use parley_core::{Actor, Scenario};
 use serde::Serialize;
 
@@ -49,6 +51,8 @@ pub struct DonorParams {
     pub deliveries: Vec<f64>,
     /// Monthly deliveries after the series.
     pub after: f64,
+    /// Whether its deliveries stop once the mediator has walked away.
+    pub leaves_with_mediator: bool,
 }
 
 impl DonorParams {
@@ -80,6 +84,8 @@ pub struct WarParams {
     pub horizon: u32,
     /// Month-to-month noise.
     pub volatility: VolatilityValues,
+    /// How soon the mediator may walk away.
+    pub mediation: MediationValues,
 }
 
 impl WarParams {
@@ -141,6 +147,8 @@ pub struct WarState {
     pub front_pace: f64,
     /// Whether each side has chosen a wider mobilisation ([`War::mobilise`]).
     pub mobilised: [bool; 2],
+    /// Whether the mediator has walked away, taking the donors that leave with it.
+    pub mediator_gone: bool,
 }
 
 /// Random shocks of one month, as standard normal draws (all zero on the central path).
@@ -230,7 +238,21 @@ impl War {
             front_shock: 0.0,
             front_pace: 0.0,
             mobilised: [false; 2],
+            mediator_gone: false,
         }
+    }
+
+    /// Foreign deliveries to each side in the month after `state`, € bn: every donor's,
+    /// but none from those that left with the mediator once it has walked away.
+    pub fn aid(&self, state: &WarState) -> [f64; 2] {
+        let t = state.month + 1;
+        let mut aid = [0.0; 2];
+        for d in &self.params(t).donors {
+            if !(state.mediator_gone && d.leaves_with_mediator) {
+                aid[d.side] += d.at(t);
+            }
+        }
+        aid
     }
 
     /// Personnel side `i` adds in the month after `state`: recruitment, scaled down as
@@ -266,10 +288,7 @@ impl War {
         let [s0, s1] = &p.sides;
         let sides = [s0, s1];
         // 1. Materiel.
-        let mut aid = [0.0; 2];
-        for d in &p.donors {
-            aid[d.side] += d.at(t);
-        }
+        let aid = self.aid(state);
         let mut spending = [0.0; 2];
         let mut materiel = state.materiel;
         let mut multiplier = [0.0; 2];
@@ -342,6 +361,7 @@ impl War {
             front_shock,
             front_pace,
             mobilised: state.mobilised,
+            mediator_gone: state.mediator_gone,
         }
     }
 
@@ -387,6 +407,7 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
                 side: index(d.supplies),
                 deliveries: d.deliveries.values.clone(),
                 after: d.after.value,
+                leaves_with_mediator: c.mediation.withdraws.contains(&d.id),
             })
             .collect(),
         holder: index(c.territory.holder),
@@ -394,6 +415,7 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
         beliefs: c.beliefs.values(),
         horizon: c.beliefs.horizon.value.round().max(1.0) as u32,
         volatility: c.volatility.values(),
+        mediation: c.mediation.values(),
     })
 }
 

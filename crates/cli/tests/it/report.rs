@@ -65,7 +65,7 @@ fn test_run_writes_the_report_and_its_results() {
     assert!(run.stdout.contains("report: results/report.html"), "{}", run.stdout);
     assert!(
         run.stdout.contains(
-            "39 hold, 1 fail (1 of them contradicted by the model, as the scenario records); 26 could have failed, of which 25 hold"
+            "40 hold, 1 fail (1 of them contradicted by the model, as the scenario records); 27 could have failed, of which 26 hold"
         ),
         "{}",
         run.stdout

@@ -7,8 +7,8 @@
 //! sets a number of the war is held to the same range as the file.
 
 use parley_core::conflict::{
-    Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Observable, ObservationError, Observed, ScheduledEvent,
-    Series, Side, Terms, Territory, Volatility,
+    Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Mediation, Observable, ObservationError, Observed,
+    ScheduledEvent, Series, Side, Terms, Territory, Volatility,
 };
 use parley_core::parameters::Parameter;
 use parley_core::{Actor, Check, Condition, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
@@ -268,6 +268,7 @@ impl Validator<'_> {
         let beliefs = Beliefs::new(|p| self.registered(c.beliefs.number(p.name), p, "conflict: beliefs."));
         let v = &c.volatility;
         let volatility = Volatility::new(|p| self.registered(v.number(p.name), p, "conflict: volatility."));
+        let mediation = self.mediation(c, &donors);
         let d = &c.durability;
         let mut factors: Vec<HazardFactor> = Vec::new();
         for f in &d.factors {
@@ -296,6 +297,7 @@ impl Validator<'_> {
             no_deal,
             beliefs,
             volatility,
+            mediation,
             durability,
             events: Vec::new(),
             calibration: None,
@@ -405,6 +407,42 @@ impl Validator<'_> {
             }
         }
         conflict
+    }
+
+    /// The mediation: its numbers (their defaults when the section is left out) and the
+    /// donors that leave with the mediator, each of them declared once.
+    fn mediation(&mut self, c: &RawConflict, donors: &[Donor]) -> Mediation {
+        let raw = c.mediation.as_ref();
+        let mut withdraws: Vec<String> = Vec::new();
+        for id in raw.map_or(&[][..], |m| &m.withdraws) {
+            if !donors.iter().any(|d| d.id == id.value) {
+                let known = donors.iter().map(|d| format!("\"{}\"", d.id)).collect::<Vec<_>>();
+                self.push(
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("conflict: mediation withdraws \"{}\", which is not a donor", id.value),
+                    )
+                    .at(span(id), "no such donor")
+                    .help(if known.is_empty() {
+                        "declare the donor under [conflict.donors.ID] first".to_string()
+                    } else {
+                        format!("name donors declared under [conflict.donors]: {}", known.join(", "))
+                    }),
+                );
+            } else if withdraws.contains(&id.value) {
+                self.push(
+                    Diagnostic::error(
+                        "parley::duplicate-id",
+                        format!("conflict: mediation withdraws \"{}\" twice", id.value),
+                    )
+                    .at(span(id), "listed again")
+                    .help("list each donor once"),
+                );
+            } else {
+                withdraws.push(id.value.clone());
+            }
+        }
+        Mediation::new(withdraws, |p| self.registered(raw.and_then(|m| m.number(p.name)), p, "conflict: mediation."))
     }
 
     /// A side's numbers and victory terms; the actor is resolved by the caller.

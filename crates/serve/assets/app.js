@@ -102,7 +102,7 @@ function field(n) {
     setNumber(n.path, v);
   });
   const prov = el("div", { class: "prov " + (edit ? "assumption" : n.provenance) },
-    edit ? "assumption (your edit): " + (edit.reason || "reason not given yet") : n.provenance + ": " + n.text);
+    edit ? "assumption (your edit): " + (edit.reason || "reason not given yet") : n.text);
   return el("div", { class: "field", "data-field": n.path },
     el("label", { for: id }, n.path),
     el("div", { class: "row" }, slider, box),

@@ -9,6 +9,7 @@ const state = {
   levers: new Set(),   // lever ids pulled
   inFlight: false,
   pending: false,
+  pendingCompare: false,
   run: null,           // the current run's id
   events: null,        // its EventSource
 };
@@ -91,7 +92,9 @@ function field(n) {
   const id = "f-" + n.path;
   const slider = el("input", { type: "range", min: lo, max: hi, step, value, "aria-label": n.path, "data-path": n.path });
   const box = el("input", { type: "number", step: "any", value, id, "data-path": n.path, "aria-label": n.path + " value" });
-  slider.addEventListener("input", () => { box.value = slider.value; setNumber(n.path, Number(slider.value)); });
+  // While dragging, the other levers are not compared (faster); letting go compares them.
+  slider.addEventListener("input", () => { box.value = slider.value; setNumber(n.path, Number(slider.value), false); });
+  slider.addEventListener("change", () => analyse(true));
   box.addEventListener("change", () => {
     const v = Number(box.value);
     if (box.value.trim() === "" || !Number.isFinite(v)) {
@@ -141,7 +144,7 @@ function renderNumbers() {
   $("numbers").replaceChildren(...shown.map(field));
 }
 
-function setNumber(path, value) {
+function setNumber(path, value, compare = true) {
   const old = state.edits.get(path);
   state.edits.set(path, { op: "set", path, value, reason: old ? old.reason : "" });
   // Keep the other copy of the field (reservations appear twice) in step.
@@ -149,7 +152,7 @@ function setNumber(path, value) {
     if (document.activeElement !== input) input.value = value;
   }
   renderEdits();
-  analyse();
+  analyse(compare);
 }
 
 function renderEdits() {
@@ -171,30 +174,36 @@ function renderEdits() {
 
 // ---- analysis while dragging: at most one request in flight, then the latest edits ----
 
-async function analyse() {
-  if (state.inFlight) { state.pending = true; return; }
+async function analyse(compare = true) {
+  if (state.inFlight) {
+    state.pending = true;
+    state.pendingCompare = state.pendingCompare || compare;
+    return;
+  }
   state.inFlight = true;
   state.pending = false;
+  state.pendingCompare = false;
   const started = performance.now();
   const id = state.scenario;
   let r;
   try {
     r = await api("POST", "/api/v1/scenarios/" + encodeURIComponent(id) + "/analysis",
-      { edits: editList(), levers: [...state.levers] });
+      { edits: editList(), levers: [...state.levers], compare });
   } catch (e) {
     r = { ok: false, data: { error: { message: String(e) } } };
   }
   state.inFlight = false;
-  if (state.pending) { analyse(); return; }
+  if (state.pending) { analyse(state.pendingCompare); return; }
   if (id !== state.scenario) return;
   if (r.ok) {
     clearErrors();
-    renderAnalysis(r.data);
+    renderAnalysis(r.data, compare);
     // Request, analysis and charts drawn: the round trip of an edit.
     const ms = (performance.now() - started).toFixed(1);
     $("elapsed").textContent = "(" + ms + " ms round trip, " + r.data.elapsed_ms.toFixed(1) + " ms on the server)";
-    console.info("parley-timing round_trip_ms=" + ms + " server_ms=" + r.data.elapsed_ms.toFixed(1));
+    console.info("parley-timing scenario=" + id + " levers_compared=" + compare + " round_trip_ms=" + ms + " server_ms=" + r.data.elapsed_ms.toFixed(1));
     $("status").textContent = "up to date";
+    document.body.dataset.analyses = String(Number(document.body.dataset.analyses || 0) + 1);
   } else {
     showErrors(r.data);
     $("status").textContent = "not analysed: see the error";
@@ -205,7 +214,7 @@ function packageText(p) {
   return p.terms.map((t) => t.issue + ": " + t.option).join("; ");
 }
 
-function renderAnalysis(a) {
+function renderAnalysis(a, compare) {
   $("zone").textContent = String(a.zone);
   $("outcomes").textContent = fmt(a.outcomes);
   $("admissible").textContent = fmt(a.admissible);
@@ -230,6 +239,7 @@ function renderAnalysis(a) {
     el("caption", {}, issue.name),
     el("tr", {}, el("th", {}, "option"), el("th", {}, "ruled out by"), el("th", {}, "packages in the zone")),
     ...issue.options.map((o) => el("tr", {}, el("td", {}, o.label), el("td", {}, o.ruled_out_by.join(", ") || "—"), el("td", {}, fmt(o.zone_packages)))))));
+  if (!compare) return; // the table of levers stays as it was until the slider is let go
   $("lever-table").replaceChildren(el("table", {},
     el("tr", {}, el("th", {}, "lever"), el("th", {}, "packages"), el("th", {}, "in the zone"), el("th", {}, "Nash package")),
     ...d.levers.map((l) => el("tr", {}, el("td", {}, l.name), el("td", {}, fmt(l.outcomes)), el("td", {}, fmt(l.zone)),

@@ -16,22 +16,27 @@ fn bench(c: &mut Criterion) {
     let mut k = 0u32;
     let mut group = c.benchmark_group("serve");
     group.sample_size(30);
-    group.bench_function("analysis of an edit (built-in scenario)", |b| {
-        b.iter(|| {
-            k += 1;
-            let value = 0.2 + f64::from(k % 50) / 100.0;
-            let body = format!(r#"{{"edits":[{{"op":"set","path":"preferences.ukr.reservation","value":{value}}}]}}"#);
-            let request = Request::post("/api/v1/scenarios/built-in/analysis")
-                .header("content-type", "application/json")
-                .body(Body::from(body))
-                .unwrap();
-            runtime.block_on(async {
-                let response = app.clone().oneshot(request).await.unwrap();
-                assert!(response.status().is_success());
-                response.into_body().collect().await.unwrap().to_bytes().len()
+    for (name, compare) in [("edit, every lever compared", true), ("edit while dragging (no lever comparison)", false)]
+    {
+        group.bench_function(name, |b| {
+            b.iter(|| {
+                k += 1;
+                let value = 0.2 + f64::from(k % 50) / 100.0;
+                let body = format!(
+                    r#"{{"edits":[{{"op":"set","path":"preferences.ukr.reservation","value":{value}}}],"compare":{compare}}}"#
+                );
+                let request = Request::post("/api/v1/scenarios/built-in/analysis")
+                    .header("content-type", "application/json")
+                    .body(Body::from(body))
+                    .unwrap();
+                runtime.block_on(async {
+                    let response = app.clone().oneshot(request).await.unwrap();
+                    assert!(response.status().is_success());
+                    response.into_body().collect().await.unwrap().to_bytes().len()
+                })
             })
-        })
-    });
+        });
+    }
     group.finish();
 }
 

@@ -83,7 +83,8 @@ async fn main() {
             let mut k = client as u64;
             while Instant::now() < end {
                 k += 1;
-                // Mostly edits analysed (a drag), now and then the scenario read again.
+                // Mostly edits analysed while dragging; one in ten a slider let go (every
+                // lever compared), one in ten the scenario read again.
                 let value = 0.15 + ((k * 7919) % 60) as f64 / 100.0;
                 let (method, path, body) = match k % 10 {
                     0 => ("GET", "/api/v1/scenarios/built-in".to_string(), String::new()),
@@ -91,9 +92,11 @@ async fn main() {
                         "POST",
                         "/api/v1/scenarios/built-in/analysis".to_string(),
                         format!(
-                            r#"{{"edits":[{{"op":"set","path":"preferences.{}.reservation","value":{value}}}],"levers":{}}}"#,
+                            r#"{{"edits":[{{"op":"set","path":"preferences.{}.reservation","value":{value}}}],"levers":{},"compare":{}}}"#,
                             if k.is_multiple_of(2) { "ukr" } else { "rus" },
-                            if k.is_multiple_of(3) { r#"["us_aid_cut"]"# } else { "[]" }
+                            if k.is_multiple_of(3) { r#"["us_aid_cut"]"# } else { "[]" },
+                            // A slider let go: every lever compared; dragging: not.
+                            k % 10 == 5
                         ),
                     ),
                 };

@@ -98,6 +98,10 @@ pub struct EditRequest {
     /// Levers pulled on top of the edited scenario, in order.
     #[serde(default)]
     pub levers: Vec<String>,
+    /// Whether each other lever is analysed too (`deals.levers`; true by default). The page
+    /// leaves them out while a slider is dragged, and asks for them when it is let go.
+    #[serde(default)]
+    pub compare: Option<bool>,
 }
 
 /// Edits to save, against the version of the file the client edited.
@@ -561,8 +565,17 @@ pub fn analyse(entry: &Entry, text: &str, request: &EditRequest) -> Result<Analy
     let (_, loaded) = load(entry, text, &ops, false)?;
     let base = &loaded.scenario;
     let table = parley_app::scenario::with_levers(base, &request.levers).map_err(ApiError::app)?;
-    let (mut deals, analysis) =
-        parley_app::report::deals(base, &table, &request.levers).map_err(|e| ApiError::BadRequest(e.to_string()))?;
+    // Without the comparison, the other levers are left out of the scenario the deals
+    // compare them on (the table has the applied ones already).
+    let compared;
+    let levers_of = if request.compare.unwrap_or(true) {
+        base
+    } else {
+        compared = Scenario { levers: Vec::new(), ..base.clone() };
+        &compared
+    };
+    let (mut deals, analysis) = parley_app::report::deals(levers_of, &table, &request.levers)
+        .map_err(|e| ApiError::BadRequest(e.to_string()))?;
     let glance = parley_app::report::glance(base, &table, &analysis);
     let charts = deals
         .pairs

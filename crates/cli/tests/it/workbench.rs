@@ -298,6 +298,12 @@ fn test_the_workbench_edits_saves_and_runs_in_chromium() {
         "document.getElementById('title').textContent.includes('built-in') && document.getElementById('status').textContent === 'up to date'",
         limit,
     );
+    // A drag on the built-in scenario, for the timing log.
+    for value in [0.45, 0.5, 0.55] {
+        let before = eval(&mut cdp, "Number(document.body.dataset.analyses)");
+        drag(&mut cdp, "preferences.ukr.reservation", value);
+        wait_until(&mut cdp, &format!("Number(document.body.dataset.analyses) > {before}"), limit);
+    }
     eval(
         &mut cdp,
         "(() => { document.getElementById('run-kind').value = 'experiment'; document.getElementById('run-runs').value = '20';

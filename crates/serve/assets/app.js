@@ -115,6 +115,11 @@ function field(n) {
 
 function renderInputs() {
   const d = state.detail;
+  $("actors").replaceChildren(
+    el("table", {}, el("tr", {}, el("th", {}, "actor"), el("th", {}, "role"), el("th", {}, "veto")),
+      ...d.actors.map((a) => el("tr", {}, el("td", {}, a.name + " (" + a.id + ")"), el("td", {}, a.role), el("td", {}, a.veto ? "yes" : "no")))),
+    el("table", {}, el("tr", {}, el("th", {}, "issue"), el("th", {}, "options")),
+      ...d.issues.map((i) => el("tr", {}, el("td", {}, i.name), el("td", {}, i.options.join(", "))))));
   $("levers").replaceChildren(...d.levers.map((l) => el("div", {},
     el("label", { title: l.description },
       el("input", { type: "checkbox", "data-lever": l.id, onchange: (ev) => {

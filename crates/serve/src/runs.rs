@@ -1,6 +1,6 @@
 //! Long jobs started from the page: the main job, an experiment, a sensitivity study or a
 //! backtest, run by `parley-app` on a blocking thread with an [`Observer`] that publishes
-//! each stage and its progress to a [`watch`](tokio::sync::watch) channel (streamed to the
+//! each stage and its progress to a [`tokio::sync::watch`] channel (streamed to the
 //! page as server-sent events) and cancels between blocks of work when asked.
 
 use std::collections::HashMap;

@@ -10,6 +10,8 @@
 //!   written atomically, resumption, shards and their merge, and reading a finished one back.
 //! * [`job`]: the main job ([`job::run`]): experiment, sensitivity study, analysis and the
 //!   report, written to a results directory; and the report of a saved directory.
+//! * [`edit`]: a scenario file's text edited by path (set a number, drop a rule), keeping
+//!   its layout and comments; the edited numbers become assumptions with the user's reason.
 //! * [`checks`]: the sources' claims checked against the model, and the audit of which
 //!   could have failed, with its headline.
 //! * [`sources`]: provenance counts, tuned numbers, and citations checked against local
@@ -53,6 +55,7 @@
 #![deny(missing_docs)]
 
 pub mod checks;
+pub mod edit;
 mod error;
 pub mod files;
 pub mod job;

@@ -103,6 +103,35 @@ pub enum Command {
     /// Write generated scenarios.
     #[command(subcommand)]
     Generate(GenerateCommand),
+    /// The workbench: a local web application to explore a scenario, try edits and levers
+    /// while the zone and the charts update, run jobs with live progress and save the edited
+    /// file. Listens on 127.0.0.1 only unless --listen is given.
+    Serve(ServeArgs),
+}
+
+/// `parley serve`.
+#[derive(Debug, Args)]
+pub struct ServeArgs {
+    /// Scenario files (.toml) the workbench may read and write, besides the built-in one.
+    pub scenarios: Vec<PathBuf>,
+
+    /// A directory whose .toml scenario files the workbench may read and write.
+    #[arg(long, value_name = "DIR")]
+    pub dir: Option<PathBuf>,
+
+    /// The address to listen on (default 127.0.0.1:8250). Any other than loopback exposes
+    /// the workbench, and the files it may write, to the network.
+    #[arg(long, value_name = "ADDR")]
+    pub listen: Option<std::net::SocketAddr>,
+
+    /// The port on 127.0.0.1 (0: any free port); ignored with --listen.
+    #[arg(long, value_name = "PORT", default_value_t = 8250)]
+    pub port: u16,
+
+    /// Where runs started from the page write their results (default: a directory under
+    /// the system's temporary one).
+    #[arg(long, value_name = "DIR")]
+    pub out: Option<PathBuf>,
 }
 
 /// `parley run`.

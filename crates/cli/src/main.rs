@@ -10,6 +10,7 @@ mod args;
 mod commands;
 mod output;
 mod scenario;
+mod serve;
 
 use std::process::ExitCode;
 
@@ -108,6 +109,7 @@ fn main() -> ExitCode {
         Command::Sources(args) => commands::sources::run(&args, cli.format),
         Command::Convert(args) => commands::convert::run(&args, cli.format),
         Command::Generate(args) => commands::generate::run(&args),
+        Command::Serve(args) => serve::run(&args),
     };
     match result {
         Ok(Status::Success) | Err(Failure::BrokenPipe) => ExitCode::SUCCESS,

@@ -190,13 +190,24 @@ fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<Pa
     let mut points: Vec<Vec<f64>> = vec![Vec::new(); actors.len()];
     let mut zone: Vec<u64> = Vec::new();
     let bargainer_mask: u64 = bargainers.iter().fold(0, |m, &a| m | (1 << a));
+    let radices = space.radices().to_vec();
+    let positions: Vec<usize> =
+        actors.iter().map(|a| bargainers.iter().position(|b| b == a).expect("pairs are of bargainers")).collect();
+    // One buffer for the package and one for its utilities: the walk allocates nothing, and
+    // steps through the packages one by one (last issue fastest) without dividing.
+    let mut digits = vec![0u32; radices.len()];
+    let mut u = vec![0.0; bargainers.len()];
     let mut index = 0u64;
     while index < total {
-        let digits = space.decode(index);
+        if stride > 1 {
+            let mut rest = index;
+            space.decode_into(&mut rest, &mut digits);
+        }
         if model.crossed_red_lines(&digits) & bargainer_mask == 0 {
-            let u: Vec<f64> = bargainers.iter().map(|&a| model.utility(a, &digits)).collect();
-            for (slot, &a) in actors.iter().enumerate() {
-                let k = bargainers.iter().position(|&b| b == a).expect("pairs are of bargainers");
+            for (v, &a) in u.iter_mut().zip(bargainers) {
+                *v = model.utility(a, &digits);
+            }
+            for (slot, &k) in positions.iter().enumerate() {
                 points[slot].push(u[k]);
             }
             if zone.len() < ZONE_POINTS && bargainers.iter().zip(&u).all(|(&a, &v)| v >= analysis.reservation[a]) {
@@ -204,6 +215,15 @@ fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<Pa
             }
         }
         index += stride;
+        if stride == 1 {
+            for (d, &r) in digits.iter_mut().zip(&radices).rev() {
+                *d += 1;
+                if *d < r {
+                    break;
+                }
+                *d = 0;
+            }
+        }
     }
     let slot = |a: usize| actors.iter().position(|&x| x == a).expect("collected");
     shown

@@ -25,9 +25,10 @@ use parley_report::data::{
     Meta, NumberRow, ParameterRow, ProvenanceData, ReportData, ScaleRow, Sensitivity, Settlement, TalkRound, Talks,
     War, finite,
 };
-use words::{package_row, provenance_text};
+use words::package_row;
 
 pub use deals::{deals, glance};
+pub use words::{condition, provenance_text};
 
 /// Why a report cannot be built.
 #[derive(Debug, thiserror::Error)]

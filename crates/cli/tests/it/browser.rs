@@ -26,7 +26,7 @@ fn chromium() -> PathBuf {
 }
 
 /// A headless Chromium, killed when dropped.
-struct Browser {
+pub(crate) struct Browser {
     child: Child,
     _profile: tempfile::TempDir,
 }
@@ -39,11 +39,11 @@ impl Drop for Browser {
 }
 
 /// A DevTools protocol connection to one page.
-struct Cdp {
+pub(crate) struct Cdp {
     ws: WebSocket<TcpStream>,
     next: u64,
     session: Option<String>,
-    events: Vec<Value>,
+    pub(crate) events: Vec<Value>,
 }
 
 impl Cdp {
@@ -71,7 +71,7 @@ impl Cdp {
     }
 
     /// Calls a method and returns its result; events that arrive meanwhile are kept.
-    fn call(&mut self, method: &str, params: Value) -> Value {
+    pub(crate) fn call(&mut self, method: &str, params: Value) -> Value {
         let id = self.send(method, params);
         loop {
             let msg = self.read();
@@ -86,7 +86,7 @@ impl Cdp {
     }
 
     /// Waits for an event (kept events first).
-    fn wait_for(&mut self, method: &str, deadline: Instant) -> Value {
+    pub(crate) fn wait_for(&mut self, method: &str, deadline: Instant) -> Value {
         if let Some(k) = self.events.iter().position(|e| e["method"] == method) {
             return self.events[k].clone();
         }
@@ -103,7 +103,17 @@ impl Cdp {
     }
 }
 
-fn launch() -> (Browser, Cdp) {
+pub(crate) fn launch() -> (Browser, Cdp) {
+    launch_allowing(None)
+}
+
+/// A headless Chromium whose only reachable host is `host`, if given (the workbench's
+/// loopback server).
+pub(crate) fn launch_allowing(host: Option<&str>) -> (Browser, Cdp) {
+    let rules = match host {
+        None => "--host-resolver-rules=MAP * ~NOTFOUND".to_string(),
+        Some(h) => format!("--host-resolver-rules=MAP * ~NOTFOUND, EXCLUDE {h}"),
+    };
     let profile = tempfile::tempdir().expect("profile dir");
     let child = Command::new(chromium())
         .args([
@@ -117,7 +127,7 @@ fn launch() -> (Browser, Cdp) {
             "--disable-extensions",
             "--disable-quic",
             // The network is off: no name resolves, and any connection goes to a closed port.
-            "--host-resolver-rules=MAP * ~NOTFOUND",
+            &rules,
             "--proxy-server=http://127.0.0.1:9",
             "--remote-debugging-port=0",
             "--window-size=1200,900",
@@ -153,8 +163,13 @@ fn launch() -> (Browser, Cdp) {
 }
 
 fn save(name: &str, base64: &Value) -> PathBuf {
+    save_in("report", name, base64)
+}
+
+/// Saves base64 data as a test artifact under `CARGO_TARGET_TMPDIR/folder`.
+pub(crate) fn save_in(folder: &str, name: &str, base64: &Value) -> PathBuf {
     let bytes = data_encoding::BASE64.decode(base64.as_str().expect("base64 data").as_bytes()).expect("valid base64");
-    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join("report");
+    let dir = Path::new(env!("CARGO_TARGET_TMPDIR")).join(folder);
     std::fs::create_dir_all(&dir).expect("artifact dir");
     let path = dir.join(name);
     std::fs::write(&path, bytes).expect("write artifact");

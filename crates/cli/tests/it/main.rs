@@ -16,3 +16,4 @@ mod simulate;
 mod sources;
 mod util;
 mod validate;
+mod workbench;

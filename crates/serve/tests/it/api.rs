@@ -357,6 +357,34 @@ async fn test_an_experiment_runs_streams_progress_to_100_and_opens_its_report() 
     assert!(page.contains("<svg"), "the report");
 }
 
+/// The other kinds of run reach their results too: the main job's report, the sensitivity
+/// study as JSON and the backtest's scores as CSV.
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn test_the_main_job_a_sensitivity_study_and_a_backtest_reach_their_results() {
+    let s = Server::new();
+    for (request, expected) in [
+        (
+            json!({ "scenario": "built-in", "kind": "job", "runs": 20, "months": 6, "samples": 4, "particles": 50 }),
+            "<svg",
+        ),
+        (
+            json!({ "scenario": "built-in", "kind": "sensitivity", "months": 6, "samples": 4, "particles": 50 }),
+            "\"measures\"",
+        ),
+        (json!({ "scenario": "built-in", "kind": "backtest", "particles": 20 }), "origin,horizon,target,series"),
+    ] {
+        let (status, run, _) = s.post("/api/v1/runs", &request).await;
+        assert_eq!(status, StatusCode::ACCEPTED, "{request}: {run}");
+        let id = run["id"].as_str().unwrap().to_string();
+        let end = wait_for_end(&s, &id, Duration::from_secs(600)).await;
+        assert_eq!(end["state"], "finished", "{request}: {end}");
+        assert_eq!(end["percent"], 100.0, "{request}: {end}");
+        let (status, _, body) = s.get(&format!("/api/v1/runs/{id}/result")).await;
+        assert_eq!(status, StatusCode::OK, "{request}");
+        assert!(body.contains(expected), "{request}: {}", &body[..body.len().min(300)]);
+    }
+}
+
 #[tokio::test(flavor = "multi_thread", worker_threads = 2)]
 async fn test_a_run_can_be_cancelled() {
     let s = Server::new();

@@ -10,7 +10,10 @@
 //! Each month of a [`Simulation::run`]:
 //!
 //! * **fighting**: the war advances; each side may break (its monthly chance from its
-//!   support); both reservation values are recomputed ([`crate::batna`]); the package
+//!   support); a side may choose a wider mobilisation, and the mediator may walk away
+//!   (`[conflict.mediation]`: its chance grows with each month of its talks without a
+//!   deal; once gone, the parties exchange offers without its texts and the donors it
+//!   withdraws stop delivering); both reservation values are recomputed ([`crate::batna`]); the package
 //!   that gives the worst-off party the largest margin is read off the bargaining set; if
 //!   the zone is not empty the scenario's talks are held with the current reservation
 //!   values, and an agreement starts a ceasefire on its terms. When the zone is empty no

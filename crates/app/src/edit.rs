@@ -2,7 +2,8 @@
 //!
 //! A front end (the workbench) sends edits as operations on the paths `parley sources`
 //! lists (`preferences.ukr.reservation`, `preferences.rus.weights.nato`,
-//! `preferences.rus.values.territory.freeze`, `preferences.ukr.red_lines.no-nato`, …).
+//! `preferences.rus.values.territory.freeze`, `preferences.ukr.red_lines.no-nato`,
+//! `conflict.sides.ukr.recruitment`, …).
 //! [`apply`] makes them on the TOML text itself, keeping the file's comments, order and
 //! layout, so that the edited text is the file as it would be saved; the caller then loads it
 //! with [`parley_io::parse`], so an invalid value gets exactly the located message
@@ -65,7 +66,7 @@ pub enum EditError {
     Syntax(String),
     /// No number of the file has this path.
     #[error(
-        "no editable number at path \"{0}\"; the paths are those `parley sources` lists below actors., issues. and preferences."
+        "no editable number at path \"{0}\"; the paths are those `parley sources` lists below actors., issues., preferences. and conflict. (not the values of levers and events)"
     )]
     UnknownPath(String),
     /// No red line or linkage has this path.
@@ -233,6 +234,20 @@ fn preferences<'a>(doc: &'a mut Table, actor: &str) -> Option<Node<'a>> {
     Node::Table(doc).child("preferences")?.element("actor", actor)
 }
 
+/// The `[conflict]` section.
+fn conflict(doc: &mut Table) -> Option<Node<'_>> {
+    Node::Table(doc).child("conflict")
+}
+
+/// Whether the number at `path` (as [`parley_core::Scenario::numbers`] lists it) can be
+/// edited: the actors', issues', preferences' and war model's numbers, but not the values a
+/// lever or a scheduled event sets, nor a series' summary.
+pub fn editable(path: &str) -> bool {
+    ["actors.", "issues.", "preferences.", "conflict."].iter().any(|p| path.starts_with(p))
+        && !path.starts_with("conflict.events.")
+        && !path.contains('[')
+}
+
 /// The number at `path`.
 fn locate<'a>(doc: &'a mut Table, path: &str) -> Option<Node<'a>> {
     let parts: Vec<&str> = path.split('.').collect();
@@ -252,6 +267,16 @@ fn locate<'a>(doc: &'a mut Table, path: &str) -> Option<Node<'a>> {
                 _ => None,
             }
         }
+        // The war model's numbers: a factor's multiplier and a series' error model go by
+        // the element's id; the rest are tables keyed as the path is
+        // (`conflict.sides.ukr.recruitment`, `conflict.mediation.hazard`).
+        ["conflict", "durability", "factors", id] => {
+            conflict(doc)?.child("durability")?.child("factors")?.element("id", id)?.child("multiplier")
+        }
+        ["conflict", "observed", id, field @ ("bias" | "scale")] => {
+            conflict(doc)?.child("observed")?.element("id", id)?.child("error")?.child(field)
+        }
+        ["conflict", rest @ ..] => rest.iter().try_fold(conflict(doc)?, |node, key| node.child(key)),
         _ => None,
     }
 }
@@ -435,6 +460,35 @@ delta = 0.05
         let drop = Edit::Drop { path: "preferences.buyer.red_lines.nope".into(), reason: "x".into() };
         assert!(matches!(apply(CAR, &[drop], true), Err(EditError::UnknownRule(_))));
         assert!(matches!(apply("not = [toml", &[set("a", 1.0)], true), Err(EditError::Syntax(_))));
+    }
+
+    #[test]
+    fn test_every_number_of_the_built_in_scenario_can_be_edited_where_it_stands() {
+        let name = crate::scenario::BUILT_IN_NAME;
+        let text = crate::scenario::BUILT_IN;
+        let scenario = parley_io::parse(text, name, parley_io::Format::Toml).unwrap().scenario;
+        let numbers: Vec<_> = scenario.numbers().into_iter().filter(|n| editable(&n.path)).collect();
+        assert!(numbers.iter().filter(|n| n.path.starts_with("conflict.")).count() > 50);
+        assert!(!editable("levers.us_aid_cut.set.preferences.ukr.reservation"));
+        assert!(!editable("conflict.events.us-midterms.set.conflict.donors.usa.after"));
+        assert!(!editable("conflict.donors.usa.deliveries[22 months, mean]"));
+        let mut failed = Vec::new();
+        for n in &numbers {
+            // Its own value again: always valid, so the file must load with the edit made.
+            let value = n.quantity.value;
+            let edited = match apply(text, &[set(&n.path, value)], true) {
+                Ok(edited) => edited,
+                Err(e) => {
+                    failed.push(format!("{}: {e}", n.path));
+                    continue;
+                }
+            };
+            let loaded = parley_io::parse(&edited, name, parley_io::Format::Toml).unwrap().scenario;
+            let after = loaded.numbers().into_iter().find(|m| m.path == n.path).unwrap().quantity.into_owned();
+            assert_eq!(after.value, value, "{}", n.path);
+            assert_eq!(after.provenance.kind(), "assumption", "{}", n.path);
+        }
+        assert!(failed.is_empty(), "{} of {} numbers cannot be edited:\n{}", failed.len(), numbers.len(), failed.join("\n"));
     }
 
     #[test]

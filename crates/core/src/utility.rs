@@ -59,7 +59,7 @@ pub fn from_units(units: Units) -> f64 {
 }
 
 /// A condition compiled to per-issue membership tables.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub(crate) struct CompiledCondition {
     /// `(issue, allowed[option])`.
     terms: Vec<(usize, Vec<bool>)>,
@@ -93,7 +93,7 @@ impl CompiledCondition {
 }
 
 /// Every actor's utility function, compiled for fast evaluation.
-#[derive(Clone, Debug)]
+#[derive(Clone, Debug, PartialEq)]
 pub struct UtilityModel {
     space: OutcomeSpace,
     n_actors: usize,

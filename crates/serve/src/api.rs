@@ -460,7 +460,7 @@ fn detail_of(entry: &Entry, version: String, loaded: &parley_io::Loaded) -> Scen
         .into_iter()
         .map(|n| {
             let (lo, hi) = parley_core::bounds::of(&n.path).ends();
-            let editable = ["actors.", "issues.", "preferences."].iter().any(|p| n.path.starts_with(p));
+            let editable = parley_app::edit::editable(&n.path);
             NumberOut {
                 value: n.quantity.value,
                 provenance: kind_of(&n.quantity.provenance).into(),

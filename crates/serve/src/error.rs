@@ -71,8 +71,8 @@ pub enum ApiError {
         diagnostics: Vec<Problem>,
     },
     /// The request took longer than the server allows.
-    #[error("the request took longer than {0} seconds")]
-    Timeout(u64),
+    #[error("the request took longer than the {} the server allows; a long job belongs in a run (POST /api/v1/runs)", limit(.0))]
+    Timeout(std::time::Duration),
     /// The server is at its limit of concurrent work.
     #[error("{0}")]
     Busy(String),
@@ -159,5 +159,24 @@ impl IntoResponse for ApiError {
         };
         (status, axum::Json(ErrorBody { error: ErrorDetail { code: code.into(), message, diagnostics } }))
             .into_response()
+    }
+}
+
+/// A time limit as a user reads it: whole seconds, or milliseconds below a second.
+fn limit(d: &std::time::Duration) -> String {
+    if d.as_secs() >= 1 && d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{} ms", d.as_millis()) }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::time::Duration;
+
+    use super::*;
+
+    #[test]
+    fn test_a_timeout_names_its_limit_in_seconds_or_milliseconds() {
+        assert!(ApiError::Timeout(Duration::from_secs(30)).to_string().contains("the 30 s the server allows"));
+        assert!(ApiError::Timeout(Duration::from_millis(5)).to_string().contains("the 5 ms the server allows"));
+        assert!(ApiError::Timeout(Duration::from_millis(1500)).to_string().contains("the 1500 ms"));
     }
 }

@@ -61,8 +61,15 @@ pub const TIMEOUT: Duration = Duration::from_secs(30);
 /// The port `parley serve` listens on unless told otherwise.
 pub const DEFAULT_PORT: u16 = 8250;
 
-/// The application: the page and the API.
+/// The application: the page and the API, with the default limit of [`TIMEOUT`] per request.
 pub fn app(state: State) -> Router {
+    app_with_timeout(state, TIMEOUT)
+}
+
+/// The application with another limit on the time a request may take (the event streams
+/// excepted): a request still running after `timeout` gets a 503 `timeout`. Work already
+/// handed to a blocking thread finishes there, and its result is dropped.
+pub fn app_with_timeout(state: State, timeout: Duration) -> Router {
     let api = Router::new()
         .route("/api/v1/openapi.json", get(api::openapi))
         .route("/api/v1/scenarios", get(api::list))
@@ -78,7 +85,7 @@ pub fn app(state: State) -> Router {
         .route("/", get(page::index))
         .route("/assets/app.js", get(page::script))
         .route("/assets/app.css", get(page::style))
-        .layer(middleware::from_fn(time_limit));
+        .layer(middleware::from_fn(move |request: Request, next: Next| time_limit(timeout, request, next)));
     let streams = Router::new().route("/api/v1/runs/{id}/events", get(api::run_events));
     api.merge(streams)
         .fallback(|| async { ApiError::NotFound("no such page or endpoint; the API is under /api/v1".into()) })
@@ -87,10 +94,10 @@ pub fn app(state: State) -> Router {
         .with_state(state)
 }
 
-async fn time_limit(request: Request, next: Next) -> Response {
-    match tokio::time::timeout(TIMEOUT, next.run(request)).await {
+async fn time_limit(timeout: Duration, request: Request, next: Next) -> Response {
+    match tokio::time::timeout(timeout, next.run(request)).await {
         Ok(response) => response,
-        Err(_) => ApiError::Timeout(TIMEOUT.as_secs()).into_response(),
+        Err(_) => ApiError::Timeout(timeout).into_response(),
     }
 }
 

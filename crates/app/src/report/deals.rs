@@ -1,7 +1,8 @@
 //! The static sections: the scenario at a glance, and which deals exist.
 
 use parley_core::analysis::BlockReason;
-use parley_core::{Analysis, AnalysisOptions, Scenario, SolutionConcept, UtilityModel, analyze};
+use parley_core::{Analysis, AnalysisOptions, Lever, Scenario, SolutionConcept, UtilityModel, analyze};
+use rayon::prelude::*;
 
 use super::BuildError;
 use super::words::{change, condition, package_row, provenance_text};
@@ -315,19 +316,36 @@ pub fn deals(base: &Scenario, table: &Scenario, applied: &[String]) -> Result<(D
             .solution(SolutionConcept::Nash)
             .map(|n| package_row(table, &n.package.options, n.package.utilities.clone())),
     }];
-    for lever in base.levers.iter().filter(|l| !applied.contains(&l.id)) {
-        let pulled = table.with_lever(lever).map_err(|source| BuildError::Lever { id: lever.id.clone(), source })?;
-        let a = analyze(&UtilityModel::new(&pulled)?, &quick)?;
-        levers.push(LeverDeals {
-            lever: lever.id.clone(),
-            name: lever.name.clone(),
-            outcomes: a.outcomes,
-            zone: a.zopa,
-            nash: a
-                .solution(SolutionConcept::Nash)
-                .map(|n| package_row(&pulled, &n.package.options, n.package.utilities.clone())),
-        });
-    }
+    // Each lever's analysis is independent of the others': they run side by side, and
+    // come back in the scenario's order.
+    let others: Vec<&Lever> = base.levers.iter().filter(|l| !applied.contains(&l.id)).collect();
+    let pulled: Vec<LeverDeals> = others
+        .par_iter()
+        .map(|lever| {
+            let pulled =
+                table.with_lever(lever).map_err(|source| BuildError::Lever { id: lever.id.clone(), source })?;
+            let pulled_model = UtilityModel::new(&pulled)?;
+            // A lever that moves only the war (aid, a mediator, air defence) leaves every
+            // utility, red line and reservation value as they were: the deals are the table's.
+            let own;
+            let a = if pulled_model == model {
+                &analysis
+            } else {
+                own = analyze(&pulled_model, &quick)?;
+                &own
+            };
+            Ok(LeverDeals {
+                lever: lever.id.clone(),
+                name: lever.name.clone(),
+                outcomes: a.outcomes,
+                zone: a.zopa,
+                nash: a
+                    .solution(SolutionConcept::Nash)
+                    .map(|n| package_row(&pulled, &n.package.options, n.package.utilities.clone())),
+            })
+        })
+        .collect::<Result<_, BuildError>>()?;
+    levers.extend(pulled);
     let deals = Deals {
         outcomes: analysis.outcomes,
         admissible: analysis.admissible,
@@ -353,6 +371,30 @@ mod tests {
     fn test_frontier_2d_keeps_the_non_dominated_points() {
         let pts = [(0.1, 0.9), (0.5, 0.5), (0.4, 0.4), (0.9, 0.1), (0.5, 0.6), (0.9, 0.1)];
         assert_eq!(frontier_2d(&pts), vec![[0.1, 0.9], [0.5, 0.6], [0.9, 0.1]]);
+    }
+
+    #[test]
+    fn test_a_lever_that_moves_only_the_war_shares_the_tables_deals_and_the_others_are_analysed() {
+        let base = parley_io::parse(crate::scenario::BUILT_IN, "built-in", parley_io::Format::Toml).unwrap().scenario;
+        let (deals, _) = deals(&base, &base, &[]).unwrap();
+        let quick = AnalysisOptions { top_k: 0, option_stats: false, ..AnalysisOptions::default() };
+        let table = UtilityModel::new(&base).unwrap();
+        let mut shared = 0;
+        for row in &deals.levers[1..] {
+            let lever = base.levers.iter().find(|l| l.id == row.lever).unwrap();
+            let pulled = base.with_lever(lever).unwrap();
+            let model = UtilityModel::new(&pulled).unwrap();
+            shared += usize::from(model == table);
+            let a = analyze(&model, &quick).unwrap();
+            let nash = a
+                .solution(SolutionConcept::Nash)
+                .map(|n| package_row(&pulled, &n.package.options, n.package.utilities.clone()));
+            assert_eq!((row.outcomes, row.zone), (a.outcomes, a.zopa), "{}", row.lever);
+            assert_eq!(row.nash, nash, "{}", row.lever);
+        }
+        // us_walks_away and air_defence_deliveries set only `conflict.*` numbers.
+        assert!(shared >= 2, "{shared}");
+        assert!(shared < deals.levers.len() - 1);
     }
 
     #[test]

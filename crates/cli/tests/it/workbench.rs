@@ -5,6 +5,8 @@
 //! invalid value and sees `parley validate`'s message at the field, saves with a reason and
 //! reloads the file, and runs a small experiment to 100%. No console errors, no request
 //! leaves the machine; screenshots and the round trips' timing log are saved as artifacts.
+//! `PARLEY_WORKBENCH_BIN=$PWD/target/release/parley` (an absolute path) runs the same test
+//! against a release build.
 
 use std::io::{BufRead, BufReader};
 use std::process::{Child, Command, Stdio};
@@ -86,8 +88,14 @@ impl Drop for Served {
     }
 }
 
+/// The binary under test; `PARLEY_WORKBENCH_BIN` may name another build of it (a release
+/// build, for the timing log of BENCHMARKS.md).
+fn binary() -> std::path::PathBuf {
+    std::env::var_os("PARLEY_WORKBENCH_BIN").map_or_else(|| env!("CARGO_BIN_EXE_parley").into(), Into::into)
+}
+
 fn serve(dir: &Dir) -> Served {
-    let mut child = Command::new(env!("CARGO_BIN_EXE_parley"))
+    let mut child = Command::new(binary())
         .args(["serve", "--port", "0", "--out", "runs", "car.toml"])
         .current_dir(dir.path(""))
         .stdout(Stdio::piped())

@@ -154,6 +154,44 @@ async fn test_an_invalid_value_is_refused_with_the_message_validate_gives() {
 }
 
 #[tokio::test]
+async fn test_the_war_models_numbers_are_editable_checked_and_reach_a_run() {
+    let s = Server::new();
+    let (status, detail, _) = s.get("/api/v1/scenarios/built-in").await;
+    assert_eq!(status, StatusCode::OK);
+    let hazard = detail["numbers"].as_array().unwrap().iter().find(|n| n["path"] == "conflict.mediation.hazard").unwrap();
+    assert_eq!(hazard["editable"], true, "{hazard}");
+    assert_eq!((hazard["min"].as_f64(), hazard["max"].as_f64()), (Some(0.0), Some(1.0)), "{hazard}");
+
+    // Out of range: the message `parley validate` gives, at the field.
+    let (status, body, _) = s
+        .post("/api/v1/scenarios/built-in/analysis", &json!({ "edits": [set("conflict.mediation.hazard", 1.5, "")] }))
+        .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+    assert_eq!(body["error"]["diagnostics"][0]["path"], "conflict.mediation.hazard", "{body}");
+
+    // In range: the deals do not depend on the war; a run takes the edited scenario, and
+    // refuses an invalid one as the analysis does.
+    let edit = json!([set("conflict.mediation.hazard", 1.0, "the mediator leaves at once")]);
+    let (status, body, _) =
+        s.post("/api/v1/scenarios/built-in/analysis", &json!({ "edits": edit, "compare": false })).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    let (status, run, _) = s
+        .post(
+            "/api/v1/runs",
+            &json!({ "scenario": "built-in", "kind": "experiment", "runs": 2, "months": 2, "edits": edit, "levers": [] }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::ACCEPTED, "{run}");
+    let (status, body, _) = s
+        .post(
+            "/api/v1/runs",
+            &json!({ "scenario": "built-in", "kind": "experiment", "edits": [set("conflict.mediation.hazard", -1.0, "")] }),
+        )
+        .await;
+    assert_error(status, &body, StatusCode::UNPROCESSABLE_ENTITY, "invalid");
+}
+
+#[tokio::test]
 async fn test_malformed_and_oversized_bodies_are_4xx_with_a_json_error() {
     let s = Server::new();
     for body in [&b"{"[..], b"[1]", b"null", b"{\"edits\": 3}", b"{\"unknown\": 1}", b"\xff\xfe", b""] {
@@ -170,6 +208,18 @@ async fn test_malformed_and_oversized_bodies_are_4xx_with_a_json_error() {
     assert_error(status, &json, StatusCode::PAYLOAD_TOO_LARGE, "too_large");
     let (status, json, _) = s.send("POST", "/api/v1/runs", Some(b"{\"scenario\": 1}".to_vec())).await;
     assert_error(status, &json, StatusCode::BAD_REQUEST, "bad_request");
+}
+
+#[tokio::test]
+async fn test_a_request_over_the_time_limit_gets_a_503_timeout() {
+    assert_eq!(parley_serve::TIMEOUT, Duration::from_secs(30));
+    // The built-in scenario with every lever compared takes about 0.1 s in a release build,
+    // far more than 5 ms in any build.
+    let s = Server::with_timeout(Duration::from_millis(5));
+    let (status, body, _) = s.post("/api/v1/scenarios/built-in/analysis", &json!({ "compare": true })).await;
+    assert_error(status, &body, StatusCode::SERVICE_UNAVAILABLE, "timeout");
+    let message = body["error"]["message"].as_str().unwrap();
+    assert!(message.contains("5 ms") && message.contains("/api/v1/runs"), "{message}");
 }
 
 #[tokio::test]

@@ -83,12 +83,17 @@ pub struct Server {
 
 impl Server {
     pub fn new() -> Server {
+        Server::with_timeout(parley_serve::TIMEOUT)
+    }
+
+    /// A server whose requests may take at most `timeout`.
+    pub fn with_timeout(timeout: std::time::Duration) -> Server {
         let dir = tempfile::tempdir().unwrap();
         std::fs::write(dir.path().join("car.toml"), CAR).unwrap();
         std::fs::write(dir.path().join("other.toml"), CAR.replace("car-sale", "other-sale")).unwrap();
         let work = tempfile::tempdir().unwrap();
         let state = parley_serve::State::new(&[dir.path().join("car.toml")], Some(dir.path()), work.path()).unwrap();
-        Server { app: parley_serve::app(state), dir, _work: work }
+        Server { app: parley_serve::app_with_timeout(state, timeout), dir, _work: work }
     }
 
     pub fn file(&self, name: &str) -> PathBuf {

@@ -15,7 +15,7 @@
 
 use std::sync::Arc;
 
-use arrow::array::{ArrayRef, Float64Builder, StringBuilder, UInt32Builder, UInt64Builder};
+use arrow::array::{ArrayRef, Float64Builder, StringBuilder, UInt32Array, UInt32Builder, UInt64Builder};
 use arrow::datatypes::{DataType, Field, Schema};
 use arrow::record_batch::RecordBatch;
 use parley_core::Scenario;
@@ -120,6 +120,12 @@ pub fn replicates_batch(
         held.append_value(r.held);
     }
     columns.push(Arc::new(held.finish()));
+    for (i, side) in sides.iter().enumerate() {
+        fields.push(Field::new(format!("mobilised_{side}"), DataType::UInt32, true));
+        columns.push(Arc::new(replicates.iter().map(|r| r.mobilised[i]).collect::<UInt32Array>()));
+    }
+    fields.push(Field::new("mediator_left", DataType::UInt32, true));
+    columns.push(Arc::new(replicates.iter().map(|r| r.mediator_left).collect::<UInt32Array>()));
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 
@@ -280,6 +286,8 @@ mod tests {
             broke: None,
             losses: [100.0, 50.0],
             held: 1000.0 + index as f64,
+            mobilised: [None, (index > 0).then_some(2)],
+            mediator_left: (index == 0).then_some(1),
             months: vec![
                 MonthRow {
                     phase: Phase::Fighting,

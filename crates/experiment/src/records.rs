@@ -16,6 +16,8 @@ fn replicate_header(paths: &[String], sides: &[String; 2]) -> Vec<String> {
     h.extend(["outcome", "agreed_month", "broke", "terms"].map(String::from));
     h.extend(sides.iter().map(|s| format!("losses_{s}")));
     h.push("held_km2".into());
+    h.extend(sides.iter().map(|s| format!("mobilised_{s}")));
+    h.push("mediator_left".into());
     h
 }
 
@@ -57,6 +59,7 @@ fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Vec<Str
     f.push(r.terms.as_ref().map_or(String::new(), |t| terms_text(scenario, t)));
     f.extend(r.losses.iter().map(|x| x.to_string()));
     f.push(r.held.to_string());
+    f.extend(r.mobilised.iter().chain([&r.mediator_left]).map(|m| m.map_or(String::new(), |m| m.to_string())));
     f
 }
 
@@ -234,16 +237,18 @@ fn parse_replicate(
     scenarios: &[&Scenario],
     parameters: usize,
 ) -> Result<Replicate, String> {
-    if f.len() != 2 + parameters + 4 + 3 {
-        return Err(format!("expected {} fields, found {}", 2 + parameters + 7, f.len()));
+    if f.len() != 2 + parameters + 10 {
+        return Err(format!("expected {} fields, found {}", 2 + parameters + 10, f.len()));
     }
     let index: u64 = f[0].parse().map_err(|_| format!("\"{}\" is not a replicate index", &f[0]))?;
     let arm = design.arms.iter().position(|a| a.name == f[1]).ok_or_else(|| format!("unknown arm \"{}\"", &f[1]))?;
     let params = (2..2 + parameters).map(|k| num(&f[k])).collect::<Result<Vec<_>, _>>()?;
     let rest = |k: usize| &f[2 + parameters + k];
     let outcome = Outcome::parse(rest(0)).ok_or_else(|| format!("unknown outcome \"{}\"", rest(0)))?;
-    let agreed_month =
-        if rest(1).is_empty() { None } else { Some(rest(1).parse().map_err(|_| "bad month".to_string())?) };
+    let month = |k: usize| -> Result<Option<u32>, String> {
+        if rest(k).is_empty() { Ok(None) } else { rest(k).parse().map(Some).map_err(|_| format!("bad month \"{}\"", rest(k))) }
+    };
+    let agreed_month = month(1)?;
     let broke = if rest(2).is_empty() { None } else { Some(rest(2).parse().map_err(|_| "bad side".to_string())?) };
     let scenario = scenarios[arm];
     let terms = if rest(3).is_empty() {
@@ -260,7 +265,22 @@ fn parse_replicate(
     };
     let losses = [num(rest(4))?, num(rest(5))?];
     let held = num(rest(6))?;
-    Ok(Replicate { index, arm, parameters: params, outcome, agreed_month, terms, broke, losses, held, months })
+    let mobilised = [month(7)?, month(8)?];
+    let mediator_left = month(9)?;
+    Ok(Replicate {
+        index,
+        arm,
+        parameters: params,
+        outcome,
+        agreed_month,
+        terms,
+        broke,
+        losses,
+        held,
+        mobilised,
+        mediator_left,
+        months,
+    })
 }
 
 #[cfg(test)]
@@ -291,6 +311,8 @@ mod tests {
             broke: None,
             losses: [62_000.0, 1.0 / 7.0],
             held: 116_500.0,
+            mobilised: [Some(4), None],
+            mediator_left: Some(2),
             months: vec![month(Phase::Fighting, -0.012_345_678_9), month(Phase::Ceasefire, 0.0)],
         };
         let sides = ["rus".to_string(), "ukr".to_string()];

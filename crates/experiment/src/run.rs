@@ -219,6 +219,11 @@ pub struct Replicate {
     pub losses: [f64; 2],
     /// The holder's area at the horizon, km².
     pub held: f64,
+    /// The month (after the scenario date) in which each side chose a wider mobilisation,
+    /// if it did.
+    pub mobilised: [Option<u32>; 2],
+    /// The month in which the mediator walked away, if it did.
+    pub mediator_left: Option<u32>,
     /// Month by month.
     pub months: Vec<MonthRow>,
 }
@@ -401,6 +406,9 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
         losses[0] += m.war.losses[0];
         losses[1] += m.war.losses[1];
     }
+    let first_month = |happened: &dyn Fn(&parley_sim::coupled::MonthRecord) -> bool| {
+        path.months.iter().position(happened).map(|k| k as u32 + 1)
+    };
     Replicate {
         index,
         arm,
@@ -411,6 +419,8 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
         broke,
         losses,
         held: path.months.last().map_or(sim.at_as_of().held, |m| m.war.held),
+        mobilised: [0, 1].map(|i| first_month(&|m| m.war.mobilised[i] && !sim.at_as_of().mobilised[i])),
+        mediator_left: first_month(&|m| m.war.mediator_gone && !sim.at_as_of().mediator_gone),
         months: path
             .months
             .iter()

@@ -32,6 +32,10 @@ pub struct ArmSummary {
     pub relapsed: Proportion,
     /// Share in which a side broke, per side.
     pub capitulation: [Proportion; 2],
+    /// Share in which a side chose a wider mobilisation, per side.
+    pub mobilised: [Proportion; 2],
+    /// Share in which the mediator walked away.
+    pub mediator_left: Proportion,
     /// Share of replicates never reaching an agreement.
     pub no_settlement: Proportion,
     /// Per issue, per option: share of first agreements with that option.
@@ -114,6 +118,8 @@ struct ArmTally {
     holding: u64,
     relapsed: u64,
     broke: [u64; 2],
+    mobilised: [u64; 2],
+    mediator_left: u64,
     no_settlement: u64,
     /// Per issue, per option: first agreements with that option.
     terms: Vec<Vec<u64>>,
@@ -189,6 +195,8 @@ impl<'a> Summarizer<'a> {
                 holding: 0,
                 relapsed: 0,
                 broke: [0; 2],
+                mobilised: [0; 2],
+                mediator_left: 0,
                 no_settlement: 0,
                 terms: scenarios[a].issues.iter().map(|i| vec![0; i.options.len()]).collect(),
                 with_terms: 0,
@@ -229,6 +237,10 @@ impl<'a> Summarizer<'a> {
         if let Some(side) = r.broke {
             t.broke[side] += 1;
         }
+        for (count, month) in t.mobilised.iter_mut().zip(r.mobilised) {
+            *count += u64::from(month.is_some());
+        }
+        t.mediator_left += u64::from(r.mediator_left.is_some());
         if let Some(terms) = &r.terms {
             t.with_terms += 1;
             for (counts, &o) in t.terms.iter_mut().zip(terms) {
@@ -310,6 +322,8 @@ impl<'a> Summarizer<'a> {
                     holding_at_horizon: Proportion::new(t.holding, n),
                     relapsed: Proportion::new(t.relapsed, n),
                     capitulation: t.broke.map(|k| Proportion::new(k, n)),
+                    mobilised: t.mobilised.map(|k| Proportion::new(k, n)),
+                    mediator_left: Proportion::new(t.mediator_left, n),
                     no_settlement: Proportion::new(t.no_settlement, n),
                     terms,
                     losses: [t.losses[0].spread(), t.losses[1].spread()],
@@ -449,6 +463,8 @@ mod tests {
             broke: None,
             losses: [1e5 * u(5) + 5e3 * arm as f64, 1e5 * u(6)],
             held: 110_000.0 + 8_000.0 * u(7) - 100.0 * arm as f64,
+            mobilised: [(u(8) < 0.3).then_some(2), None],
+            mediator_left: (u(9) < 0.5).then_some(1),
             months: (0..3).map(month).collect(),
         }
     }

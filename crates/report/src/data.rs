@@ -420,6 +420,12 @@ pub struct ArmCurve {
     pub median_month: Option<f64>,
     /// Share in which a side broke, per side.
     pub capitulation: [f64; 2],
+    /// Share in which a side chose a wider mobilisation, per side.
+    #[serde(default)]
+    pub mobilised: [f64; 2],
+    /// Share in which the mediator walked away.
+    #[serde(default)]
+    pub mediator_left: f64,
 }
 
 /// A lever arm against the baseline, paired by replicate: `(mean, low, high)`.
@@ -453,6 +459,9 @@ pub struct Settlement {
     pub months: Vec<String>,
     /// Replicates per arm.
     pub runs: u64,
+    /// The conflict's sides' names, in the order of every per-side pair.
+    #[serde(default)]
+    pub sides: [String; 2],
     /// Each arm.
     pub arms: Vec<ArmCurve>,
     /// Each lever against the baseline.

@@ -399,7 +399,9 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
             settled: a.settled_by_month.iter().map(triple).collect(),
             holding: triple(&a.holding_at_horizon),
             median_month: finite(a.settlement_month.p50),
-            capitulation: [a.capitulation[0].p, a.capitulation[1].p],
+            capitulation: a.capitulation.map(|p| p.p),
+            mobilised: a.mobilised.map(|p| p.p),
+            mediator_left: a.mediator_left.p,
         })
         .collect();
     let mean = |m: &parley_core::stats::Mean| [m.mean, m.lo, m.hi];
@@ -441,6 +443,9 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
             .map(|k| as_of.map_or_else(|| format!("month {k}"), |m| m.plus(k).to_string()))
             .collect(),
         runs: first.runs,
+        sides: summary.sides.clone().map(|id| {
+            base.actors.iter().find(|a| a.id == id).map_or(id, |a| a.name.clone())
+        }),
         arms,
         differences,
         agreements,

@@ -519,6 +519,31 @@ pub(super) fn settlement(h: &mut Html, d: &ReportData) {
     let h12 = "by month 12";
     let hh = format!("by month {horizon}");
     h.table("", &["arm", h6, h12, &hh, "holding at the horizon", "median month of agreement"], &rows);
+    // What happened on the way: the mechanisms that change a run's course.
+    let rows: Vec<Vec<String>> = s
+        .arms
+        .iter()
+        .map(|a| {
+            let mut row = vec![a.name.clone()];
+            row.extend(a.mobilised.iter().chain(&a.capitulation).chain([&a.mediator_left]).map(|&p| pct(p)));
+            row
+        })
+        .collect();
+    let [x, y] = &s.sides;
+    let head = [
+        format!("{x} mobilised"),
+        format!("{y} mobilised"),
+        format!("{x} broke"),
+        format!("{y} broke"),
+        "the mediator walked away".to_string(),
+    ];
+    let mut columns = vec!["arm"];
+    columns.extend(head.iter().map(String::as_str));
+    h.table(
+        "Share of runs in which, within the horizon, a side chose a wider mobilisation, a side broke, or the mediator walked away",
+        &columns,
+        &rows,
+    );
     if !s.differences.is_empty() {
         let name = |arm: &str| s.arms.iter().find(|a| a.arm == arm).map_or(arm.to_string(), |a| a.name.clone());
         let rows: Vec<Vec<String>> = s

@@ -180,6 +180,8 @@ function renderEdits() {
 // ---- analysis while dragging: at most one request in flight, then the latest edits ----
 
 async function analyse(compare = true) {
+  // Until this analysis (or a later one) is drawn, what is shown is out of date.
+  $("status").textContent = "analysing…";
   if (state.inFlight) {
     state.pending = true;
     state.pendingCompare = state.pendingCompare || compare;

@@ -85,6 +85,32 @@ impl Cdp {
         }
     }
 
+    /// Every URL the page asked for, in order.
+    pub(crate) fn requests(&self) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| e["method"] == "Network.requestWillBeSent")
+            .map(|e| e["params"]["request"]["url"].as_str().unwrap_or_default().to_string())
+            .collect()
+    }
+
+    /// Every error the page reported: console errors and failed assertions, uncaught
+    /// exceptions, and the browser's own error log entries except those `expected` accepts.
+    pub(crate) fn errors(&self, expected: impl Fn(&str) -> bool) -> Vec<String> {
+        self.events
+            .iter()
+            .filter(|e| {
+                (e["method"] == "Runtime.consoleAPICalled"
+                    && matches!(e["params"]["type"].as_str(), Some("error" | "assert")))
+                    || e["method"] == "Runtime.exceptionThrown"
+                    || (e["method"] == "Log.entryAdded"
+                        && e["params"]["entry"]["level"] == "error"
+                        && !expected(e["params"]["entry"]["text"].as_str().unwrap_or_default()))
+            })
+            .map(Value::to_string)
+            .collect()
+    }
+
     /// Waits for an event (kept events first).
     pub(crate) fn wait_for(&mut self, method: &str, deadline: Instant) -> Value {
         if let Some(k) = self.events.iter().position(|e| e["method"] == method) {
@@ -236,24 +262,9 @@ fn test_report_opens_offline_in_chromium_without_errors() {
     let page: Value = serde_json::from_str(inspected["result"]["value"].as_str().expect("a string")).expect("JSON");
 
     // Everything the page asked for, and everything it complained about.
-    let requests: Vec<String> = cdp
-        .events
-        .iter()
-        .filter(|e| e["method"] == "Network.requestWillBeSent")
-        .map(|e| e["params"]["request"]["url"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let requests = cdp.requests();
     let failed: Vec<&Value> = cdp.events.iter().filter(|e| e["method"] == "Network.loadingFailed").collect();
-    let errors: Vec<String> = cdp
-        .events
-        .iter()
-        .filter(|e| {
-            (e["method"] == "Runtime.consoleAPICalled"
-                && matches!(e["params"]["type"].as_str(), Some("error" | "assert")))
-                || e["method"] == "Runtime.exceptionThrown"
-                || (e["method"] == "Log.entryAdded" && e["params"]["entry"]["level"] == "error")
-        })
-        .map(Value::to_string)
-        .collect();
+    let errors = cdp.errors(|_| false);
     assert!(errors.is_empty(), "console errors: {errors:#?}");
     assert!(failed.is_empty(), "failed requests: {failed:#?}");
     assert!(requests.iter().all(|u| *u == url), "the report is self-contained, but it requested: {requests:?}");

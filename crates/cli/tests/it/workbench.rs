@@ -326,32 +326,15 @@ fn test_the_workbench_edits_saves_and_runs_in_chromium() {
 
     // Nothing went wrong, and nothing left the machine.
     let origin = served.url.trim_end_matches('/').to_string();
-    let requests: Vec<String> = cdp
-        .events
-        .iter()
-        .filter(|e| e["method"] == "Network.requestWillBeSent")
-        .map(|e| e["params"]["request"]["url"].as_str().unwrap_or_default().to_string())
-        .collect();
+    let requests = cdp.requests();
     assert!(requests.len() > 5, "{requests:?}");
     let outside: Vec<&String> = requests
         .iter()
         .filter(|u| !u.starts_with(&origin) && !u.starts_with("blob:") && !u.starts_with("data:"))
         .collect();
     assert!(outside.is_empty(), "requests left the machine: {outside:?}");
-    let errors: Vec<String> = cdp
-        .events
-        .iter()
-        .filter(|e| {
-            (e["method"] == "Runtime.consoleAPICalled"
-                && matches!(e["params"]["type"].as_str(), Some("error" | "assert")))
-                || e["method"] == "Runtime.exceptionThrown"
-                || (e["method"] == "Log.entryAdded"
-                    && e["params"]["entry"]["level"] == "error"
-                    // The 422 of the invalid value is the page working as meant.
-                    && !e["params"]["entry"]["text"].as_str().unwrap_or_default().contains("422"))
-        })
-        .map(Value::to_string)
-        .collect();
+    // The 422 of the invalid value is the page working as meant.
+    let errors = cdp.errors(|text| text.contains("422"));
     assert!(errors.is_empty(), "console errors: {errors:#?}");
 
     // The round trips as the page measured them (request, analysis, charts drawn).

@@ -289,6 +289,15 @@ macro_rules! war_parameters {
             settled_hazard: "probability a month", unit;
             /// Months a ceasefire must hold to count as a settlement.
             consolidation: "months", whole_months;
+            /// How fast the hazard rises as the sides rebuild unequally during a ceasefire:
+            /// the hazard is multiplied by `exp(rebuild_sensitivity × gap)`, where the gap is
+            /// how far the force ratio has moved since the deal, `|ln(ratio now / ratio at
+            /// the deal)|`.
+            rebuild_sensitivity: "per unit of log force ratio", non_negative, default 0.0;
+            /// Months ahead over which each party anticipates a breakdown when it weighs a
+            /// deal: it values a package net of the chance that the deal breaks down within
+            /// them and of the war it would then restart from the rebuilt position.
+            anticipation: "months", whole_months, default 0.0;
         }
     };
 }

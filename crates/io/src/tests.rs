@@ -683,9 +683,10 @@ fn test_war_is_valid() {
         parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
     );
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
-    // volatility 5, mediation 2 (left out: their defaults), durability 3 + 1 factor, event 1.
+    // volatility 5, mediation 2 (left out: their defaults), durability 3 + 2 left out + 1
+    // factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 69);
+    assert_eq!(conflict_numbers.len(), 71);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -747,6 +748,45 @@ fn test_mediation_round_trips_and_its_donors_must_exist() {
         panic!("an error")
     };
     assert!(render(&e).contains("conflict: mediation.hazard"), "{}", render(&e));
+}
+
+/// The commitment problem's two numbers: read, written back, left out at their defaults,
+/// and out-of-range values located on their line.
+#[test]
+fn test_rebuilding_and_anticipation_round_trip_and_are_bounded() {
+    let committed = edit(
+        WAR,
+        &[(
+            "consolidation = 12\n",
+            "consolidation = 12\nrebuild_sensitivity = { value = 1.5, assumption = \"regrouping tempts\" }\nanticipation = 12\n",
+        )],
+    );
+    let first = parse(&committed, "war.toml", Format::Toml).unwrap().scenario;
+    let d = &first.conflict.as_ref().unwrap().durability;
+    assert_eq!((d.rebuild_sensitivity.value, d.anticipation.value), (1.5, 12.0));
+    let text = to_toml(&first).unwrap();
+    assert!(text.contains("rebuild_sensitivity") && text.contains("anticipation = 12"), "{text}");
+    assert_eq!(parse(&text, "again.toml", Format::Toml).unwrap().scenario, first);
+    // Left out, they are 0 (no rebuilding effect, nothing anticipated) and not written back.
+    let plain = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let d = &plain.conflict.as_ref().unwrap().durability;
+    assert_eq!((d.rebuild_sensitivity.value, d.anticipation.value), (0.0, 0.0));
+    let written = to_toml(&plain).unwrap();
+    assert!(!written.contains("rebuild_sensitivity") && !written.contains("anticipation"), "{written}");
+    // A negative sensitivity and a fractional horizon are refused, each on its own line.
+    let bad = edit(&committed, &[("value = 1.5", "value = -0.5"), ("anticipation = 12", "anticipation = 2.5")]);
+    let Err(e) = parse(&bad, "war.toml", Format::Toml) else { panic!("an error") };
+    let message = render(&e);
+    assert!(message.contains("conflict: durability.rebuild_sensitivity is -0.5, but must be at least 0"), "{message}");
+    assert!(message.contains("conflict: durability.anticipation is 2.5, but must be a whole number"), "{message}");
+    let Err(Error::Invalid { diagnostics, .. }) = parse(&bad, "war.toml", Format::Toml) else { panic!("an error") };
+    assert_eq!(diagnostics.len(), 2, "{diagnostics:?}");
+    for (d, key) in diagnostics.iter().zip(["rebuild_sensitivity = ", "anticipation = "]) {
+        let start = bad.find(key).unwrap();
+        let end = start + bad[start..].find('\n').unwrap();
+        let (range, _) = d.label.as_ref().expect("located");
+        assert!(start <= range.start && range.end <= end, "{d:?} outside the {key} line");
+    }
 }
 
 #[test]
@@ -1306,5 +1346,5 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 41, "every registered number has a finite end to test");
+    assert_eq!(checked, 43, "every registered number has a finite end to test");
 }

@@ -20,10 +20,17 @@
 //!   talks are held: no built-in strategy accepts a package below its reservation value,
 //!   so they could not succeed (tested);
 //! * **ceasefire** (and, once it has held `consolidation` months, **settled**): no
-//!   fighting, the armies regroup; each month the settlement breaks down with a hazard
-//!   that depends on its terms (base rates from the UCDP Conflict Termination data, times
-//!   the factors of the matching terms). A breakdown (**collapsed**) restarts the war the
-//!   next month, and talks may resume.
+//!   fighting, the armies regroup (recruitment, production and deliveries go on); each
+//!   month the settlement breaks down with a hazard that depends on its terms (base rates
+//!   from the UCDP Conflict Termination data, times the factors of the matching terms) and
+//!   rises with the gap in rebuilt strength since the deal. A breakdown (**collapsed**)
+//!   restarts the war the next month, and talks may resume.
+//!
+//! The commitment problem (`commitment`, [`rebuilt_hazard`]): when the parties anticipate
+//! breakdown (`conflict.durability.anticipation` months), a month of fighting weighs every
+//! package net of its chance of breaking down within them and of the war restarted from the
+//! rebuilt position; the zone test, the best offer and the talks all use that rule. Left at
+//! their defaults, these numbers change nothing.
 //!
 //! Every month draws the same random numbers in the same order whatever happens, so runs
 //! of different levers with one seed share their shocks (common random numbers).
@@ -44,6 +51,11 @@ use serde::Serialize;
 
 use crate::batna::{Stakes, StakesError, breaking_chance, reservation_values, stakes};
 use crate::war::{Shocks, War, WarError, WarState};
+
+mod commitment;
+
+pub use commitment::{Anticipated, rebuilt_hazard, strength_gap};
+use commitment::{DurabilityClass, class_domains_for};
 
 /// Packages worse than a reservation value by no more than this still count as in the zone
 /// (the strategies' acceptance tolerance), so skipping talks never changes a result.
@@ -186,6 +198,11 @@ pub struct MonthRecord {
     pub talks: Option<Termination>,
     /// The monthly hazard of breakdown (during a ceasefire or settlement).
     pub hazard: f64,
+    /// In a month of fighting, when the parties anticipate breakdown
+    /// (`conflict.durability.anticipation`): what they expect of a deal. The margins are
+    /// then net of it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub anticipated: Option<Anticipated>,
 }
 
 /// A finished simulation.
@@ -279,6 +296,16 @@ pub struct Simulation {
     settled_hazard: f64,
     consolidation: u32,
     factors: Vec<Factor>,
+    /// How fast the hazard rises with the gap in rebuilt strength ([`rebuilt_hazard`]).
+    rebuild_sensitivity: f64,
+    /// Months over which the parties anticipate breakdown (0: they do not).
+    anticipation: u32,
+    /// The bargaining set's durability classes, and each package's.
+    classes: Vec<DurabilityClass>,
+    package_class: Vec<u16>,
+    /// The negotiation domain restricted to each durability class, when the parties
+    /// anticipate breakdown.
+    class_domains: Option<Arc<Vec<Domain>>>,
     /// Holder's km² under each option of the table's territorial issue, if it is a line.
     territory_issue: Option<usize>,
     anchors: Vec<Option<f64>>,
@@ -300,6 +327,7 @@ struct Prepared {
     bargaining_set: Arc<Vec<(u64, Vec<f64>)>>,
     static_reservation: Vec<f64>,
     talks: Talks,
+    class_domains: Option<Arc<Vec<Domain>>>,
 }
 
 /// The default talks: the veto players at the table, a single negotiating text drafted by
@@ -362,6 +390,7 @@ impl Simulation {
             bargaining_set,
             static_reservation,
             talks,
+            class_domains: None,
         })
     }
 
@@ -408,6 +437,7 @@ impl Simulation {
             bargaining_set: Arc::clone(&self.bargaining_set),
             static_reservation: reservation,
             talks: self.talks.clone(),
+            class_domains: self.class_domains.clone(),
         })
     }
 
@@ -430,6 +460,7 @@ impl Simulation {
             bargaining_set,
             static_reservation,
             talks,
+            class_domains,
         } = p;
         let war = War::from_conflict(&conflict, &world.actors)?;
         let side_seats = [0, 1].map(|i| parties.iter().position(|&a| a == conflict.sides[i].actor));
@@ -466,10 +497,15 @@ impl Simulation {
             state = war.step(&state, &Shocks::default());
             history.push(state);
         }
-        Ok(Simulation {
+        let mut sim = Simulation {
             ceasefire_hazard: conflict.durability.ceasefire_hazard.value,
             settled_hazard: conflict.durability.settled_hazard.value,
             consolidation: conflict.durability.consolidation.value.round().max(0.0) as u32,
+            rebuild_sensitivity: conflict.durability.rebuild_sensitivity.value,
+            anticipation: conflict.durability.anticipation.value.round().max(0.0) as u32,
+            classes: Vec::new(),
+            package_class: Vec::new(),
+            class_domains: None,
             scenario: table,
             world,
             world_model,
@@ -490,7 +526,10 @@ impl Simulation {
             anchors,
             at_as_of: state,
             history,
-        })
+        };
+        (sim.classes, sim.package_class) = sim.durability_classes();
+        sim.class_domains = class_domains_for(&sim, class_domains);
+        Ok(sim)
     }
 
     /// The scenario negotiated over (levers applied).
@@ -539,8 +578,16 @@ impl Simulation {
         reservation_values(&self.war, &self.stakes, &self.at_as_of, [p.sides[0].optimism, p.sides[1].optimism])
     }
 
-    /// The monthly breakdown hazard of a settlement on `terms`.
+    /// The monthly breakdown hazard of a settlement on `terms`, before either side has
+    /// rebuilt (the gap in strength is 0).
     pub fn hazard(&self, terms: u64, settled: bool) -> f64 {
+        self.hazard_after_rebuilding(terms, settled, 0.0)
+    }
+
+    /// The monthly breakdown hazard of a settlement on `terms` once the force ratio has moved
+    /// by `gap` ([`strength_gap`]) since the deal: the base rate times the matching factors
+    /// times `exp(rebuild_sensitivity × gap)`, at most 1 ([`rebuilt_hazard`]).
+    pub fn hazard_after_rebuilding(&self, terms: u64, settled: bool, gap: f64) -> f64 {
         let digits = self.scenario.outcome_space().decode(terms);
         let base = if settled { self.settled_hazard } else { self.ceasefire_hazard };
         let factor: f64 = self
@@ -549,7 +596,7 @@ impl Simulation {
             .filter(|f| f.when.iter().all(|(i, options)| options.contains(&digits[*i])))
             .map(|f| f.multiplier)
             .product();
-        (base * factor).clamp(0.0, 1.0)
+        rebuilt_hazard(base * factor, self.rebuild_sensitivity, gap)
     }
 
     /// The monthly hazard of breakdown of a ceasefire (or, `settled`, a settlement) on any
@@ -598,10 +645,14 @@ impl Simulation {
                 reservation[*seat] = value;
             }
         }
-        let (best_offer, margins) = self.best_offer(&reservation);
+        let optimism = [p.sides[0].optimism, p.sides[1].optimism];
+        let (best_offer, margins, anticipated) = self.zone(state, optimism, &reservation, true);
         let open = margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE;
-        let agreed =
-            open && matches!(self.negotiate(&reservation, best_offer, talk_seed, true), Termination::Agreement { .. });
+        let agreed = open
+            && matches!(
+                self.negotiate(&reservation, best_offer, talk_seed, true, anticipated.as_ref()),
+                Termination::Agreement { .. }
+            );
         HistoryCheck { log_survival, agreed }
     }
 
@@ -612,7 +663,8 @@ impl Simulation {
         let mut state = self.at_as_of;
         let mut phase = Phase::Fighting;
         let mut fought = 0i32; // months of fighting since the scenario date
-        let mut agreement: Option<(Month, u64, i32)> = None; // (when, terms, month index)
+        // (when, terms, month index, force ratio at the deal)
+        let mut agreement: Option<(Month, u64, i32, f64)> = None;
         let mut last_collapse: Option<(Month, Month)> = None;
         let mut capitulation: Option<(usize, Month)> = None;
         let mut failed = 0u32; // months of mediated talks without a deal
@@ -665,30 +717,35 @@ impl Simulation {
                     reservation[*seat] = value;
                 }
             }
-            let (mut best_offer, mut margins) = self.best_offer(&reservation);
+            let (mut best_offer, mut margins, anticipated) =
+                self.zone(&state, optimism, &reservation, phase == Phase::Fighting);
             match phase {
                 Phase::Fighting
                     if options.talks && margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE =>
                 {
-                    let outcome = self.negotiate(&reservation, best_offer, talk_seed, !state.mediator_gone);
+                    let outcome =
+                        self.negotiate(&reservation, best_offer, talk_seed, !state.mediator_gone, anticipated.as_ref());
                     if !state.mediator_gone && !matches!(outcome, Termination::Agreement { .. }) {
                         failed += 1;
                     }
                     if let Termination::Agreement { outcome: terms, .. } = outcome {
-                        agreement = Some((month, terms, k));
+                        agreement = Some((month, terms, k, self.war.force_ratio(&state)));
                         phase = Phase::Ceasefire;
                         state.held = self.line_after(terms, state.held);
                         best_offer = Some(terms);
-                        margins = self.margins(terms, &reservation);
+                        margins = match &anticipated {
+                            Some(a) => self.net_margins(terms, &reservation, a),
+                            None => self.margins(terms, &reservation),
+                        };
                     }
                     talks = Some(outcome);
                 }
                 Phase::Ceasefire | Phase::Settled => {
-                    let (agreed, terms, at) = agreement.expect("a ceasefire has terms");
+                    let (agreed, terms, at, at_deal) = agreement.expect("a ceasefire has terms");
                     if phase == Phase::Ceasefire && k - at > self.consolidation as i32 {
                         phase = Phase::Settled;
                     }
-                    hazard = self.hazard(terms, phase == Phase::Settled);
+                    hazard = self.ceasefire_month_hazard(terms, phase == Phase::Settled, at_deal, &state);
                     best_offer = Some(terms);
                     margins = self.margins(terms, &reservation);
                     if options.noise && breakdown < hazard {
@@ -710,11 +767,12 @@ impl Simulation {
                 margins,
                 talks,
                 hazard,
+                anticipated,
             });
         }
         let ending = match (capitulation, agreement, last_collapse) {
             (Some((actor, month)), _, _) => Ending::Capitulation { actor, month },
-            (None, Some((agreed, terms, _)), _) => {
+            (None, Some((agreed, terms, _, _)), _) => {
                 Ending::Holding { agreed, terms, settled: matches!(phase, Phase::Settled) }
             }
             (None, None, Some((agreed, collapsed))) => Ending::Relapsed { agreed, collapsed },
@@ -799,8 +857,12 @@ impl Simulation {
         for _ in 0..k {
             draws = MonthDraws::draw(&mut rng);
         }
-        let (opening, _) = self.best_offer(&month.reservation);
-        Some(self.talk(&month.reservation, opening, draws.talk_seed, !month.war.mediator_gone, true))
+        let opening = match &month.anticipated {
+            Some(_) => month.best_offer,
+            None => self.best_offer(&month.reservation).0,
+        };
+        let mediated = !month.war.mediator_gone;
+        Some(self.talk(&month.reservation, opening, draws.talk_seed, mediated, true, month.anticipated.as_ref()))
     }
 
     /// Whether the mediator walks away at the start of a month of fighting after `state`,
@@ -823,14 +885,66 @@ impl Simulation {
         rng.random::<f64>() < chance
     }
 
-    fn negotiate(&self, reservation: &[f64], opening: Option<u64>, seed: u64, mediated: bool) -> Termination {
-        self.talk(reservation, opening, seed, mediated, false).termination
+    fn negotiate(
+        &self,
+        reservation: &[f64],
+        opening: Option<u64>,
+        seed: u64,
+        mediated: bool,
+        anticipated: Option<&Anticipated>,
+    ) -> Termination {
+        self.talk(reservation, opening, seed, mediated, false, anticipated).termination
+    }
+
+    /// The month's best offer and margins, and, in a month of `fighting` when the parties
+    /// anticipate breakdown, what they expect of a deal (the margins are then net of it).
+    fn zone(
+        &self,
+        state: &WarState,
+        optimism: [f64; 2],
+        reservation: &[f64],
+        fighting: bool,
+    ) -> (Option<u64>, Vec<f64>, Option<Anticipated>) {
+        match if fighting { self.outlook(state, optimism) } else { None } {
+            Some(outlook) => {
+                let (best, margins, anticipated) = self.best_offer_net(reservation, &outlook);
+                (best, margins, Some(anticipated))
+            }
+            None => {
+                let (best, margins) = self.best_offer(reservation);
+                (best, margins, None)
+            }
+        }
+    }
+
+    /// The hazard of a month of ceasefire (`settled`: of settlement) on `terms`, agreed when
+    /// the force ratio was `at_deal`, with the war now in `state`.
+    fn ceasefire_month_hazard(&self, terms: u64, settled: bool, at_deal: f64, state: &WarState) -> f64 {
+        if self.rebuild_sensitivity > 0.0 {
+            self.hazard_after_rebuilding(terms, settled, strength_gap(at_deal, self.war.force_ratio(state)))
+        } else {
+            self.hazard(terms, settled)
+        }
     }
 
     /// One month's negotiation. Without the mediator (`mediated` false) nobody drafts a
     /// single text: the parties exchange offers (stacked alternating offers) from scratch.
-    fn talk(&self, reservation: &[f64], opening: Option<u64>, seed: u64, mediated: bool, record_trace: bool) -> Run {
-        let Some(domain) = &self.domain else {
+    /// When the parties anticipate breakdown (`anticipated`), the talks are held over the
+    /// best offer's durability class with the shifted reservation values.
+    fn talk(
+        &self,
+        reservation: &[f64],
+        opening: Option<u64>,
+        seed: u64,
+        mediated: bool,
+        record_trace: bool,
+        anticipated: Option<&Anticipated>,
+    ) -> Run {
+        let (domain, reservation) = match anticipated {
+            Some(a) => (self.talks_domain(Some(a.class)), &a.talks_reservation[..]),
+            None => (self.domain.as_ref(), reservation),
+        };
+        let Some(domain) = domain else {
             return Run {
                 termination: Termination::Deadline { rounds: 0 },
                 rounds: 0,
@@ -907,7 +1021,7 @@ mod tests {
         for m in &path.months {
             if m.margins.iter().any(|&x| x < -ZONE_TOLERANCE) {
                 empty += 1;
-                let outcome = sim.negotiate(&m.reservation, m.best_offer, 11, true);
+                let outcome = sim.negotiate(&m.reservation, m.best_offer, 11, true, None);
                 assert!(!matches!(outcome, Termination::Agreement { .. }), "{}: {outcome:?}", m.month);
             }
         }
@@ -968,8 +1082,8 @@ mod tests {
         // Without it nobody drafts a single text: the same month's talks run otherwise.
         let m = stays.months.iter().find(|m| m.talks.is_some()).expect("the test needs talks");
         assert_ne!(
-            sim.talk(&m.reservation, m.best_offer, 11, false, true).trace,
-            sim.talk(&m.reservation, m.best_offer, 11, true, true).trace
+            sim.talk(&m.reservation, m.best_offer, 11, false, true, None).trace,
+            sim.talk(&m.reservation, m.best_offer, 11, true, true, None).trace
         );
         // Losing patience after four failed months, it mediates those and not the later
         // ones: replayed, every month's talks end as recorded.

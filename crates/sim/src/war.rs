@@ -255,6 +255,18 @@ impl War {
         aid
     }
 
+    /// The effective force ratio of side 0 to side 1 in `state`, `E_0 / E_1` with `E = m · X`
+    /// (manpower times the materiel multiplier of the flow reaching the front), as the front
+    /// sees it: what a ceasefire's rebuilding moves. Infinite if side 1 has no strength left.
+    pub fn force_ratio(&self, state: &WarState) -> f64 {
+        let p = self.params(state.month);
+        let effective = |i: usize| {
+            let s = &p.sides[i];
+            power((state.materiel[i] / s.materiel_reference).max(0.0), s.materiel_elasticity) * state.manpower[i]
+        };
+        if effective(1) > 0.0 { effective(0) / effective(1) } else { f64::INFINITY }
+    }
+
     /// Personnel side `i` adds in the month after `state`: recruitment, scaled down as
     /// support falls below its level at the start, plus a chosen mobilisation's.
     pub fn recruits(&self, state: &WarState, i: usize) -> f64 {

@@ -427,7 +427,7 @@ pub(super) fn war(h: &mut Html, d: &ReportData) {
             f,
             true,
             &format!(
-                "{name}'s acceptance margin: its utility of the month's best package (in a ceasefire, of the agreed terms) minus its reservation value; it accepts at or above zero. Values below −0.3 are drawn at −0.3."
+                "{name}'s acceptance margin: its utility of the month's best package (in a ceasefire, of the agreed terms) minus its reservation value (net of an anticipated breakdown, when the parties anticipate one); it accepts at or above zero. Values below −0.3 are drawn at −0.3."
             ),
         );
     }
@@ -499,6 +499,7 @@ pub(super) fn settlement(h: &mut Html, d: &ReportData) {
             group_thousands(&s.runs.to_string())
         ),
     );
+    h.p("An agreement is not the end: each month of a ceasefire or settlement it may break down and the war resume. The monthly hazard is a base rate times the factors of the agreed terms (guarantees and forces on the ground lower it), and it rises as the sides rebuild unequally during the ceasefire: it is multiplied by exp(rebuild sensitivity × how far the force ratio has moved since the deal). When the parties anticipate this (a horizon of anticipation in months), each values a package net of its chance of breaking down within that horizon and of the war it would restart from the rebuilt position, so guarantees decide whether a deal is acceptable at all, not only how long it lasts.");
     let at = |v: &[[f64; 3]], m: usize| v.get(m.min(v.len()).saturating_sub(1)).map_or("–".into(), pct_ci);
     let horizon = s.months.len();
     let rows: Vec<Vec<String>> = s

@@ -485,10 +485,16 @@ delta = 0.05
             };
             let loaded = parley_io::parse(&edited, name, parley_io::Format::Toml).unwrap().scenario;
             let after = loaded.numbers().into_iter().find(|m| m.path == n.path).unwrap().quantity.into_owned();
-            assert_eq!(after.value, value, "{}", n.path);
+            assert_eq!(after.value.to_bits(), value.to_bits(), "{}", n.path);
             assert_eq!(after.provenance.kind(), "assumption", "{}", n.path);
         }
-        assert!(failed.is_empty(), "{} of {} numbers cannot be edited:\n{}", failed.len(), numbers.len(), failed.join("\n"));
+        assert!(
+            failed.is_empty(),
+            "{} of {} numbers cannot be edited:\n{}",
+            failed.len(),
+            numbers.len(),
+            failed.join("\n")
+        );
     }
 
     #[test]

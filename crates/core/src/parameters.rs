@@ -440,6 +440,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 3);
+        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 5);
     }
 }

@@ -246,7 +246,11 @@ fn parse_replicate(
     let rest = |k: usize| &f[2 + parameters + k];
     let outcome = Outcome::parse(rest(0)).ok_or_else(|| format!("unknown outcome \"{}\"", rest(0)))?;
     let month = |k: usize| -> Result<Option<u32>, String> {
-        if rest(k).is_empty() { Ok(None) } else { rest(k).parse().map(Some).map_err(|_| format!("bad month \"{}\"", rest(k))) }
+        if rest(k).is_empty() {
+            Ok(None)
+        } else {
+            rest(k).parse().map(Some).map_err(|_| format!("bad month \"{}\"", rest(k)))
+        }
     };
     let agreed_month = month(1)?;
     let broke = if rest(2).is_empty() { None } else { Some(rest(2).parse().map_err(|_| "bad side".to_string())?) };

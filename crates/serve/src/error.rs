@@ -164,7 +164,11 @@ impl IntoResponse for ApiError {
 
 /// A time limit as a user reads it: whole seconds, or milliseconds below a second.
 fn limit(d: &std::time::Duration) -> String {
-    if d.as_secs() >= 1 && d.subsec_millis() == 0 { format!("{} s", d.as_secs()) } else { format!("{} ms", d.as_millis()) }
+    if d.as_secs() >= 1 && d.subsec_millis() == 0 {
+        format!("{} s", d.as_secs())
+    } else {
+        format!("{} ms", d.as_millis())
+    }
 }
 
 #[cfg(test)]

@@ -267,6 +267,13 @@ struct Factor {
     multiplier: f64,
 }
 
+impl Factor {
+    /// Whether package `digits` matches the factor's terms.
+    fn matches(&self, digits: &[u32]) -> bool {
+        self.when.iter().all(|(i, options)| options.contains(&digits[*i]))
+    }
+}
+
 /// A scenario and levers, prepared for simulation.
 pub struct Simulation {
     /// The table scenario: levers applied in full.
@@ -302,7 +309,7 @@ pub struct Simulation {
     anticipation: u32,
     /// The bargaining set's durability classes, and each package's.
     classes: Vec<DurabilityClass>,
-    package_class: Vec<u16>,
+    package_class: Vec<u32>,
     /// The negotiation domain restricted to each durability class, when the parties
     /// anticipate breakdown.
     class_domains: Option<Arc<Vec<Domain>>>,
@@ -588,15 +595,15 @@ impl Simulation {
     /// by `gap` ([`strength_gap`]) since the deal: the base rate times the matching factors
     /// times `exp(rebuild_sensitivity × gap)`, at most 1 ([`rebuilt_hazard`]).
     pub fn hazard_after_rebuilding(&self, terms: u64, settled: bool, gap: f64) -> f64 {
-        let digits = self.scenario.outcome_space().decode(terms);
         let base = if settled { self.settled_hazard } else { self.ceasefire_hazard };
-        let factor: f64 = self
-            .factors
-            .iter()
-            .filter(|f| f.when.iter().all(|(i, options)| options.contains(&digits[*i])))
-            .map(|f| f.multiplier)
-            .product();
+        let factor = self.hazard_factor(&self.scenario.outcome_space().decode(terms));
         rebuilt_hazard(base * factor, self.rebuild_sensitivity, gap)
+    }
+
+    /// The product of the multipliers of the hazard factors that package `digits` matches
+    /// (in the factors' order, so that equal sets give equal products to the bit).
+    fn hazard_factor(&self, digits: &[u32]) -> f64 {
+        self.factors.iter().filter(|f| f.matches(digits)).map(|f| f.multiplier).product()
     }
 
     /// The monthly hazard of breakdown of a ceasefire (or, `settled`, a settlement) on any

@@ -443,9 +443,7 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
             .map(|k| as_of.map_or_else(|| format!("month {k}"), |m| m.plus(k).to_string()))
             .collect(),
         runs: first.runs,
-        sides: summary.sides.clone().map(|id| {
-            base.actors.iter().find(|a| a.id == id).map_or(id, |a| a.name.clone())
-        }),
+        sides: summary.sides.clone().map(|id| base.actors.iter().find(|a| a.id == id).map_or(id, |a| a.name.clone())),
         arms,
         differences,
         agreements,

@@ -158,7 +158,8 @@ async fn test_the_war_models_numbers_are_editable_checked_and_reach_a_run() {
     let s = Server::new();
     let (status, detail, _) = s.get("/api/v1/scenarios/built-in").await;
     assert_eq!(status, StatusCode::OK);
-    let hazard = detail["numbers"].as_array().unwrap().iter().find(|n| n["path"] == "conflict.mediation.hazard").unwrap();
+    let hazard =
+        detail["numbers"].as_array().unwrap().iter().find(|n| n["path"] == "conflict.mediation.hazard").unwrap();
     assert_eq!(hazard["editable"], true, "{hazard}");
     assert_eq!((hazard["min"].as_f64(), hazard["max"].as_f64()), (Some(0.0), Some(1.0)), "{hazard}");
 

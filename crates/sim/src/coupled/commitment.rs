@@ -27,8 +27,8 @@
 //!    margins of the month's zone test and best offer are these net margins.
 //!
 //! `q` depends on a package only through the hazard factors it matches, so the bargaining
-//! set falls into a few **durability classes** (one per set of matching factors), and the
-//! month's `q` is computed once per class. Within a class the rule is a shift of the
+//! set falls into a few **durability classes** (one per set of matching factors, of any
+//! number), and the month's `q` is computed once per class. Within a class the rule is a shift of the
 //! reservation value, `θ_i = r_i + q/(1 − q) · (r_i − w_i)`: the month's talks are held over
 //! the packages of the best offer's class (its terms of guarantees and forces are those of
 //! the mediator's text), each party accepting above `θ_i` — exactly the packages it values
@@ -37,6 +37,7 @@
 //! this runs, and with `rebuild_sensitivity = 0` the hazard is the factors' alone: a
 //! scenario without them runs as before, to the bit (tested).
 
+use std::collections::HashMap;
 use std::sync::Arc;
 
 use parley_protocol::Domain;
@@ -92,8 +93,8 @@ pub struct Anticipated {
 /// A set of matching hazard factors, and their product.
 #[derive(Clone, Debug)]
 pub(super) struct DurabilityClass {
-    /// Bit `f` set: factor `f` matches.
-    mask: u64,
+    /// Whether each factor matches, in the factors' order (any number of factors).
+    matches: Vec<bool>,
     /// The product of the matching factors' multipliers.
     pub(super) factor: f64,
 }
@@ -107,33 +108,28 @@ pub(super) struct Outlook {
 }
 
 impl Simulation {
-    /// Bit `f` set for every hazard factor `f` that package `digits` matches.
-    pub(super) fn factor_mask(&self, digits: &[u32]) -> u64 {
-        self.factors
-            .iter()
-            .enumerate()
-            .filter(|(_, f)| f.when.iter().all(|(i, options)| options.contains(&digits[*i])))
-            .fold(0, |mask, (k, _)| mask | 1 << k)
-    }
-
-    /// The durability classes of the bargaining set, and each package's class.
-    pub(super) fn durability_classes(&self) -> (Vec<DurabilityClass>, Vec<u16>) {
+    /// The durability classes of the bargaining set (in order of first appearance), and
+    /// each package's class.
+    pub(super) fn durability_classes(&self) -> (Vec<DurabilityClass>, Vec<u32>) {
         let space = self.scenario.outcome_space();
         let mut classes: Vec<DurabilityClass> = Vec::new();
+        let mut index: HashMap<Vec<bool>, u32> = HashMap::new();
         let mut of_package = Vec::with_capacity(self.bargaining_set.len());
         for (outcome, _) in self.bargaining_set.iter() {
-            let mask = self.factor_mask(&space.decode(*outcome));
-            let k = classes.iter().position(|c| c.mask == mask).unwrap_or_else(|| {
-                let factor = (0..self.factors.len())
-                    .filter(|f| mask >> f & 1 == 1)
-                    .map(|f| self.factors[f].multiplier)
-                    .product();
-                classes.push(DurabilityClass { mask, factor });
-                classes.len() - 1
+            let digits = space.decode(*outcome);
+            let matches = self.matching_factors(&digits);
+            let k = *index.entry(matches).or_insert_with_key(|matches| {
+                classes.push(DurabilityClass { matches: matches.clone(), factor: self.hazard_factor(&digits) });
+                (classes.len() - 1) as u32
             });
-            of_package.push(k as u16);
+            of_package.push(k);
         }
         (classes, of_package)
+    }
+
+    /// Whether each hazard factor matches package `digits`, in the factors' order.
+    fn matching_factors(&self, digits: &[u32]) -> Vec<bool> {
+        self.factors.iter().map(|f| f.matches(digits)).collect()
     }
 
     /// Whether the parties anticipate breakdown at all.
@@ -249,13 +245,17 @@ pub(super) fn class_domains_for(sim: &Simulation, shared: Option<Arc<Vec<Domain>
     let space = domain.space();
     let len = space.len()?;
     let mut digits = vec![0u32; space.n_issues()];
-    let mask_of: Vec<u64> = (0..len)
+    let index: HashMap<&[bool], u32> =
+        sim.classes.iter().enumerate().map(|(k, c)| (c.matches.as_slice(), k as u32)).collect();
+    // Each outcome's class; a set of factors no package of the bargaining set matches is
+    // no class (u32::MAX).
+    let class_of: Vec<u32> = (0..len)
         .map(|o| {
             space.decode_into(&mut o.clone(), &mut digits);
-            sim.factor_mask(&digits)
+            index.get(sim.matching_factors(&digits).as_slice()).copied().unwrap_or(u32::MAX)
         })
         .collect();
-    Some(Arc::new(sim.classes.iter().map(|c| domain.restricted(|o| mask_of[o as usize] == c.mask)).collect()))
+    Some(Arc::new((0..sim.classes.len() as u32).map(|k| domain.restricted(|o| class_of[o as usize] == k)).collect()))
 }
 
 #[cfg(test)]

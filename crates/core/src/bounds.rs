@@ -138,6 +138,7 @@ pub fn conflict(path: &[&str]) -> Bounds {
         ["beliefs", name] => registered("beliefs", name),
         ["volatility", name] => registered("volatility", name),
         ["mediation", name] => registered("mediation", name),
+        ["framework", name] => registered("framework", name),
         ["durability", "factors", _] => Bounds::NON_NEGATIVE,
         ["durability", name] => registered("durability", name),
         ["observed", _, "scale"] => Bounds::POSITIVE,

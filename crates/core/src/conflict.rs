@@ -100,6 +100,9 @@ pub struct Conflict {
     pub volatility: Volatility,
     /// Whether the mediator may walk away, and what leaves with it.
     pub mediation: Mediation,
+    /// Talks over a belligerent's head: frameworks agreed without it and put to it, with
+    /// pressure if it refuses.
+    pub framework: Framework,
     /// How likely a settlement is to break down, by its terms.
     pub durability: Durability,
     /// Scheduled changes.
@@ -185,6 +188,22 @@ crate::war_parameters!(mediation => model_numbers {
     tail {
         /// The donors whose deliveries stop when the mediator walks away (their ids).
         pub withdraws: Vec<String>,
+    }
+});
+
+crate::war_parameters!(framework => model_numbers {
+    /// Talks over a belligerent's head: the mediator agrees a framework with the other
+    /// parties at the table, the absent belligerent left out, and puts it to the absent one,
+    /// which accepts it or refuses; the donors that press it withhold part of their
+    /// deliveries for some months after a refusal.
+    pub struct Framework, values FrameworkValues;
+    head {
+        /// The belligerent left out of the first stage (an actor index), if one is named.
+        pub absent: Option<usize>,
+    }
+    tail {
+        /// The donors whose deliveries to the absent side are withheld after it refuses (their ids).
+        pub pressing: Vec<String>,
     }
 });
 
@@ -409,6 +428,9 @@ impl Conflict {
         for (name, q) in self.mediation.quantities() {
             emit(format!("mediation.{name}"), Borrowed(q));
         }
+        for (name, q) in self.framework.quantities() {
+            emit(format!("framework.{name}"), Borrowed(q));
+        }
         for (name, q) in self.durability.quantities() {
             emit(format!("durability.{name}"), Borrowed(q));
         }
@@ -444,6 +466,7 @@ impl Conflict {
             ["beliefs", name] => self.beliefs.quantity_mut(name),
             ["volatility", name] => self.volatility.quantity_mut(name),
             ["mediation", name] => self.mediation.quantity_mut(name),
+            ["framework", name] => self.framework.quantity_mut(name),
             ["durability", "factors", id] => {
                 self.durability.factors.iter_mut().find(|f| f.id == *id).map(|f| &mut f.multiplier)
             }

@@ -1,7 +1,7 @@
 //! The war model's numbers, each defined once.
 //!
 //! Every fixed number of the `[conflict]` section — the attrition law, a side, the
-//! territory, beliefs, volatility, mediation, durability — is one line of [`crate::war_parameters!`]: its
+//! territory, beliefs, volatility, mediation, framework, durability — is one line of [`crate::war_parameters!`]: its
 //! name (as it appears in the file and in paths such as `conflict.sides.ukr.recruitment`),
 //! its unit, its allowed values and what it means. From that line come:
 //!
@@ -164,7 +164,7 @@ macro_rules! parameter_range {
 /// `CALLBACK! { TOKENS ENTRIES }`, where each entry is
 /// `/// doc… name: "unit", bounds;` or, for a number a scenario may leave out,
 /// `/// doc… name: "unit", bounds, default VALUE;` (the value that leaves its mechanism out). The groups are `law`, `side`, `territory`, `beliefs`,
-/// `volatility`, `mediation` and `durability`. The callback builds what its crate needs from the list:
+/// `volatility`, `mediation`, `framework` and `durability`. The callback builds what its crate needs from the list:
 /// `parley-core` the model's structs, `parley-io` the file's.
 #[macro_export]
 macro_rules! war_parameters {
@@ -279,6 +279,19 @@ macro_rules! war_parameters {
             /// What each month of mediation without a deal adds to that chance: its
             /// patience runs out.
             hazard_per_failure: "probability a month", unit, default 0.0;
+        }
+    };
+    (framework => $callback:ident { $($tokens:tt)* }) => {
+        $callback! { $($tokens)*
+            /// How many frameworks the mediator agrees with the other parties and puts to the
+            /// absent belligerent before it brings both belligerents to the table (0: every
+            /// month's talks include both).
+            attempts: "frameworks", whole_months, default 0.0;
+            /// Share of the pressing donors' deliveries to the absent side that is withheld
+            /// after it refuses a framework (0: a refusal costs it nothing).
+            withheld: "share", unit, default 0.0;
+            /// Months the deliveries stay withheld after a refusal.
+            pressure_months: "months", whole_months, default 0.0;
         }
     };
     (durability => $callback:ident { $($tokens:tt)* }) => {
@@ -396,8 +409,8 @@ macro_rules! model_numbers {
 pub(crate) use model_numbers;
 
 /// Every group's numbers, with the group's name in paths (`sides` for a side's).
-pub fn groups() -> [(&'static str, &'static [Parameter]); 7] {
-    use crate::conflict::{Beliefs, Durability, Law, Mediation, Side, Territory, Volatility};
+pub fn groups() -> [(&'static str, &'static [Parameter]); 8] {
+    use crate::conflict::{Beliefs, Durability, Framework, Law, Mediation, Side, Territory, Volatility};
     [
         ("law", Law::PARAMETERS),
         ("sides", Side::PARAMETERS),
@@ -405,6 +418,7 @@ pub fn groups() -> [(&'static str, &'static [Parameter]); 7] {
         ("beliefs", Beliefs::PARAMETERS),
         ("volatility", Volatility::PARAMETERS),
         ("mediation", Mediation::PARAMETERS),
+        ("framework", Framework::PARAMETERS),
         ("durability", Durability::PARAMETERS),
     ]
 }
@@ -440,6 +454,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 5);
+        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 3 + 5);
     }
 }

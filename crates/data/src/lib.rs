@@ -126,6 +126,8 @@ pub fn replicates_batch(
     }
     fields.push(Field::new("mediator_left", DataType::UInt32, true));
     columns.push(Arc::new(replicates.iter().map(|r| r.mediator_left).collect::<UInt32Array>()));
+    fields.push(Field::new("framework_refused", DataType::UInt32, true));
+    columns.push(Arc::new(replicates.iter().map(|r| r.framework_refused).collect::<UInt32Array>()));
     Ok(RecordBatch::try_new(Arc::new(Schema::new(fields)), columns)?)
 }
 
@@ -288,6 +290,7 @@ mod tests {
             held: 1000.0 + index as f64,
             mobilised: [None, (index > 0).then_some(2)],
             mediator_left: (index == 0).then_some(1),
+            framework_refused: (index > 0).then_some(1),
             months: vec![
                 MonthRow {
                     phase: Phase::Fighting,

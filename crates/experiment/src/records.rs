@@ -18,6 +18,7 @@ fn replicate_header(paths: &[String], sides: &[String; 2]) -> Vec<String> {
     h.push("held_km2".into());
     h.extend(sides.iter().map(|s| format!("mobilised_{s}")));
     h.push("mediator_left".into());
+    h.push("framework_refused".into());
     h
 }
 
@@ -59,7 +60,12 @@ fn replicate_row(r: &Replicate, design: &Design, scenario: &Scenario) -> Vec<Str
     f.push(r.terms.as_ref().map_or(String::new(), |t| terms_text(scenario, t)));
     f.extend(r.losses.iter().map(|x| x.to_string()));
     f.push(r.held.to_string());
-    f.extend(r.mobilised.iter().chain([&r.mediator_left]).map(|m| m.map_or(String::new(), |m| m.to_string())));
+    f.extend(
+        r.mobilised
+            .iter()
+            .chain([&r.mediator_left, &r.framework_refused])
+            .map(|m| m.map_or(String::new(), |m| m.to_string())),
+    );
     f
 }
 
@@ -237,8 +243,8 @@ fn parse_replicate(
     scenarios: &[&Scenario],
     parameters: usize,
 ) -> Result<Replicate, String> {
-    if f.len() != 2 + parameters + 10 {
-        return Err(format!("expected {} fields, found {}", 2 + parameters + 10, f.len()));
+    if f.len() != 2 + parameters + 11 {
+        return Err(format!("expected {} fields, found {}", 2 + parameters + 11, f.len()));
     }
     let index: u64 = f[0].parse().map_err(|_| format!("\"{}\" is not a replicate index", &f[0]))?;
     let arm = design.arms.iter().position(|a| a.name == f[1]).ok_or_else(|| format!("unknown arm \"{}\"", &f[1]))?;
@@ -271,6 +277,7 @@ fn parse_replicate(
     let held = num(rest(6))?;
     let mobilised = [month(7)?, month(8)?];
     let mediator_left = month(9)?;
+    let framework_refused = month(10)?;
     Ok(Replicate {
         index,
         arm,
@@ -283,6 +290,7 @@ fn parse_replicate(
         held,
         mobilised,
         mediator_left,
+        framework_refused,
         months,
     })
 }
@@ -317,6 +325,7 @@ mod tests {
             held: 116_500.0,
             mobilised: [Some(4), None],
             mediator_left: Some(2),
+            framework_refused: Some(1),
             months: vec![month(Phase::Fighting, -0.012_345_678_9), month(Phase::Ceasefire, 0.0)],
         };
         let sides = ["rus".to_string(), "ukr".to_string()];

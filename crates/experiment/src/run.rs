@@ -224,6 +224,8 @@ pub struct Replicate {
     pub mobilised: [Option<u32>; 2],
     /// The month in which the mediator walked away, if it did.
     pub mediator_left: Option<u32>,
+    /// The month in which a side refused a framework agreed over its head, if one did.
+    pub framework_refused: Option<u32>,
     /// Month by month.
     pub months: Vec<MonthRow>,
 }
@@ -421,6 +423,9 @@ fn summarise_run(index: u64, arm: usize, parameters: Vec<f64>, sim: &Simulation,
         held: path.months.last().map_or(sim.at_as_of().held, |m| m.war.held),
         mobilised: [0, 1].map(|i| first_month(&|m| m.war.mobilised[i] && !sim.at_as_of().mobilised[i])),
         mediator_left: first_month(&|m| m.war.mediator_gone && !sim.at_as_of().mediator_gone),
+        framework_refused: first_month(&|m| {
+            m.framework().is_some() && !matches!(m.talks, Some(parley_protocol::Termination::Agreement { .. }))
+        }),
         months: path
             .months
             .iter()

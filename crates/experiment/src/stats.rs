@@ -36,6 +36,8 @@ pub struct ArmSummary {
     pub mobilised: [Proportion; 2],
     /// Share in which the mediator walked away.
     pub mediator_left: Proportion,
+    /// Share in which a side refused a framework agreed over its head.
+    pub framework_refused: Proportion,
     /// Share of replicates never reaching an agreement.
     pub no_settlement: Proportion,
     /// Per issue, per option: share of first agreements with that option.
@@ -120,6 +122,7 @@ struct ArmTally {
     broke: [u64; 2],
     mobilised: [u64; 2],
     mediator_left: u64,
+    framework_refused: u64,
     no_settlement: u64,
     /// Per issue, per option: first agreements with that option.
     terms: Vec<Vec<u64>>,
@@ -197,6 +200,7 @@ impl<'a> Summarizer<'a> {
                 broke: [0; 2],
                 mobilised: [0; 2],
                 mediator_left: 0,
+                framework_refused: 0,
                 no_settlement: 0,
                 terms: scenarios[a].issues.iter().map(|i| vec![0; i.options.len()]).collect(),
                 with_terms: 0,
@@ -241,6 +245,7 @@ impl<'a> Summarizer<'a> {
             *count += u64::from(month.is_some());
         }
         t.mediator_left += u64::from(r.mediator_left.is_some());
+        t.framework_refused += u64::from(r.framework_refused.is_some());
         if let Some(terms) = &r.terms {
             t.with_terms += 1;
             for (counts, &o) in t.terms.iter_mut().zip(terms) {
@@ -324,6 +329,7 @@ impl<'a> Summarizer<'a> {
                     capitulation: t.broke.map(|k| Proportion::new(k, n)),
                     mobilised: t.mobilised.map(|k| Proportion::new(k, n)),
                     mediator_left: Proportion::new(t.mediator_left, n),
+                    framework_refused: Proportion::new(t.framework_refused, n),
                     no_settlement: Proportion::new(t.no_settlement, n),
                     terms,
                     losses: [t.losses[0].spread(), t.losses[1].spread()],
@@ -465,6 +471,7 @@ mod tests {
             held: 110_000.0 + 8_000.0 * u(7) - 100.0 * arm as f64,
             mobilised: [(u(8) < 0.3).then_some(2), None],
             mediator_left: (u(9) < 0.5).then_some(1),
+            framework_refused: (u(9) < 0.2).then_some(3),
             months: (0..3).map(month).collect(),
         }
     }

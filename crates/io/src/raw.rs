@@ -655,6 +655,9 @@ pub struct RawConflict {
     /// A mediator that can walk away (left out: it never does).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub mediation: Option<RawMediation>,
+    /// Talks over a belligerent's head (left out: the talks always include both).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub framework: Option<RawFramework>,
     /// How likely a settlement is to break down.
     pub durability: RawDurability,
     /// Scheduled changes of the numbers (elections, aid votes).
@@ -908,6 +911,26 @@ parley_core::war_parameters!(mediation => raw_numbers {
         /// Donor ids whose deliveries stop when the mediator walks away.
         #[serde(default, skip_serializing_if = "Vec::is_empty")]
         pub withdraws: Vec<Located<String>>,
+    }
+});
+
+parley_core::war_parameters!(framework => raw_numbers {
+    /// Talks over a belligerent's head: the mediator agrees a framework with the other
+    /// parties at the table, the `absent` belligerent left out, and puts it to the absent one,
+    /// which accepts it (a deal) or refuses it; after a refusal the `pressing` donors withhold
+    /// part of their deliveries to it for some months. After `attempts` refused frameworks
+    /// both belligerents negotiate at the table.
+    pub struct RawFramework;
+    head {
+        /// The belligerent left out of the first stage (an actor id of one of the sides, a
+        /// veto player); required when `attempts` is above 0.
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        pub absent: Option<Located<String>>,
+    }
+    tail {
+        /// Donor ids (each supplying the absent side) that withhold deliveries after a refusal.
+        #[serde(default, skip_serializing_if = "Vec::is_empty")]
+        pub pressing: Vec<Located<String>>,
     }
 });
 

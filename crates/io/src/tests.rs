@@ -750,6 +750,55 @@ fn test_mediation_round_trips_and_its_donors_must_exist() {
     assert!(render(&e).contains("conflict: mediation.hazard"), "{}", render(&e));
 }
 
+/// Talks over a side's head: read, written back, left out when not set, and their
+/// references checked and located.
+#[test]
+fn test_frameworks_round_trip_and_name_a_seated_side_and_its_donors() {
+    let section = "[conflict.framework]\nabsent = \"south\"\npressing = [\"ally\"]\nattempts = { value = 2, assumption = \"two tries\" }\nwithheld = 0.5\npressure_months = 6\n\n[conflict.durability]";
+    let framed = edit(WAR, &[("[conflict.durability]", section)]);
+    let first = parse(&framed, "war.toml", Format::Toml).unwrap().scenario;
+    let f = &first.conflict.as_ref().unwrap().framework;
+    let south = first.actors.iter().position(|a| a.id == "south");
+    assert_eq!((f.absent, f.pressing.as_slice()), (south, &["ally".to_string()][..]));
+    assert_eq!((f.attempts.value, f.withheld.value, f.pressure_months.value), (2.0, 0.5, 6.0));
+    let text = to_toml(&first).unwrap();
+    assert!(text.contains("[conflict.framework]") && text.contains("absent = \"south\""), "{text}");
+    assert_eq!(parse(&text, "again.toml", Format::Toml).unwrap().scenario, first);
+    assert_eq!(parse(&to_json(&first).unwrap(), "again.json", Format::Json).unwrap().scenario, first);
+    // Without the section the talks include both sides, and none is written back.
+    let plain = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    let f = &plain.conflict.as_ref().unwrap().framework;
+    assert_eq!((f.absent, f.pressing.len(), f.attempts.value, f.withheld.value), (None, 0, 0.0, 0.0));
+    assert!(!to_toml(&plain).unwrap().contains("framework"));
+    // Each wrong reference is located on its own line, with what to do.
+    let errors = |text: &str| {
+        let Err(e) = parse(text, "war.toml", Format::Toml) else { panic!("an error") };
+        render(&e)
+    };
+    let text = errors(&edit(&framed, &[("absent = \"south\"", "absent = \"broker\"")]));
+    assert!(text.contains("conflict: framework.absent: \"broker\" is not a side of the conflict"), "{text}");
+    let seated = edit(
+        &framed,
+        &[(
+            "id = \"south\"\nname = \"South\"\nrole = \"belligerent\"\nveto = true",
+            "id = \"south\"\nname = \"South\"\nrole = \"belligerent\"\nveto = false",
+        )],
+    );
+    let text = errors(&seated);
+    assert!(text.contains("conflict: framework.absent \"south\" does not sit at the table"), "{text}");
+    let text = errors(&edit(&framed, &[("pressing = [\"ally\"]", "pressing = [\"ally\", \"alley\", \"ally\"]")]));
+    assert!(text.contains("conflict: framework pressing \"alley\", which is not a donor"), "{text}");
+    assert!(text.contains("conflict: framework pressing \"ally\" twice"), "{text}");
+    let text = errors(&edit(&framed, &[("absent = \"south\"\n", "")]));
+    assert!(text.contains("conflict: framework.attempts is 2, but no belligerent is named as absent"), "{text}");
+    let text = errors(&edit(&framed, &[("pressing = [\"ally\"]\n", "")]));
+    assert!(text.contains("conflict: framework.withheld is 0.5, but no donor is pressing"), "{text}");
+    let text = errors(&edit(&framed, &[("absent = \"south\"", "absent = \"north\"")]));
+    assert!(text.contains("conflict: framework pressing \"ally\", which does not supply the absent side"), "{text}");
+    let text = errors(&edit(&framed, &[("withheld = 0.5", "withheld = 1.5")]));
+    assert!(text.contains("conflict: framework.withheld"), "{text}");
+}
+
 /// The commitment problem's two numbers: read, written back, left out at their defaults,
 /// and out-of-range values located on their line.
 #[test]
@@ -1297,7 +1346,15 @@ fn test_error_scoped_veto_with_an_unknown_key() {
 /// to its bounds by validation — from the one definition, with no list of names here.
 #[test]
 fn test_every_registered_war_number_is_written_read_and_bounded() {
-    let base = parse(WAR, "war.toml", Format::Toml).unwrap().scenario;
+    // Frameworks need a side to put them to.
+    let war = edit(
+        WAR,
+        &[(
+            "[conflict.durability]",
+            "[conflict.framework]\nabsent = \"south\"\npressing = [\"ally\"]\n\n[conflict.durability]",
+        )],
+    );
+    let base = parse(&war, "war.toml", Format::Toml).unwrap().scenario;
     let mut checked = 0;
     for (group, parameters) in parley_core::parameters::groups() {
         for p in parameters {
@@ -1327,6 +1384,7 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
                 "beliefs" => model.beliefs.number(p.name),
                 "volatility" => model.volatility.number(p.name),
                 "mediation" => model.mediation.as_ref().and_then(|m| m.number(p.name)),
+                "framework" => model.framework.as_ref().and_then(|f| f.number(p.name)),
                 "durability" => model.durability.number(p.name),
                 other => panic!("a group the test does not know: {other}"),
             };
@@ -1346,5 +1404,5 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 43, "every registered number has a finite end to test");
+    assert_eq!(checked, 46, "every registered number has a finite end to test");
 }

@@ -1,7 +1,8 @@
 //! From a validated [`Scenario`] back to a scenario file.
 
 use parley_core::conflict::{
-    Beliefs, Durability, Law, Mediation, Observable, ObservationError, Series, Side, Terms, Territory, Volatility,
+    Beliefs, Durability, Framework, Law, Mediation, Observable, ObservationError, Series, Side, Terms, Territory,
+    Volatility,
 };
 use parley_core::parameters::Parameter;
 use parley_core::{
@@ -12,11 +13,11 @@ use parley_core::{
 use crate::located::{Located, OneOrMany, OrderedMap};
 use crate::raw::{
     RawActor, RawBeliefs, RawCalibration, RawCheckKind, RawCondition, RawConflict, RawDispute, RawDistribution,
-    RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFunction,
-    RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMediation, RawMetadata,
-    RawObservationError, RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole, RawScenario,
-    RawScopedVeto, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain, RawValueFunction,
-    RawVeto, RawVolatility,
+    RawDistributionKind, RawDonor, RawDurability, RawErrorDistribution, RawEvent, RawExpectation, RawFramework,
+    RawFunction, RawHazardFactor, RawIssue, RawIssueKind, RawLaw, RawLever, RawLinkage, RawMeasure, RawMediation,
+    RawMetadata, RawObservationError, RawObserved, RawOption, RawPreferences, RawQuantity, RawRedLine, RawRole,
+    RawScenario, RawScopedVeto, RawSeries, RawSide, RawSource, RawTerms, RawTerritory, RawTuned, RawUncertain,
+    RawValueFunction, RawVeto, RawVolatility,
 };
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
@@ -312,6 +313,21 @@ fn mediation(m: &Mediation) -> Option<RawMediation> {
     })
 }
 
+/// Talks over a belligerent's head as written: left out when nothing of them is set, so a
+/// scenario without them reads and writes back unchanged.
+fn framework(f: &Framework, actors: &[Actor]) -> Option<RawFramework> {
+    let absent = f.absent.is_none()
+        && f.pressing.is_empty()
+        && f.quantities().all(|(name, q)| Framework::parameter(name).is_some_and(|p| p.is_absent(q)));
+    (!absent).then(|| {
+        RawFramework::new(
+            f.absent.map(|a| Located::new(actors[a].id.clone())),
+            f.pressing.iter().map(|d| Located::new(d.clone())).collect(),
+            |name| registered(f.quantity(name), Framework::parameter(name)),
+        )
+    })
+}
+
 fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
     let id = |a: usize| Located::new(actors[a].id.clone());
     let month = |m: parley_core::Month| Located::new(m.to_string());
@@ -346,6 +362,7 @@ fn conflict(c: &Conflict, actors: &[Actor]) -> RawConflict {
         beliefs: RawBeliefs::new(|name| registered(c.beliefs.quantity(name), Beliefs::parameter(name))),
         volatility: RawVolatility::new(|name| registered(c.volatility.quantity(name), Volatility::parameter(name))),
         mediation: mediation(&c.mediation),
+        framework: framework(&c.framework, actors),
         durability: RawDurability::new(
             d.factors
                 .iter()

@@ -426,6 +426,9 @@ pub struct ArmCurve {
     /// Share in which the mediator walked away.
     #[serde(default)]
     pub mediator_left: f64,
+    /// Share in which a side refused a framework agreed over its head.
+    #[serde(default)]
+    pub framework_refused: f64,
 }
 
 /// A lever arm against the baseline, paired by replicate: `(mean, low, high)`.

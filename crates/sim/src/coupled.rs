@@ -53,9 +53,11 @@ use crate::batna::{Stakes, StakesError, breaking_chance, reservation_values, sta
 use crate::war::{Shocks, War, WarError, WarState};
 
 mod commitment;
+mod framework;
 
 pub use commitment::{Anticipated, rebuilt_hazard, strength_gap};
-use commitment::{DurabilityClass, class_domains_for};
+use commitment::{DurabilityClass, Outlook, class_domains_for};
+use framework::{FrameworkOutcome, FrameworkSetup};
 
 /// Packages worse than a reservation value by no more than this still count as in the zone
 /// (the strategies' acceptance tolerance), so skipping talks never changes a result.
@@ -203,6 +205,27 @@ pub struct MonthRecord {
     /// then net of it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub anticipated: Option<Anticipated>,
+    /// Whether the month's talks were held over a belligerent's head
+    /// (`[conflict.framework]`), and what was put to it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub over_the_head: Option<OverTheHead>,
+}
+
+/// A month's talks held over a belligerent's head: the other parties negotiate a framework
+/// and put it to the absent side. The month's talks end in an agreement on the framework if
+/// it accepted, in a breakdown by its seat if it refused, and as the other parties' talks
+/// ended if they agreed none.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct OverTheHead {
+    /// The framework put to the absent side, if the other parties agreed one.
+    pub framework: Option<u64>,
+}
+
+impl MonthRecord {
+    /// The framework put to an absent side this month, if any.
+    pub fn framework(&self) -> Option<u64> {
+        self.over_the_head.and_then(|o| o.framework)
+    }
 }
 
 /// A finished simulation.
@@ -313,6 +336,13 @@ pub struct Simulation {
     /// The negotiation domain restricted to each durability class, when the parties
     /// anticipate breakdown.
     class_domains: Option<Arc<Vec<Domain>>>,
+    /// Talks over a belligerent's head, when `[conflict.framework]` may hold them.
+    framework: Option<Arc<FrameworkSetup>>,
+    /// Each package of the framework's bargaining set's durability class.
+    framework_class: Vec<u32>,
+    /// The framework's domain restricted to each durability class, when the parties
+    /// anticipate breakdown.
+    framework_class_domains: Option<Arc<Vec<Domain>>>,
     /// Holder's km² under each option of the table's territorial issue, if it is a line.
     territory_issue: Option<usize>,
     anchors: Vec<Option<f64>>,
@@ -335,6 +365,8 @@ struct Prepared {
     static_reservation: Vec<f64>,
     talks: Talks,
     class_domains: Option<Arc<Vec<Domain>>>,
+    framework: Option<Arc<FrameworkSetup>>,
+    framework_class_domains: Option<Arc<Vec<Domain>>>,
 }
 
 /// The default talks: the veto players at the table, a single negotiating text drafted by
@@ -386,6 +418,7 @@ impl Simulation {
         let conflict = world.conflict.clone().ok_or(WarError::NoConflict)?;
         let stakes = Arc::new(stakes(&world, &conflict, &world_model)?);
         let static_reservation = parties.iter().map(|&a| table.preferences[a].reservation.value).collect();
+        let framework = framework_setup(&conflict, &model, &parties, domain.as_ref())?;
         Self::assemble(Prepared {
             table: Arc::new(table),
             world: Arc::new(world),
@@ -398,6 +431,8 @@ impl Simulation {
             static_reservation,
             talks,
             class_domains: None,
+            framework,
+            framework_class_domains: None,
         })
     }
 
@@ -433,6 +468,16 @@ impl Simulation {
         } else {
             Arc::clone(&self.stakes)
         };
+        // The first stage is prepared once; numbers that start talks over a side's head
+        // where there were none prepare it now.
+        let (framework, framework_class_domains) = match &self.framework {
+            Some(f) => (Some(Arc::clone(f)), self.framework_class_domains.clone()),
+            None if may_go_over_the_head(&conflict) => {
+                let model = UtilityModel::new(&self.scenario)?;
+                (framework_setup(&conflict, &model, &self.parties, self.domain.as_ref())?, None)
+            }
+            None => (None, None),
+        };
         Self::assemble(Prepared {
             table: Arc::clone(&self.scenario),
             world: Arc::clone(&self.world),
@@ -445,6 +490,8 @@ impl Simulation {
             static_reservation: reservation,
             talks: self.talks.clone(),
             class_domains: self.class_domains.clone(),
+            framework,
+            framework_class_domains,
         })
     }
 
@@ -468,6 +515,8 @@ impl Simulation {
             static_reservation,
             talks,
             class_domains,
+            framework,
+            framework_class_domains,
         } = p;
         let war = War::from_conflict(&conflict, &world.actors)?;
         let side_seats = [0, 1].map(|i| parties.iter().position(|&a| a == conflict.sides[i].actor));
@@ -513,6 +562,9 @@ impl Simulation {
             classes: Vec::new(),
             package_class: Vec::new(),
             class_domains: None,
+            framework,
+            framework_class: Vec::new(),
+            framework_class_domains: None,
             scenario: table,
             world,
             world_model,
@@ -536,6 +588,7 @@ impl Simulation {
         };
         (sim.classes, sim.package_class) = sim.durability_classes();
         sim.class_domains = class_domains_for(&sim, class_domains);
+        sim.framework_classes(framework_class_domains);
         Ok(sim)
     }
 
@@ -653,7 +706,8 @@ impl Simulation {
             }
         }
         let optimism = [p.sides[0].optimism, p.sides[1].optimism];
-        let (best_offer, margins, anticipated) = self.zone(state, optimism, &reservation, true);
+        let outlook = self.outlook(state, optimism);
+        let (best_offer, margins, anticipated) = self.zone(outlook.as_ref(), &reservation);
         let open = margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE;
         let agreed = open
             && matches!(
@@ -675,6 +729,7 @@ impl Simulation {
         let mut last_collapse: Option<(Month, Month)> = None;
         let mut capitulation: Option<(usize, Month)> = None;
         let mut failed = 0u32; // months of mediated talks without a deal
+        let mut refused = 0u32; // frameworks the absent side refused
         let mut months = Vec::with_capacity(options.months as usize);
         let n = self.parties.len();
         for k in 0..options.months as i32 {
@@ -724,28 +779,64 @@ impl Simulation {
                     reservation[*seat] = value;
                 }
             }
-            let (mut best_offer, mut margins, anticipated) =
-                self.zone(&state, optimism, &reservation, phase == Phase::Fighting);
+            let outlook = if phase == Phase::Fighting { self.outlook(&state, optimism) } else { None };
+            let (mut best_offer, mut margins, anticipated) = self.zone(outlook.as_ref(), &reservation);
+            let mut over_the_head = None;
             match phase {
-                Phase::Fighting
-                    if options.talks && margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE =>
-                {
-                    let outcome =
-                        self.negotiate(&reservation, best_offer, talk_seed, !state.mediator_gone, anticipated.as_ref());
-                    if !state.mediator_gone && !matches!(outcome, Termination::Agreement { .. }) {
-                        failed += 1;
+                Phase::Fighting if options.talks => {
+                    // The breakdown chance the parties weigh the deal with, if not the best offer's.
+                    let mut weighed = None;
+                    let outcome = if self.over_the_head(&state, refused) {
+                        let held = self.framework_talks(&state, optimism, &reservation, outlook.as_ref(), talk_seed);
+                        if !matches!(held, FrameworkOutcome::NoFramework) {
+                            over_the_head = Some(OverTheHead { framework: None });
+                        }
+                        match held {
+                            FrameworkOutcome::NoFramework => None,
+                            FrameworkOutcome::Failed(outcome) => Some(outcome),
+                            FrameworkOutcome::Accepted { terms, round, breakdown } => {
+                                over_the_head = Some(OverTheHead { framework: Some(terms) });
+                                weighed = Some(breakdown);
+                                Some(Termination::Agreement { outcome: terms, round })
+                            }
+                            FrameworkOutcome::Refused { terms, round, by } => {
+                                over_the_head = Some(OverTheHead { framework: Some(terms) });
+                                refused += 1;
+                                state = self.pressed(&state);
+                                Some(Termination::Breakdown { by, round })
+                            }
+                        }
+                    } else if margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE {
+                        Some(self.negotiate(
+                            &reservation,
+                            best_offer,
+                            talk_seed,
+                            !state.mediator_gone,
+                            anticipated.as_ref(),
+                        ))
+                    } else {
+                        None
+                    };
+                    if let Some(outcome) = outcome {
+                        if !state.mediator_gone && !matches!(outcome, Termination::Agreement { .. }) {
+                            failed += 1;
+                        }
+                        if let Termination::Agreement { outcome: terms, .. } = outcome {
+                            agreement = Some((month, terms, k, self.war.force_ratio(&state)));
+                            phase = Phase::Ceasefire;
+                            state.held = self.line_after(terms, state.held);
+                            state.pressure = 0;
+                            best_offer = Some(terms);
+                            margins = match (&anticipated, weighed) {
+                                (Some(a), Some(breakdown)) => {
+                                    self.net_margins(terms, &reservation, &Anticipated { breakdown, ..a.clone() })
+                                }
+                                (Some(a), None) => self.net_margins(terms, &reservation, a),
+                                (None, _) => self.margins(terms, &reservation),
+                            };
+                        }
+                        talks = Some(outcome);
                     }
-                    if let Termination::Agreement { outcome: terms, .. } = outcome {
-                        agreement = Some((month, terms, k, self.war.force_ratio(&state)));
-                        phase = Phase::Ceasefire;
-                        state.held = self.line_after(terms, state.held);
-                        best_offer = Some(terms);
-                        margins = match &anticipated {
-                            Some(a) => self.net_margins(terms, &reservation, a),
-                            None => self.margins(terms, &reservation),
-                        };
-                    }
-                    talks = Some(outcome);
                 }
                 Phase::Ceasefire | Phase::Settled => {
                     let (agreed, terms, at, at_deal) = agreement.expect("a ceasefire has terms");
@@ -775,6 +866,7 @@ impl Simulation {
                 talks,
                 hazard,
                 anticipated,
+                over_the_head,
             });
         }
         let ending = match (capitulation, agreement, last_collapse) {
@@ -854,10 +946,15 @@ impl Simulation {
 
     /// The talks of month `k` (0-based) of `trajectory`, which `self.run(options)` produced,
     /// played again with their trace recorded: the same reservation values, opening text
-    /// and random stream, so the same ending. `None` if no talks were held that month.
+    /// and random stream, so the same ending. `None` if no talks were held that month, or
+    /// if they were held over a side's head (their first stage seats other parties than
+    /// the table's, so its trace is not one of the table's talks).
     pub fn replay_talks(&self, options: RunOptions, trajectory: &Trajectory, k: usize) -> Option<Run> {
         let month = trajectory.months.get(k)?;
         month.talks?;
+        if month.over_the_head.is_some() {
+            return None;
+        }
         let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
         rng.set_stream(options.stream);
         let mut draws = MonthDraws::draw(&mut rng);
@@ -903,18 +1000,13 @@ impl Simulation {
         self.talk(reservation, opening, seed, mediated, false, anticipated).termination
     }
 
-    /// The month's best offer and margins, and, in a month of `fighting` when the parties
-    /// anticipate breakdown, what they expect of a deal (the margins are then net of it).
-    fn zone(
-        &self,
-        state: &WarState,
-        optimism: [f64; 2],
-        reservation: &[f64],
-        fighting: bool,
-    ) -> (Option<u64>, Vec<f64>, Option<Anticipated>) {
-        match if fighting { self.outlook(state, optimism) } else { None } {
+    /// The month's best offer and margins, and, in a month of fighting when the parties
+    /// anticipate breakdown (`outlook`), what they expect of a deal (the margins are then
+    /// net of it).
+    fn zone(&self, outlook: Option<&Outlook>, reservation: &[f64]) -> (Option<u64>, Vec<f64>, Option<Anticipated>) {
+        match outlook {
             Some(outlook) => {
-                let (best, margins, anticipated) = self.best_offer_net(reservation, &outlook);
+                let (best, margins, anticipated) = self.best_offer_net(reservation, outlook);
                 (best, margins, Some(anticipated))
             }
             None => {
@@ -999,6 +1091,29 @@ impl Simulation {
             _ => held,
         }
     }
+}
+
+/// Whether `conflict` may hold talks over a side's head: it names an absent side and
+/// puts frameworks to it, now or from a scheduled event on.
+fn may_go_over_the_head(conflict: &Conflict) -> bool {
+    conflict.framework.absent.is_some()
+        && (conflict.framework.attempts.value > 0.0
+            || conflict
+                .events
+                .iter()
+                .any(|e| e.set.iter().any(|(path, q)| path == "conflict.framework.attempts" && q.value > 0.0)))
+}
+
+/// The first stage of talks over a side's head, if `conflict` may hold them.
+fn framework_setup(
+    conflict: &Conflict,
+    model: &UtilityModel,
+    parties: &[usize],
+    domain: Option<&Domain>,
+) -> Result<Option<Arc<FrameworkSetup>>, SimulationError> {
+    let Some(absent) = conflict.framework.absent.filter(|_| may_go_over_the_head(conflict)) else { return Ok(None) };
+    let [a, b] = conflict.sides.as_slice() else { return Err(WarError::Sides(conflict.sides.len()).into()) };
+    Ok(FrameworkSetup::new(model, parties, domain, [a.actor, b.actor], absent)?.map(Arc::new))
 }
 
 #[cfg(test)]

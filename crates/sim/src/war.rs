@@ -29,7 +29,8 @@
 //! the holding stays in `[min, max]` (tested).
 
 use parley_core::conflict::{
-    BeliefsValues, Conflict, LawValues, MediationValues, Month, SideValues, TerritoryValues, VolatilityValues,
+    BeliefsValues, Conflict, FrameworkValues, LawValues, MediationValues, Month, SideValues, TerritoryValues,
+    VolatilityValues,
 };
 use parley_core::{Actor, Scenario};
 use serde::Serialize;
@@ -53,6 +54,9 @@ pub struct DonorParams {
     pub after: f64,
     /// Whether its deliveries stop once the mediator has walked away.
     pub leaves_with_mediator: bool,
+    /// Whether it withholds part of its deliveries while the side it supplies is pressed
+    /// for refusing a framework ([`WarState::pressure`]).
+    pub presses: bool,
 }
 
 impl DonorParams {
@@ -86,6 +90,8 @@ pub struct WarParams {
     pub volatility: VolatilityValues,
     /// How soon the mediator may walk away.
     pub mediation: MediationValues,
+    /// Talks over a belligerent's head, and the pressure after a refusal.
+    pub framework: FrameworkValues,
 }
 
 impl WarParams {
@@ -149,6 +155,14 @@ pub struct WarState {
     pub mobilised: [bool; 2],
     /// Whether the mediator has walked away, taking the donors that leave with it.
     pub mediator_gone: bool,
+    /// Months left in which the donors that press a side that refused a framework withhold
+    /// part of their deliveries to it (`[conflict.framework]`; 0: no pressure).
+    #[serde(skip_serializing_if = "no_pressure")]
+    pub pressure: u32,
+}
+
+fn no_pressure(months: &u32) -> bool {
+    *months == 0
 }
 
 /// Random shocks of one month, as standard normal draws (all zero on the central path).
@@ -239,17 +253,21 @@ impl War {
             front_pace: 0.0,
             mobilised: [false; 2],
             mediator_gone: false,
+            pressure: 0,
         }
     }
 
     /// Foreign deliveries to each side in the month after `state`, € bn: every donor's,
-    /// but none from those that left with the mediator once it has walked away.
+    /// but none from those that left with the mediator once it has walked away, and less
+    /// the withheld share from those pressing a side under pressure.
     pub fn aid(&self, state: &WarState) -> [f64; 2] {
         let t = state.month + 1;
         let mut aid = [0.0; 2];
-        for d in &self.params(t).donors {
+        let p = self.params(t);
+        for d in &p.donors {
             if !(state.mediator_gone && d.leaves_with_mediator) {
-                aid[d.side] += d.at(t);
+                let withheld = if state.pressure > 0 && d.presses { p.framework.withheld } else { 0.0 };
+                aid[d.side] += d.at(t) * (1.0 - withheld);
             }
         }
         aid
@@ -374,6 +392,7 @@ impl War {
             front_pace,
             mobilised: state.mobilised,
             mediator_gone: state.mediator_gone,
+            pressure: state.pressure.saturating_sub(1),
         }
     }
 
@@ -420,6 +439,7 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
                 deliveries: d.deliveries.values.clone(),
                 after: d.after.value,
                 leaves_with_mediator: c.mediation.withdraws.contains(&d.id),
+                presses: c.framework.pressing.contains(&d.id),
             })
             .collect(),
         holder: index(c.territory.holder),
@@ -428,6 +448,7 @@ fn compile(c: &Conflict) -> Result<WarParams, WarError> {
         horizon: c.beliefs.horizon.value.round().max(1.0) as u32,
         volatility: c.volatility.values(),
         mediation: c.mediation.values(),
+        framework: c.framework.values(),
     })
 }
 

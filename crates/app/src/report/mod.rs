@@ -402,6 +402,7 @@ fn settlement(base: &Scenario, table: &Scenario, meta: &Meta, results: &Experime
             capitulation: a.capitulation.map(|p| p.p),
             mobilised: a.mobilised.map(|p| p.p),
             mediator_left: a.mediator_left.p,
+            framework_refused: a.framework_refused.p,
         })
         .collect();
     let mean = |m: &parley_core::stats::Mean| [m.mean, m.lo, m.hi];

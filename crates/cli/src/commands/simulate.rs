@@ -4,7 +4,9 @@ use std::fmt::Write as _;
 
 use parley_core::Scenario;
 use parley_protocol::{StrategyKind, Termination};
-use parley_sim::coupled::{Ending, MonthRecord, RunOptions, Simulation, Talks, TalksProtocol, default_parties};
+use parley_sim::coupled::{
+    Ending, MonthRecord, OverTheHead, RunOptions, Simulation, Talks, TalksProtocol, default_parties,
+};
 use serde::Serialize;
 
 use crate::args::{OutputFormat, ProtocolArg, SimulateArgs};
@@ -58,12 +60,17 @@ pub(crate) fn terms(s: &Scenario, outcome: u64) -> Vec<(&str, &str)> {
     s.issues.iter().zip(digits).map(|(i, d)| (i.id.as_str(), i.options[d as usize].id.as_str())).collect()
 }
 
-fn talks_name(t: &Option<Termination>) -> &'static str {
-    match t {
-        None => "",
-        Some(Termination::Agreement { .. }) => "agreement",
-        Some(Termination::Breakdown { .. }) => "breakdown",
-        Some(Termination::Deadline { .. }) => "deadline",
+/// How the month's talks ended, in words: over a side's head, whether the framework was
+/// accepted, refused, or not agreed by the others.
+fn talks_name(m: &MonthRecord) -> &'static str {
+    match (&m.talks, m.over_the_head) {
+        (None, _) => "",
+        (Some(Termination::Agreement { .. }), Some(_)) => "framework accepted",
+        (Some(_), Some(OverTheHead { framework: Some(_) })) => "framework refused",
+        (Some(_), Some(OverTheHead { framework: None })) => "no framework",
+        (Some(Termination::Agreement { .. }), None) => "agreement",
+        (Some(Termination::Breakdown { .. }), None) => "breakdown",
+        (Some(Termination::Deadline { .. }), None) => "deadline",
     }
 }
 
@@ -191,7 +198,7 @@ pub(crate) fn run(args: &SimulateArgs, format: OutputFormat) -> Result<Status, F
                     row.push(utility(m.batna[i]));
                 }
                 row.push(utility(m.margins.iter().copied().fold(f64::INFINITY, f64::min)));
-                row.push(talks_name(&m.talks).to_string());
+                row.push(talks_name(m).to_string());
                 t.add_row(row);
             }
             let _ = writeln!(out, "{t}\n");
@@ -268,7 +275,7 @@ fn csv(
         row.push(m.best_offer.map_or(String::new(), |o| {
             terms(table, o).iter().map(|(i, o)| format!("{i}={o}")).collect::<Vec<_>>().join(" ")
         }));
-        row.push(talks_name(&m.talks).to_string());
+        row.push(talks_name(m).to_string());
         row.push(format!("{}", m.hazard));
         rows.push(row);
     }

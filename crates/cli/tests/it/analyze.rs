@@ -105,7 +105,7 @@ fn test_compare_shows_baseline_and_every_lever() {
     assert_eq!(run.code, 0, "{}", run.stderr);
     let rows = run.json();
     let rows = rows.as_array().unwrap();
-    assert_eq!(rows.len(), 11, "baseline and ten levers");
+    assert_eq!(rows.len(), 12, "baseline and eleven levers");
     assert!(rows[0]["lever"].is_null());
     assert_eq!(rows[0]["zopa"], 0);
     let alaska = rows.iter().find(|r| r["lever"] == "alaska_framework").unwrap();

@@ -65,7 +65,7 @@ fn test_run_writes_the_report_and_its_results() {
     assert!(run.stdout.contains("report: results/report.html"), "{}", run.stdout);
     assert!(
         run.stdout.contains(
-            "40 hold, 2 fail (2 of them contradicted by the model, as the scenario records); 28 could have failed, of which 26 hold"
+            "41 hold, 2 fail (2 of them contradicted by the model, as the scenario records); 29 could have failed, of which 27 hold"
         ),
         "{}",
         run.stdout

@@ -59,6 +59,35 @@ fn test_simulate_a_lever_changes_the_war() {
     assert!((aid(&base) - aid(&cut) - 0.8).abs() < 1e-9, "the US residual flow is cut");
 }
 
+/// Talks over Kyiv's head: the frameworks refused, the pressure they start and the words
+/// the table gives them.
+#[test]
+fn test_simulate_talks_without_ukraine_shows_the_frameworks_and_the_pressure() {
+    let dir = Dir::new();
+    let args = ["simulate", "--central", "--months", "12", "--lever", "talks_without_ukraine"];
+    let j = dir.run(&[&args[..], &["--format", "json"]].concat()).json();
+    let months = j["months"].as_array().unwrap();
+    let refused: Vec<&serde_json::Value> = months
+        .iter()
+        .filter(|m| m["talks"]["kind"] == "breakdown" && m["over_the_head"]["framework"].is_u64())
+        .collect();
+    assert_eq!(refused.len(), 3, "three frameworks refused, then Kyiv is at the table");
+    assert_eq!(refused[0]["war"]["pressure"], 3, "US deliveries stop for a quarter: {}", refused[0]["war"]);
+    let base = dir.run(&["simulate", "--central", "--months", "12", "--format", "json"]).json();
+    assert!(
+        base["months"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .all(|m| m["over_the_head"].is_null() && m["war"]["pressure"].is_null())
+    );
+    let aid = |j: &serde_json::Value, k: usize| j["months"][k]["war"]["aid"][1].as_f64().unwrap();
+    assert!((aid(&base, 1) - aid(&j, 1) - 0.8).abs() < 1e-9, "the US flow is withheld the month after a refusal");
+    let table = dir.run(&args);
+    assert_eq!(table.code, 0, "{}", table.stderr);
+    assert!(table.stdout.contains("framework refused"), "{}", table.stdout);
+}
+
 #[test]
 fn test_simulate_bad_input_is_exit_2() {
     let dir = Dir::new();

@@ -7,8 +7,8 @@
 //! sets a number of the war is held to the same range as the file.
 
 use parley_core::conflict::{
-    Beliefs, Calibration, Donor, Durability, HazardFactor, Law, Mediation, Observable, ObservationError, Observed,
-    ScheduledEvent, Series, Side, Terms, Territory, Volatility,
+    Beliefs, Calibration, Donor, Durability, Framework, HazardFactor, Law, Mediation, Observable, ObservationError,
+    Observed, ScheduledEvent, Series, Side, Terms, Territory, Volatility,
 };
 use parley_core::parameters::Parameter;
 use parley_core::{Actor, Check, Condition, Conflict, Issue, IssueKind, Measure, Month, Quantity, Role, Scenario};
@@ -269,6 +269,7 @@ impl Validator<'_> {
         let v = &c.volatility;
         let volatility = Volatility::new(|p| self.registered(v.number(p.name), p, "conflict: volatility."));
         let mediation = self.mediation(c, &donors);
+        let framework = self.framework(c, &sides, &donors, &cx);
         let d = &c.durability;
         let mut factors: Vec<HazardFactor> = Vec::new();
         for f in &d.factors {
@@ -298,6 +299,7 @@ impl Validator<'_> {
             beliefs,
             volatility,
             mediation,
+            framework,
             durability,
             events: Vec::new(),
             calibration: None,
@@ -443,6 +445,97 @@ impl Validator<'_> {
             }
         }
         Mediation::new(withdraws, |p| self.registered(raw.and_then(|m| m.number(p.name)), p, "conflict: mediation."))
+    }
+
+    /// Talks over a belligerent's head: the absent side (a side at the table), the donors
+    /// that press it (each supplying it, once) and the numbers (their defaults when the
+    /// section is left out).
+    fn framework(&mut self, c: &RawConflict, sides: &[Side], donors: &[Donor], cx: &Context<'_>) -> Framework {
+        let raw = c.framework.as_ref();
+        let framework = Framework::new(None, Vec::new(), |p| {
+            self.registered(raw.and_then(|f| f.number(p.name)), p, "conflict: framework.")
+        });
+        let Some(raw) = raw else { return framework };
+        let absent = raw.absent.as_ref().and_then(|a| {
+            let actor = self.side_ref(a, sides, cx, "conflict: framework.absent")?;
+            if !cx.actors[actor].veto.is_full() {
+                self.push(
+                    Diagnostic::error(
+                        "parley::conflict",
+                        format!("conflict: framework.absent \"{}\" does not sit at the table", a.value),
+                    )
+                    .at(span(a), "not a veto player")
+                    .help("the talks seat the actors with a full veto; give it `veto = true` or leave it out of the framework"),
+                );
+            }
+            Some(actor)
+        });
+        if raw.absent.is_none() && framework.attempts.value > 0.0 {
+            let attempts = raw.number("attempts").expect("a number above its default is written");
+            self.push(
+                Diagnostic::error(
+                    "parley::missing-value",
+                    format!(
+                        "conflict: framework.attempts is {}, but no belligerent is named as absent",
+                        framework.attempts.value
+                    ),
+                )
+                .at(span(attempts), "frameworks put to nobody")
+                .help("name the side left out of the first stage: absent = \"ACTOR\""),
+            );
+        }
+        let mut pressing: Vec<String> = Vec::new();
+        for id in &raw.pressing {
+            let Some(donor) = donors.iter().find(|d| d.id == id.value) else {
+                let known = donors.iter().map(|d| format!("\"{}\"", d.id)).collect::<Vec<_>>();
+                self.push(
+                    Diagnostic::error(
+                        "parley::unknown-reference",
+                        format!("conflict: framework pressing \"{}\", which is not a donor", id.value),
+                    )
+                    .at(span(id), "no such donor")
+                    .help(if known.is_empty() {
+                        "declare the donor under [conflict.donors.ID] first".to_string()
+                    } else {
+                        format!("name donors declared under [conflict.donors]: {}", known.join(", "))
+                    }),
+                );
+                continue;
+            };
+            if pressing.contains(&id.value) {
+                self.push(
+                    Diagnostic::error(
+                        "parley::duplicate-id",
+                        format!("conflict: framework pressing \"{}\" twice", id.value),
+                    )
+                    .at(span(id), "listed again")
+                    .help("list each donor once"),
+                );
+            } else if absent.is_some_and(|a| donor.supplies != a) {
+                self.push(
+                    Diagnostic::error(
+                        "parley::conflict",
+                        format!("conflict: framework pressing \"{}\", which does not supply the absent side", id.value),
+                    )
+                    .at(span(id), "supplies the other side")
+                    .help("a donor presses the absent side by withholding what it delivers to it: name its donors"),
+                );
+            } else {
+                pressing.push(id.value.clone());
+            }
+        }
+        if pressing.is_empty() && raw.pressing.is_empty() && framework.withheld.value > 0.0 {
+            let withheld = raw.number("withheld").expect("a number above its default is written");
+            self.push(
+                Diagnostic::error(
+                    "parley::missing-value",
+                    format!("conflict: framework.withheld is {}, but no donor is pressing", framework.withheld.value),
+                )
+                .at(span(withheld), "withheld by nobody")
+                .help("name the donors that withhold their deliveries after a refusal: pressing = [\"DONOR\"]"),
+            );
+        }
+        Framework { absent, pressing, ..framework }
     }
 
     /// A side's numbers and victory terms; the actor is resolved by the caller.

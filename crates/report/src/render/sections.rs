@@ -521,12 +521,21 @@ pub(super) fn settlement(h: &mut Html, d: &ReportData) {
     let hh = format!("by month {horizon}");
     h.table("", &["arm", h6, h12, &hh, "holding at the horizon", "median month of agreement"], &rows);
     // What happened on the way: the mechanisms that change a run's course.
+    if s.arms.iter().any(|a| a.framework_refused > 0.0) {
+        h.p("In some arms talks are held over a side's head: the mediator agrees a framework with the other parties and puts it to the absent side, which accepts it only if it is worth at least as much as fighting on with the aid its refusal would cost (the donors that press it withhold their deliveries for some months). A refusal is therefore rational by construction; what the model measures is how often it happens and what the withheld aid then does to the war and to the next round.");
+    }
     let rows: Vec<Vec<String>> = s
         .arms
         .iter()
         .map(|a| {
             let mut row = vec![a.name.clone()];
-            row.extend(a.mobilised.iter().chain(&a.capitulation).chain([&a.mediator_left]).map(|&p| pct(p)));
+            row.extend(
+                a.mobilised
+                    .iter()
+                    .chain(&a.capitulation)
+                    .chain([&a.mediator_left, &a.framework_refused])
+                    .map(|&p| pct(p)),
+            );
             row
         })
         .collect();
@@ -537,11 +546,12 @@ pub(super) fn settlement(h: &mut Html, d: &ReportData) {
         format!("{x} broke"),
         format!("{y} broke"),
         "the mediator walked away".to_string(),
+        "a side refused a framework agreed without it".to_string(),
     ];
     let mut columns = vec!["arm"];
     columns.extend(head.iter().map(String::as_str));
     h.table(
-        "Share of runs in which, within the horizon, a side chose a wider mobilisation, a side broke, or the mediator walked away",
+        "Share of runs in which, within the horizon, a side chose a wider mobilisation, a side broke, the mediator walked away, or a side refused a framework the others had agreed over its head",
         &columns,
         &rows,
     );

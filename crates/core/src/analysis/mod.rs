@@ -60,8 +60,13 @@ use crate::outcome::Outcome;
 use crate::utility::{Units, UtilityModel, from_units};
 use summary::{Setup, Summary};
 
-/// Outcomes evaluated per parallel work item.
-const CHUNK: u64 = 1 << 18;
+/// Outcomes evaluated per parallel work item of [`analyze`]: small enough that a space of a
+/// few hundred thousand outcomes keeps every core busy (summaries are made per rayon split,
+/// not per item, so a small item costs only the scan's setup).
+const CHUNK: u64 = 1 << 14;
+
+/// Outcomes evaluated per parallel work item of [`bargaining_set`] (each makes a frontier).
+const FRONTIER_CHUNK: u64 = 1 << 18;
 
 /// What [`analyze`] computes and within which limits.
 #[derive(Clone, Debug)]
@@ -451,7 +456,7 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
     let set = if additive::applies(model, actors, mask) {
         additive::frontier(model, actors, max_points)?
     } else {
-        let chunks = len.div_ceil(CHUNK);
+        let chunks = len.div_ceil(FRONTIER_CHUNK);
         let skyline = (0..chunks)
             .into_par_iter()
             .map(|c| {
@@ -459,7 +464,7 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
                 let mut point = vec![0; actors.len()];
                 scan::scan(
                     model,
-                    c * CHUNK..((c + 1) * CHUNK).min(len),
+                    c * FRONTIER_CHUNK..((c + 1) * FRONTIER_CHUNK).min(len),
                     &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64, refused: u64| {
                         if crossed & mask == 0 && refused == 0 {
                             for (p, &a) in point.iter_mut().zip(actors) {

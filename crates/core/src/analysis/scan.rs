@@ -25,6 +25,25 @@ pub(crate) trait Visit {
     /// `crossed` the bit mask of actors whose red lines it crosses, `refused` the bit mask
     /// of actors with a scoped veto who block it ([`UtilityModel::refusals`]).
     fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64);
+
+    /// A scan begins: its column (see [`scan`]) holds the options of the issues from `tail`
+    /// on, `rows` combinations of them.
+    #[inline]
+    fn begin_scan(&mut self, _tail: usize, _rows: usize) {}
+
+    /// A run begins: the next visits share the options of the issues before the column's
+    /// and walk the column's rows one by one from row `first`.
+    #[inline]
+    fn begin_run(&mut self, _first: usize) {}
+
+    /// The run ends; `digits` still holds its options of the issues before the column's.
+    #[inline]
+    fn end_run(&mut self, _digits: &[u32]) {}
+
+    /// The scan ends: row `j` of the column has options
+    /// `column_digits[j * inner..(j + 1) * inner]` of the issues from its `tail` on.
+    #[inline]
+    fn end_scan(&mut self, _column_digits: &[u32], _inner: usize) {}
 }
 
 /// Adapts a closure to [`Visit`].
@@ -122,12 +141,14 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
     let (utilities, base) = (&mut utilities[..n], &mut base[..n]);
     let column = Column { digits: &column_digits, values: &column, fails: &column_fails, inner };
     let mut index = range.start;
+    visitor.begin_scan(tail, rows);
     loop {
         for a in 0..n {
             base[a] = if tail == 0 { 0 } else { prefix[a * k + tail - 1] };
         }
         let first = digits[tail..].iter().zip(&radices[tail..]).fold(0usize, |j, (&d, &r)| j * r as usize + d as usize);
         let stop = (rows as u64).min(first as u64 + (range.end - index)) as usize;
+        visitor.begin_run(first);
         match &masks {
             Some(masks) => {
                 let base_fails = if tail == 0 { 0 } else { prefix_fails[tail - 1] };
@@ -146,7 +167,9 @@ fn scan_width(model: &UtilityModel, range: Range<u64>, visitor: &mut impl Visit,
             }
             None => visit_run(model, visitor, &column, first..stop, base, utilities, &mut digits, &mut index, width),
         }
+        visitor.end_run(&digits);
         if index >= range.end {
+            visitor.end_scan(&column_digits, inner);
             return;
         }
         // Carry into the outer issues.
@@ -262,9 +285,8 @@ mod tests {
     use proptest::prelude::*;
 
     use super::*;
-    use crate::preferences::{Condition, Linkage, RedLine};
-    use crate::scenario::{Quantity, Scenario, ScopedVeto, Veto};
-    use crate::test_utils::{TableActor, TestScenario};
+    use crate::preferences::{Condition, RedLine};
+    use crate::test_utils::{TestScenario, conditioned_scenario};
 
     /// `(outcome, digits, utilities, crossed, refused)` of each visit.
     type Visited = (u64, Vec<u32>, Vec<Units>, u64, u64);
@@ -295,82 +317,6 @@ mod tests {
                 }
             }
         }
-    }
-
-    /// A condition on some of the issues (`None`: no term on that issue).
-    fn condition(radices: &[usize], picks: &[Option<Vec<bool>>]) -> Condition {
-        let terms = radices
-            .iter()
-            .zip(picks)
-            .enumerate()
-            .filter_map(|(i, (&r, pick))| {
-                let pick = pick.as_ref()?;
-                Some((i, (0..r).filter(|&o| pick[o % pick.len()]).collect()))
-            })
-            .collect();
-        Condition { terms }
-    }
-
-    /// Scenarios of 1–6 issues and 1–5 actors (some with a full veto, some with a scoped
-    /// one) with linkages and red lines, large enough that the column leaves outer issues.
-    fn conditioned_scenario() -> impl Strategy<Value = Scenario> {
-        (prop::collection::vec(1usize..=6, 1..=6), 1usize..=5).prop_flat_map(|(radices, n)| {
-            let k = radices.len();
-            let actor = prop::collection::vec(prop::collection::vec(0u8..=4, 6), k);
-            let pick = prop::option::of(prop::collection::vec(any::<bool>(), 1..=6));
-            let rule = (0..n, prop::collection::vec(pick, k), -3i8..=3);
-            (Just(radices), prop::collection::vec((actor, 0u8..=10, 0u8..=2), n), prop::collection::vec(rule, 0..=12))
-                .prop_map(|(radices, actors, rules)| {
-                    let tables = actors
-                        .iter()
-                        .map(|(values, reservation, _)| TableActor {
-                            veto: true,
-                            reservation: f64::from(*reservation) / 10.0,
-                            weights: vec![1.0; radices.len()],
-                            values: values
-                                .iter()
-                                .zip(&radices)
-                                .map(|(row, &r)| row[..r].iter().map(|&v| f64::from(v) / 4.0).collect())
-                                .collect(),
-                        })
-                        .collect();
-                    let mut s = TestScenario::from_tables(&radices, tables);
-                    for (a, (_, _, veto)) in actors.iter().enumerate() {
-                        s.actors[a].veto = match veto {
-                            0 => Veto::Full,
-                            1 => Veto::None,
-                            _ => Veto::Scoped(ScopedVeto {
-                                issues: Vec::new(),
-                                when: rules
-                                    .iter()
-                                    .filter(|(owner, _, _)| *owner == a)
-                                    .map(|(_, picks, _)| condition(&radices, picks))
-                                    .collect(),
-                                reason: String::new(),
-                                source: None,
-                            }),
-                        };
-                    }
-                    for (r, (owner, picks, delta)) in rules.iter().enumerate() {
-                        let when = condition(&radices, picks);
-                        if *delta == 0 {
-                            s.preferences[*owner].red_lines.push(RedLine {
-                                id: format!("r{r}"),
-                                when,
-                                reason: String::new(),
-                                source: None,
-                            });
-                        } else {
-                            s.preferences[*owner].linkages.push(Linkage {
-                                id: format!("l{r}"),
-                                when,
-                                delta: Quantity::bare(f64::from(*delta) / 10.0),
-                            });
-                        }
-                    }
-                    s
-                })
-        })
     }
 
     /// Every visit of a scan of `range`, with or without the condition masks.

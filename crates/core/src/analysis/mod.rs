@@ -433,6 +433,19 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
     })
 }
 
+/// Calls `f` for every outcome with index in `range`, in index order, with its options,
+/// every actor's exact utility (in [`Units`]; [`from_units`] gives the number
+/// [`UtilityModel::utility`] gives) and the bit mask of the actors whose red lines it
+/// crosses (as [`UtilityModel::crossed_red_lines`] gives it). Utilities are kept as partial
+/// sums and conditions as bit masks while the walk moves on, so an outcome costs a few
+/// additions instead of an evaluation per actor and issue.
+pub fn walk(model: &UtilityModel, range: std::ops::Range<u64>, mut f: impl FnMut(u64, &[u32], &[Units], u64)) {
+    let mut visit = |outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, _: u64| {
+        f(outcome, digits, utilities, crossed);
+    };
+    scan::scan(model, range, &mut scan::VisitFn(&mut visit));
+}
+
 /// The **bargaining set**: the Pareto frontier in the utility space of `actors` alone, over
 /// the outcomes that cross none of their red lines and that no scoped veto blocks. Each
 /// point is one representative package per distinct utility vector (utilities in the order

@@ -176,8 +176,9 @@ pub(crate) fn frontier_2d(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<[
         if stairs.get(at).is_some_and(|p| p[1] >= y) {
             continue;
         }
-        // Steps left of `x` no higher than `y`, and one at `x` itself, are covered.
-        let end = if stairs.get(at).is_some_and(|p| p[0] == x) { at + 1 } else { at };
+        // Steps left of `x` no higher than `y`, and one at `x` itself (at or right of `x`,
+        // and not right of it), are covered.
+        let end = if stairs.get(at).is_some_and(|p| p[0] <= x) { at + 1 } else { at };
         let start = stairs[..at].partition_point(|p| p[1] > y);
         stairs.splice(start..end, [[x, y]]);
     }

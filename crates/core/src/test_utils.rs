@@ -1,8 +1,10 @@
 //! Small scenarios for tests, built in code.
 
+use proptest::prelude::*;
+
 use crate::outcome::{Issue, IssueKind, IssueOption};
 use crate::preferences::{Condition, Linkage, Preferences, RedLine, ValueFunction};
-use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario, Veto};
+use crate::scenario::{Actor, Metadata, Quantity, Role, Scenario, ScopedVeto, Veto};
 
 /// Builders of test scenarios.
 pub(crate) struct TestScenario;
@@ -163,4 +165,80 @@ impl TestScenario {
         });
         s
     }
+}
+
+/// A condition on some of the issues (`None`: no term on that issue).
+fn condition(radices: &[usize], picks: &[Option<Vec<bool>>]) -> Condition {
+    let terms = radices
+        .iter()
+        .zip(picks)
+        .enumerate()
+        .filter_map(|(i, (&r, pick))| {
+            let pick = pick.as_ref()?;
+            Some((i, (0..r).filter(|&o| pick[o % pick.len()]).collect()))
+        })
+        .collect();
+    Condition { terms }
+}
+
+/// Scenarios of 1–6 issues and 1–5 actors (some with a full veto, some with a scoped
+/// one) with linkages and red lines, large enough that the column leaves outer issues.
+pub(crate) fn conditioned_scenario() -> impl Strategy<Value = Scenario> {
+    (prop::collection::vec(1usize..=6, 1..=6), 1usize..=5).prop_flat_map(|(radices, n)| {
+        let k = radices.len();
+        let actor = prop::collection::vec(prop::collection::vec(0u8..=4, 6), k);
+        let pick = prop::option::of(prop::collection::vec(any::<bool>(), 1..=6));
+        let rule = (0..n, prop::collection::vec(pick, k), -3i8..=3);
+        (Just(radices), prop::collection::vec((actor, 0u8..=10, 0u8..=2), n), prop::collection::vec(rule, 0..=12))
+            .prop_map(|(radices, actors, rules)| {
+                let tables = actors
+                    .iter()
+                    .map(|(values, reservation, _)| TableActor {
+                        veto: true,
+                        reservation: f64::from(*reservation) / 10.0,
+                        weights: vec![1.0; radices.len()],
+                        values: values
+                            .iter()
+                            .zip(&radices)
+                            .map(|(row, &r)| row[..r].iter().map(|&v| f64::from(v) / 4.0).collect())
+                            .collect(),
+                    })
+                    .collect();
+                let mut s = TestScenario::from_tables(&radices, tables);
+                for (a, (_, _, veto)) in actors.iter().enumerate() {
+                    s.actors[a].veto = match veto {
+                        0 => Veto::Full,
+                        1 => Veto::None,
+                        _ => Veto::Scoped(ScopedVeto {
+                            issues: Vec::new(),
+                            when: rules
+                                .iter()
+                                .filter(|(owner, _, _)| *owner == a)
+                                .map(|(_, picks, _)| condition(&radices, picks))
+                                .collect(),
+                            reason: String::new(),
+                            source: None,
+                        }),
+                    };
+                }
+                for (r, (owner, picks, delta)) in rules.iter().enumerate() {
+                    let when = condition(&radices, picks);
+                    if *delta == 0 {
+                        s.preferences[*owner].red_lines.push(RedLine {
+                            id: format!("r{r}"),
+                            when,
+                            reason: String::new(),
+                            source: None,
+                        });
+                    } else {
+                        s.preferences[*owner].linkages.push(Linkage {
+                            id: format!("l{r}"),
+                            when,
+                            delta: Quantity::bare(f64::from(*delta) / 10.0),
+                        });
+                    }
+                }
+                s
+            })
+    })
 }

@@ -354,3 +354,113 @@ impl UtilityModel {
             && self.utility_units(actor, outcome) >= to_units(self.reservation[actor])
     }
 }
+
+/// Every linkage, red line and scoped-veto condition of a model as bits of one `u64`, so a
+/// package's matches are read from per-option tables instead of testing each condition.
+///
+/// A condition matches a package when none of its terms rules out the package's option on
+/// that term's issue; `fails[offsets[issue] + option]` has the bit of every condition that
+/// rules the option out. The conditions that match a package are then the complement of the
+/// OR of its options' entries, and that OR, like the utilities' sums, can be kept as prefixes
+/// over the issues while the outcome space is walked in index order. Built by
+/// [`UtilityModel::condition_masks`]; it gives the same verdicts as
+/// [`UtilityModel::finish`], [`UtilityModel::crossed_red_lines`] and
+/// [`UtilityModel::refusals`].
+#[derive(Clone, Debug)]
+pub(crate) struct ConditionMasks {
+    /// `fails[offsets[issue] + option]`: the conditions that option rules out.
+    fails: Vec<u64>,
+    /// Start of each issue's options in `fails`.
+    offsets: Vec<usize>,
+    /// Per actor with a red line: the actor and the bits of its red lines.
+    pub red_lines: Vec<(usize, u64)>,
+    /// Per actor with a linkage: the actor and each linkage's bit and change.
+    pub linkages: Vec<(usize, Vec<(u64, Units)>)>,
+    /// Per actor with a scoped veto: the actor and the bits of the packages needing its
+    /// consent.
+    pub scoped: Vec<(usize, u64)>,
+}
+
+impl ConditionMasks {
+    /// The conditions option `option` of `issue` rules out.
+    #[inline]
+    pub(crate) fn fails(&self, issue: usize, option: u32) -> u64 {
+        self.fails[self.offsets[issue] + option as usize]
+    }
+
+    /// `additive` with the linkages of `actor` (at `linkages[slot]`) that `matched` holds,
+    /// clamped as [`UtilityModel::finish`] clamps.
+    #[inline]
+    pub(crate) fn finish(&self, slot: usize, additive: Units, matched: u64) -> Units {
+        let mut u = additive;
+        for &(bit, delta) in &self.linkages[slot].1 {
+            if matched & bit != 0 {
+                u += delta;
+            }
+        }
+        u.clamp(0, UNITS_PER_UTILITY)
+    }
+
+    /// The actors whose red lines `matched` crosses (a bit mask by actor).
+    #[inline]
+    pub(crate) fn crossed(&self, matched: u64) -> u64 {
+        let mut mask = 0;
+        for &(a, bits) in &self.red_lines {
+            if matched & bits != 0 {
+                mask |= 1 << a;
+            }
+        }
+        mask
+    }
+
+    /// The actors with a scoped veto who block a package, as [`UtilityModel::refusals`]:
+    /// `reservation` in units by actor.
+    #[inline]
+    pub(crate) fn refusals(&self, matched: u64, utilities: &[Units], crossed: u64, reservation: &[Units]) -> u64 {
+        let mut mask = 0;
+        for &(a, bits) in &self.scoped {
+            if matched & bits != 0 && ((crossed >> a) & 1 == 1 || utilities[a] < reservation[a]) {
+                mask |= 1 << a;
+            }
+        }
+        mask
+    }
+}
+
+impl UtilityModel {
+    /// The model's conditions as bit masks, or `None` if there are more than 64 of them
+    /// (then each is tested on its own).
+    pub(crate) fn condition_masks(&self) -> Option<ConditionMasks> {
+        // Bits in this order: red lines, linkages, scoped vetoes, each by actor.
+        let count = self.red_lines.iter().map(Vec::len).sum::<usize>()
+            + self.linkages.iter().map(Vec::len).sum::<usize>()
+            + self.scoped.iter().map(|(_, c)| c.len()).sum::<usize>();
+        if count > 64 {
+            return None;
+        }
+        let mut fails = vec![0u64; self.row_len];
+        let mut next = 0;
+        let mut bit_of = |c: &CompiledCondition| {
+            let bit = 1u64 << next;
+            next += 1;
+            for (issue, allowed) in &c.terms {
+                for (option, &ok) in allowed.iter().enumerate() {
+                    if !ok {
+                        fails[self.offsets[*issue] + option] |= bit;
+                    }
+                }
+            }
+            bit
+        };
+        let red_lines = (0..self.n_actors)
+            .filter(|&a| !self.red_lines[a].is_empty())
+            .map(|a| (a, self.red_lines[a].iter().fold(0, |bits, c| bits | bit_of(c))))
+            .collect();
+        let linkages = (0..self.n_actors)
+            .filter(|&a| !self.linkages[a].is_empty())
+            .map(|a| (a, self.linkages[a].iter().map(|(c, delta)| (bit_of(c), *delta)).collect()))
+            .collect();
+        let scoped = self.scoped.iter().map(|(a, cs)| (*a, cs.iter().fold(0, |bits, c| bits | bit_of(c)))).collect();
+        Some(ConditionMasks { fails, offsets: self.offsets.clone(), red_lines, linkages, scoped })
+    }
+}

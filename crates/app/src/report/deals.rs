@@ -1,6 +1,7 @@
 //! The static sections: the scenario at a glance, and which deals exist.
 
-use parley_core::analysis::BlockReason;
+use parley_core::analysis::{BlockReason, walk};
+use parley_core::utility::from_units;
 use parley_core::{Analysis, AnalysisOptions, Lever, Scenario, SolutionConcept, UtilityModel, analyze};
 use rayon::prelude::*;
 
@@ -18,6 +19,8 @@ const PAIRS: usize = 3;
 /// Outcome spaces larger than this are walked with a stride for the planes (the caption
 /// says so); the analysis itself always walks every package.
 const WALK_LIMIT: u64 = 4_000_000;
+/// Packages per part of the planes' walk (the parts run side by side).
+const WALK_PART: u64 = 1 << 14;
 /// The most zone packages drawn per plane.
 const ZONE_POINTS: usize = 2000;
 
@@ -159,23 +162,36 @@ fn pairs(bargainers: &[usize]) -> Vec<(usize, usize)> {
     out
 }
 
-/// The non-dominated points of `(x, y)` pairs (higher is better in both), by `x` ascending.
-pub(crate) fn frontier_2d(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
-    let mut sorted: Vec<(f64, f64)> = points.to_vec();
-    sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
-    let mut out: Vec<[f64; 2]> = Vec::new();
-    let mut best_y = f64::NEG_INFINITY;
-    for (x, y) in sorted {
-        if y > best_y {
-            out.push([x, y]);
-            best_y = y;
+/// The non-dominated points of `(x, y)` pairs (higher is better in both), by `x` ascending:
+/// each distinct point that no other point matches or beats in both coordinates.
+///
+/// The points go through a staircase (by `x` ascending, `y` strictly descending): a point
+/// is dropped if the first step at or right of its `x` is at least as high, and otherwise
+/// replaces the steps it covers, so a point costs a binary search on the frontier rather
+/// than its share of a sort of every point.
+pub(crate) fn frontier_2d(points: impl IntoIterator<Item = (f64, f64)>) -> Vec<[f64; 2]> {
+    let mut stairs: Vec<[f64; 2]> = Vec::new();
+    for (x, y) in points {
+        let at = stairs.partition_point(|p| p[0] < x);
+        if stairs.get(at).is_some_and(|p| p[1] >= y) {
+            continue;
         }
+        // Steps left of `x` no higher than `y`, and one at `x` itself (at or right of `x`,
+        // and not right of it), are covered.
+        let end = if stairs.get(at).is_some_and(|p| p[0] <= x) { at + 1 } else { at };
+        let start = stairs[..at].partition_point(|p| p[1] > y);
+        stairs.splice(start..end, [[x, y]]);
     }
-    out.reverse();
-    out
+    stairs
 }
 
 fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<PairPlot> {
+    planes_walked(table, model, analysis, true)
+}
+
+/// [`planes`]; with `incremental` false every package is decoded and evaluated on its own,
+/// as with a stride (the tests compare both ways).
+fn planes_walked(table: &Scenario, model: &UtilityModel, analysis: &Analysis, incremental: bool) -> Vec<PairPlot> {
     let bargainers = &analysis.bargainers;
     let shown = pairs(bargainers);
     if shown.is_empty() {
@@ -188,47 +204,71 @@ fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<Pa
     let mut actors: Vec<usize> = shown.iter().flat_map(|&(a, b)| [a, b]).collect();
     actors.sort_unstable();
     actors.dedup();
-    let mut points: Vec<Vec<f64>> = vec![Vec::new(); actors.len()];
-    let mut zone: Vec<u64> = Vec::new();
     let bargainer_mask: u64 = bargainers.iter().fold(0, |m, &a| m | (1 << a));
-    let radices = space.radices().to_vec();
     let positions: Vec<usize> =
         actors.iter().map(|a| bargainers.iter().position(|b| b == a).expect("pairs are of bargainers")).collect();
-    // One buffer for the package and one for its utilities: the walk allocates nothing, and
-    // steps through the packages one by one (last issue fastest) without dividing.
-    let mut digits = vec![0u32; radices.len()];
-    let mut u = vec![0.0; bargainers.len()];
-    let mut index = 0u64;
-    while index < total {
-        if stride > 1 {
-            let mut rest = index;
-            space.decode_into(&mut rest, &mut digits);
+    // An admissible package: each shown actor's utility, and the package itself while the
+    // zone has room.
+    let take = |points: &mut [Vec<f64>], zone: &mut Vec<u64>, u: &[f64], index: u64| {
+        for (slot, &k) in positions.iter().enumerate() {
+            points[slot].push(u[k]);
         }
-        if model.crossed_red_lines(&digits) & bargainer_mask == 0 {
-            for (v, &a) in u.iter_mut().zip(bargainers) {
-                *v = model.utility(a, &digits);
-            }
-            for (slot, &k) in positions.iter().enumerate() {
-                points[slot].push(u[k]);
-            }
-            if zone.len() < ZONE_POINTS && bargainers.iter().zip(&u).all(|(&a, &v)| v >= analysis.reservation[a]) {
-                zone.push(index);
-            }
+        if zone.len() < ZONE_POINTS && bargainers.iter().zip(u).all(|(&a, &v)| v >= analysis.reservation[a]) {
+            zone.push(index);
         }
-        index += stride;
-        if stride == 1 {
-            for (d, &r) in digits.iter_mut().zip(&radices).rev() {
-                *d += 1;
-                if *d < r {
-                    break;
+    };
+    let (points, zone) = if stride == 1 && incremental {
+        // Every package, in parts side by side; the walk keeps partial sums.
+        let parts: Vec<(Vec<Vec<f64>>, Vec<u64>)> = (0..total.div_ceil(WALK_PART))
+            .into_par_iter()
+            .map(|part| {
+                let mut points: Vec<Vec<f64>> = vec![Vec::new(); actors.len()];
+                let mut zone: Vec<u64> = Vec::new();
+                let mut u = vec![0.0; bargainers.len()];
+                let range = part * WALK_PART..((part + 1) * WALK_PART).min(total);
+                walk(model, range, |index, _, units, crossed| {
+                    if crossed & bargainer_mask == 0 {
+                        for (v, &a) in u.iter_mut().zip(bargainers) {
+                            *v = from_units(units[a]);
+                        }
+                        take(&mut points, &mut zone, &u, index);
+                    }
+                });
+                (points, zone)
+            })
+            .collect();
+        let mut points: Vec<Vec<f64>> =
+            (0..actors.len()).map(|slot| Vec::with_capacity(parts.iter().map(|p| p.0[slot].len()).sum())).collect();
+        let mut zone = Vec::new();
+        for (part_points, part_zone) in parts {
+            for (all, part) in points.iter_mut().zip(part_points) {
+                all.extend(part);
+            }
+            zone.extend(part_zone);
+        }
+        zone.truncate(ZONE_POINTS);
+        (points, zone)
+    } else {
+        // A stride: each package decoded on its own.
+        let mut points: Vec<Vec<f64>> = vec![Vec::new(); actors.len()];
+        let mut zone: Vec<u64> = Vec::new();
+        let mut digits = vec![0u32; space.n_issues()];
+        let mut u = vec![0.0; bargainers.len()];
+        for index in (0..total).step_by(stride as usize) {
+            space.decode_into(&mut index.clone(), &mut digits);
+            if model.crossed_red_lines(&digits) & bargainer_mask == 0 {
+                for (v, &a) in u.iter_mut().zip(bargainers) {
+                    *v = model.utility(a, &digits);
                 }
-                *d = 0;
+                take(&mut points, &mut zone, &u, index);
             }
         }
-    }
+        (points, zone)
+    };
     let slot = |a: usize| actors.iter().position(|&x| x == a).expect("collected");
+    // The pairs' densities and frontiers are drawn side by side, in the pairs' order.
     shown
-        .iter()
+        .par_iter()
         .map(|&(a, b)| {
             let (xs, ys) = (&points[slot(a)], &points[slot(b)]);
             let ext = |v: &[f64]| {
@@ -244,7 +284,6 @@ fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<Pa
                 let j = (((y - y0) / ch) as usize).min(BINS - 1);
                 counts[j * BINS + i] = counts[j * BINS + i].saturating_add(1);
             }
-            let pts: Vec<(f64, f64)> = xs.iter().copied().zip(ys.iter().copied()).collect();
             let mut joint: Vec<[f64; 2]> = analysis.frontier.iter().map(|p| [p.utilities[a], p.utilities[b]]).collect();
             joint.sort_by(|p, q| p[0].total_cmp(&q[0]).then(p[1].total_cmp(&q[1])));
             joint.dedup_by(|p, q| (p[0] - q[0]).abs() < 1e-4 && (p[1] - q[1]).abs() < 1e-4);
@@ -274,7 +313,7 @@ fn planes(table: &Scenario, model: &UtilityModel, analysis: &Analysis) -> Vec<Pa
                 x_reservation: analysis.reservation[a],
                 y_reservation: analysis.reservation[b],
                 density: Density { nx: BINS, ny: BINS, x0, x1, y0, y1, counts },
-                frontier: frontier_2d(&pts),
+                frontier: frontier_2d(xs.iter().copied().zip(ys.iter().copied())),
                 joint_frontier: joint,
                 zone: zone_pts,
                 solutions,
@@ -370,7 +409,35 @@ mod tests {
     #[test]
     fn test_frontier_2d_keeps_the_non_dominated_points() {
         let pts = [(0.1, 0.9), (0.5, 0.5), (0.4, 0.4), (0.9, 0.1), (0.5, 0.6), (0.9, 0.1)];
-        assert_eq!(frontier_2d(&pts), vec![[0.1, 0.9], [0.5, 0.6], [0.9, 0.1]]);
+        assert_eq!(frontier_2d(pts), vec![[0.1, 0.9], [0.5, 0.6], [0.9, 0.1]]);
+    }
+
+    /// The frontier by sorting every point, as the planes drew it before the staircase.
+    fn frontier_by_sorting(points: &[(f64, f64)]) -> Vec<[f64; 2]> {
+        let mut sorted: Vec<(f64, f64)> = points.to_vec();
+        sorted.sort_by(|a, b| b.0.total_cmp(&a.0).then(b.1.total_cmp(&a.1)));
+        let mut out: Vec<[f64; 2]> = Vec::new();
+        let mut best_y = f64::NEG_INFINITY;
+        for (x, y) in sorted {
+            if y > best_y {
+                out.push([x, y]);
+                best_y = y;
+            }
+        }
+        out.reverse();
+        out
+    }
+
+    proptest::proptest! {
+        /// The staircase keeps exactly the points a sort of every point keeps, in the same
+        /// order, with many exact ties.
+        #[test]
+        fn test_frontier_2d_equals_the_sorted_frontier(
+            grid in proptest::collection::vec((0u8..12, 0u8..12), 0..300),
+        ) {
+            let points: Vec<(f64, f64)> = grid.iter().map(|&(x, y)| (f64::from(x) / 8.0, f64::from(y) / 8.0)).collect();
+            proptest::prop_assert_eq!(frontier_2d(points.iter().copied()), frontier_by_sorting(&points));
+        }
     }
 
     #[test]
@@ -395,6 +462,27 @@ mod tests {
         // us_walks_away and air_defence_deliveries set only `conflict.*` numbers.
         assert!(shared >= 2, "{shared}");
         assert!(shared < deals.levers.len() - 1);
+    }
+
+    #[test]
+    fn test_the_walked_planes_equal_the_planes_of_each_package_evaluated_on_its_own() {
+        let base = parley_io::parse(crate::scenario::BUILT_IN, "built-in", parley_io::Format::Toml).unwrap().scenario;
+        // The built-in scenario, and with reservation values moved as the workbench's
+        // sliders move them (the zone's packages change).
+        for (k, reservation) in
+            [None, Some((0, 0.62)), Some((1, 0.31)), Some((2, 0.05)), Some((0, 0.9))].into_iter().enumerate()
+        {
+            let mut table = base.clone();
+            if let Some((actor, value)) = reservation {
+                table.preferences[actor].reservation.value = value;
+            }
+            let model = UtilityModel::new(&table).unwrap();
+            let options = AnalysisOptions { top_k: 3, option_stats: true, ..AnalysisOptions::default() };
+            let analysis = analyze(&model, &options).unwrap();
+            let walked = planes_walked(&table, &model, &analysis, true);
+            assert_eq!(walked.len(), 3);
+            assert_eq!(walked, planes_walked(&table, &model, &analysis, false), "case {k}");
+        }
     }
 
     #[test]

@@ -60,8 +60,13 @@ use crate::outcome::Outcome;
 use crate::utility::{Units, UtilityModel, from_units};
 use summary::{Setup, Summary};
 
-/// Outcomes evaluated per parallel work item.
-const CHUNK: u64 = 1 << 18;
+/// Outcomes evaluated per parallel work item of [`analyze`]: small enough that a space of a
+/// few hundred thousand outcomes keeps every core busy (summaries are made per rayon split,
+/// not per item, so a small item costs only the scan's setup).
+const CHUNK: u64 = 1 << 14;
+
+/// Outcomes evaluated per parallel work item of [`bargaining_set`] (each makes a frontier).
+const FRONTIER_CHUNK: u64 = 1 << 18;
 
 /// What [`analyze`] computes and within which limits.
 #[derive(Clone, Debug)]
@@ -428,6 +433,19 @@ pub fn analyze(model: &UtilityModel, options: &AnalysisOptions) -> Result<Analys
     })
 }
 
+/// Calls `f` for every outcome with index in `range`, in index order, with its options,
+/// every actor's exact utility (in [`Units`]; [`from_units`] gives the number
+/// [`UtilityModel::utility`] gives) and the bit mask of the actors whose red lines it
+/// crosses (as [`UtilityModel::crossed_red_lines`] gives it). Utilities are kept as partial
+/// sums and conditions as bit masks while the walk moves on, so an outcome costs a few
+/// additions instead of an evaluation per actor and issue.
+pub fn walk(model: &UtilityModel, range: std::ops::Range<u64>, mut f: impl FnMut(u64, &[u32], &[Units], u64)) {
+    let mut visit = |outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, _: u64| {
+        f(outcome, digits, utilities, crossed);
+    };
+    scan::scan(model, range, &mut scan::VisitFn(&mut visit));
+}
+
 /// The **bargaining set**: the Pareto frontier in the utility space of `actors` alone, over
 /// the outcomes that cross none of their red lines and that no scoped veto blocks. Each
 /// point is one representative package per distinct utility vector (utilities in the order
@@ -451,7 +469,7 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
     let set = if additive::applies(model, actors, mask) {
         additive::frontier(model, actors, max_points)?
     } else {
-        let chunks = len.div_ceil(CHUNK);
+        let chunks = len.div_ceil(FRONTIER_CHUNK);
         let skyline = (0..chunks)
             .into_par_iter()
             .map(|c| {
@@ -459,7 +477,7 @@ pub fn bargaining_set(model: &UtilityModel, actors: &[usize]) -> Result<Vec<(u64
                 let mut point = vec![0; actors.len()];
                 scan::scan(
                     model,
-                    c * CHUNK..((c + 1) * CHUNK).min(len),
+                    c * FRONTIER_CHUNK..((c + 1) * FRONTIER_CHUNK).min(len),
                     &mut scan::VisitFn(|outcome: u64, _: &[u32], u: &[Units], crossed: u64, refused: u64| {
                         if crossed & mask == 0 && refused == 0 {
                             for (p, &a) in point.iter_mut().zip(actors) {

@@ -156,7 +156,36 @@ pub(crate) struct Summary<'s> {
     pub zopa_by_option: Vec<u64>,
     /// Scratch space for the bargainers' gains.
     gains: Vec<Units>,
+    /// The option statistics of the scan under way, gathered per run and per column row
+    /// and spread over the options when the run or the scan ends.
+    pending: Pending,
     pub error: Option<Error>,
+}
+
+/// The option statistics of a scan not yet spread over the options.
+///
+/// Within a run the options of the outer issues do not change, and each row of the column
+/// has the same options of the inner issues in every run, so an actor's best utility (and
+/// the zone's count) with an outer option is its best over the run, and with an inner
+/// option its best over the rows that have it: two updates per actor and package instead
+/// of one per actor and issue. Maxima and sums do not depend on the order of the updates,
+/// so the statistics are the same as updating every option of every package.
+#[derive(Clone, Debug, Default)]
+struct Pending {
+    /// First issue of the column.
+    tail: usize,
+    /// Rows of the column.
+    rows: usize,
+    /// Row of the next visit.
+    row: usize,
+    /// Per actor: best utility over the run without crossing its red lines.
+    run_best: Vec<Units>,
+    /// Zone packages in the run.
+    run_zone: u64,
+    /// `row_best[actor * rows + row]`: best utility with that row's options in this scan.
+    row_best: Vec<Units>,
+    /// Per row: zone packages with that row's options in this scan.
+    row_zone: Vec<u64>,
 }
 
 impl<'s> Summary<'s> {
@@ -177,6 +206,7 @@ impl<'s> Summary<'s> {
             best_without_red_line: vec![Units::MIN; n * stats],
             zopa_by_option: vec![0; stats],
             gains: Vec::with_capacity(setup.bargainers.len()),
+            pending: Pending::default(),
             error: None,
         }
     }
@@ -226,7 +256,7 @@ impl<'s> Summary<'s> {
 impl Visit for Summary<'_> {
     // Inlined into each width-specialised scan, so the per-actor loops unroll.
     #[inline(always)]
-    fn visit(&mut self, outcome: u64, digits: &[u32], utilities: &[Units], crossed: u64, refused: u64) {
+    fn visit(&mut self, outcome: u64, _digits: &[u32], utilities: &[Units], crossed: u64, refused: u64) {
         let setup = self.setup;
         self.outcomes += 1;
         if crossed != 0 {
@@ -234,15 +264,15 @@ impl Visit for Summary<'_> {
                 *count += (crossed >> a) & 1;
             }
         }
+        let row = self.pending.row;
         if setup.option_stats {
-            let n_opt = setup.n_options;
+            let p = &mut self.pending;
+            p.row += 1;
             for (a, &u) in utilities.iter().enumerate() {
                 if (crossed >> a) & 1 == 0 {
-                    let row = &mut self.best_without_red_line[a * n_opt..(a + 1) * n_opt];
-                    for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
-                        let cell = &mut row[offset + d as usize];
-                        *cell = (*cell).max(u);
-                    }
+                    p.run_best[a] = p.run_best[a].max(u);
+                    let cell = &mut p.row_best[a * p.rows + row];
+                    *cell = (*cell).max(u);
                 }
             }
         }
@@ -289,12 +319,82 @@ impl Visit for Summary<'_> {
                 }
             }
             if setup.option_stats {
-                for (&offset, &d) in setup.option_offsets.iter().zip(digits) {
-                    self.zopa_by_option[offset + d as usize] += 1;
-                }
+                self.pending.run_zone += 1;
+                self.pending.row_zone[row] += 1;
             }
         } else {
             self.near_misses.offer((min_margin, margin_sum), outcome);
+        }
+    }
+
+    fn begin_scan(&mut self, tail: usize, rows: usize) {
+        if self.setup.option_stats {
+            let n = self.setup.n_actors;
+            let p = &mut self.pending;
+            (p.tail, p.rows) = (tail, rows);
+            p.run_best.clear();
+            p.run_best.resize(n, Units::MIN);
+            p.run_zone = 0;
+            p.row_best.clear();
+            p.row_best.resize(n * rows, Units::MIN);
+            p.row_zone.clear();
+            p.row_zone.resize(rows, 0);
+        }
+    }
+
+    #[inline]
+    fn begin_run(&mut self, first: usize) {
+        self.pending.row = first;
+    }
+
+    fn end_run(&mut self, digits: &[u32]) {
+        let setup = self.setup;
+        if !setup.option_stats {
+            return;
+        }
+        let n_opt = setup.n_options;
+        let p = &mut self.pending;
+        let outer = setup.option_offsets.iter().zip(digits).take(p.tail);
+        for (a, best) in p.run_best.iter_mut().enumerate() {
+            if *best != Units::MIN {
+                let row = &mut self.best_without_red_line[a * n_opt..(a + 1) * n_opt];
+                for (&offset, &d) in outer.clone() {
+                    let cell = &mut row[offset + d as usize];
+                    *cell = (*cell).max(*best);
+                }
+            }
+            *best = Units::MIN;
+        }
+        for (&offset, &d) in outer {
+            self.zopa_by_option[offset + d as usize] += p.run_zone;
+        }
+        p.run_zone = 0;
+    }
+
+    fn end_scan(&mut self, column_digits: &[u32], inner: usize) {
+        let setup = self.setup;
+        if !setup.option_stats {
+            return;
+        }
+        let n_opt = setup.n_options;
+        let p = &self.pending;
+        let offsets = &setup.option_offsets[p.tail..];
+        for (j, options) in column_digits.chunks_exact(inner).enumerate() {
+            for a in 0..setup.n_actors {
+                let best = p.row_best[a * p.rows + j];
+                if best != Units::MIN {
+                    let row = &mut self.best_without_red_line[a * n_opt..(a + 1) * n_opt];
+                    for (&offset, &d) in offsets.iter().zip(options) {
+                        let cell = &mut row[offset + d as usize];
+                        *cell = (*cell).max(best);
+                    }
+                }
+            }
+            if p.row_zone[j] > 0 {
+                for (&offset, &d) in offsets.iter().zip(options) {
+                    self.zopa_by_option[offset + d as usize] += p.row_zone[j];
+                }
+            }
         }
     }
 }

@@ -338,3 +338,62 @@ proptest! {
         for m in &a.near_misses { prop_assert!(!in_zone(&m.package.utilities)); }
     }
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(100))]
+
+    /// Who blocks each option and how much of the zone has it, gathered per run and per
+    /// column row of the scan, equal a count over every package.
+    #[test]
+    fn test_option_statistics_match_a_count_over_every_package(s in crate::test_utils::conditioned_scenario()) {
+        let model = UtilityModel::new(&s).unwrap();
+        let a = analyze(&model, &AnalysisOptions::default()).unwrap();
+        let space = model.space();
+        let n = model.n_actors();
+        let reservation = model.reservation_units();
+        let mask = a.bargainers.iter().fold(0u64, |m, &b| m | 1 << b);
+        // Per option (issues' options in order): every actor's best utility without its red
+        // lines, and the zone packages with it.
+        let radices = space.radices();
+        let offsets: Vec<usize> = radices.iter().scan(0, |o, &r| { let at = *o; *o += r as usize; Some(at) }).collect();
+        let cells = radices.iter().map(|&r| r as usize).sum::<usize>();
+        let mut best = vec![Units::MIN; n * cells];
+        let mut zone = vec![0u64; cells];
+        for index in 0..a.outcomes {
+            let digits = space.decode(index);
+            let u: Vec<Units> = (0..n).map(|x| model.utility_units(x, &digits)).collect();
+            let crossed = model.crossed_red_lines(&digits);
+            let admissible = crossed & mask == 0 && model.refusals(&digits, &u, crossed) == 0;
+            let in_zone = admissible && a.bargainers.iter().all(|&b| u[b] >= reservation[b]);
+            for (issue, &d) in digits.iter().enumerate() {
+                let cell = offsets[issue] + d as usize;
+                for x in 0..n {
+                    if (crossed >> x) & 1 == 0 {
+                        best[x * cells + cell] = best[x * cells + cell].max(u[x]);
+                    }
+                }
+                zone[cell] += u64::from(in_zone);
+            }
+        }
+        prop_assert_eq!(a.options.len(), cells);
+        for (cell, r) in a.options.iter().enumerate() {
+            prop_assert_eq!(offsets[r.issue] + r.option, cell);
+            prop_assert_eq!(r.zopa_outcomes, zone[cell]);
+            let blockers: Vec<(usize, BlockReason)> = (0..n)
+                .filter_map(|x| {
+                    let best = best[x * cells + cell];
+                    let reason = if best == Units::MIN {
+                        BlockReason::RedLine
+                    } else if best < reservation[x] {
+                        BlockReason::Reservation { best: from_units(best), reservation: a.reservation[x] }
+                    } else {
+                        return None;
+                    };
+                    Some((x, reason))
+                })
+                .collect();
+            let got: Vec<(usize, BlockReason)> = r.blocks.iter().map(|b| (b.actor, b.reason.clone())).collect();
+            prop_assert_eq!(got, blockers);
+        }
+    }
+}

@@ -1116,6 +1116,12 @@ fn framework_setup(
     Ok(FrameworkSetup::new(model, parties, domain, [a.actor, b.actor], absent)?.map(Arc::new))
 }
 
+/// The central path of `months` months (the tests' common run).
+#[cfg(test)]
+fn central(months: u32) -> RunOptions {
+    RunOptions { months, seed: 7, stream: 0, noise: false, talks: true }
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;

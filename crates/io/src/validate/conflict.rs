@@ -415,14 +415,28 @@ impl Validator<'_> {
     /// donors that leave with the mediator, each of them declared once.
     fn mediation(&mut self, c: &RawConflict, donors: &[Donor]) -> Mediation {
         let raw = c.mediation.as_ref();
-        let mut withdraws: Vec<String> = Vec::new();
-        for id in raw.map_or(&[][..], |m| &m.withdraws) {
-            if !donors.iter().any(|d| d.id == id.value) {
+        let withdraws = self.donor_list(raw.map_or(&[][..], |m| &m.withdraws), donors, "mediation withdraws");
+        let withdraws = withdraws.into_iter().map(|(_, d)| d.id.clone()).collect();
+        Mediation::new(withdraws, |p| self.registered(raw.and_then(|m| m.number(p.name)), p, "conflict: mediation."))
+    }
+
+    /// The donors `ids` names under `what` ("mediation withdraws"): each must be declared and
+    /// named once; the others are reported where they stand. Returns the rest, each with
+    /// where it is named.
+    fn donor_list<'a, 'd>(
+        &mut self,
+        ids: &'a [Located<String>],
+        donors: &'d [Donor],
+        what: &str,
+    ) -> Vec<(&'a Located<String>, &'d Donor)> {
+        let mut listed: Vec<(&Located<String>, &Donor)> = Vec::new();
+        for id in ids {
+            let Some(donor) = donors.iter().find(|d| d.id == id.value) else {
                 let known = donors.iter().map(|d| format!("\"{}\"", d.id)).collect::<Vec<_>>();
                 self.push(
                     Diagnostic::error(
                         "parley::unknown-reference",
-                        format!("conflict: mediation withdraws \"{}\", which is not a donor", id.value),
+                        format!("conflict: {what} \"{}\", which is not a donor", id.value),
                     )
                     .at(span(id), "no such donor")
                     .help(if known.is_empty() {
@@ -431,20 +445,19 @@ impl Validator<'_> {
                         format!("name donors declared under [conflict.donors]: {}", known.join(", "))
                     }),
                 );
-            } else if withdraws.contains(&id.value) {
+                continue;
+            };
+            if listed.iter().any(|(_, d)| d.id == donor.id) {
                 self.push(
-                    Diagnostic::error(
-                        "parley::duplicate-id",
-                        format!("conflict: mediation withdraws \"{}\" twice", id.value),
-                    )
-                    .at(span(id), "listed again")
-                    .help("list each donor once"),
+                    Diagnostic::error("parley::duplicate-id", format!("conflict: {what} \"{}\" twice", id.value))
+                        .at(span(id), "listed again")
+                        .help("list each donor once"),
                 );
             } else {
-                withdraws.push(id.value.clone());
+                listed.push((id, donor));
             }
         }
-        Mediation::new(withdraws, |p| self.registered(raw.and_then(|m| m.number(p.name)), p, "conflict: mediation."))
+        listed
     }
 
     /// Talks over a belligerent's head: the absent side (a side at the table), the donors
@@ -485,33 +498,8 @@ impl Validator<'_> {
             );
         }
         let mut pressing: Vec<String> = Vec::new();
-        for id in &raw.pressing {
-            let Some(donor) = donors.iter().find(|d| d.id == id.value) else {
-                let known = donors.iter().map(|d| format!("\"{}\"", d.id)).collect::<Vec<_>>();
-                self.push(
-                    Diagnostic::error(
-                        "parley::unknown-reference",
-                        format!("conflict: framework pressing \"{}\", which is not a donor", id.value),
-                    )
-                    .at(span(id), "no such donor")
-                    .help(if known.is_empty() {
-                        "declare the donor under [conflict.donors.ID] first".to_string()
-                    } else {
-                        format!("name donors declared under [conflict.donors]: {}", known.join(", "))
-                    }),
-                );
-                continue;
-            };
-            if pressing.contains(&id.value) {
-                self.push(
-                    Diagnostic::error(
-                        "parley::duplicate-id",
-                        format!("conflict: framework pressing \"{}\" twice", id.value),
-                    )
-                    .at(span(id), "listed again")
-                    .help("list each donor once"),
-                );
-            } else if absent.is_some_and(|a| donor.supplies != a) {
+        for (id, donor) in self.donor_list(&raw.pressing, donors, "framework pressing") {
+            if absent.is_some_and(|a| donor.supplies != a) {
                 self.push(
                     Diagnostic::error(
                         "parley::conflict",

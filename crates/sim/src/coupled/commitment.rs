@@ -270,12 +270,8 @@ mod tests {
     use super::*;
     use parley_protocol::Termination;
 
-    use crate::coupled::{Phase, RunOptions, Trajectory};
+    use crate::coupled::{Phase, RunOptions, Trajectory, central};
     use crate::fixture;
-
-    fn central(months: u32) -> RunOptions {
-        RunOptions { months, seed: 7, stream: 0, noise: false, talks: true }
-    }
 
     /// The fixture with the commitment problem's numbers and the treaty's factor set.
     fn committed(sensitivity: f64, anticipation: f64, treaty: f64) -> parley_core::Scenario {

@@ -22,7 +22,10 @@
 //!    net of it, as in the inclusive talks ([`super::commitment`]).
 //!
 //! An accepted framework is a deal like any other. After `attempts` refusals both
-//! belligerents sit at the table. The stage models the "talks about Ukraine without
+//! belligerents sit at the table. Only months after the scenario date are held this way:
+//! the history before it is the record's, checked against the inclusive talks
+//! ([`Simulation::history_check`]). A month's first stage is not replayed for the report's
+//! trace of the talks ([`Simulation::replay_talks`]): it seats other parties than the table. The stage models the "talks about Ukraine without
 //! Ukraine" of ap-2025-02 and the aid pause that preceded Kyiv's acceptance of a ceasefire in
 //! analysis-2025-05; on coercive bargaining with a weaker party's consent as the last step,
 //! see Schelling, *Arms and Influence* (1966), ch. 2.
@@ -263,12 +266,8 @@ mod tests {
     use parley_core::Veto;
 
     use super::*;
-    use crate::coupled::{Ending, MonthRecord, Phase, RunOptions, Trajectory};
+    use crate::coupled::{Ending, MonthRecord, Phase, RunOptions, Trajectory, central};
     use crate::fixture;
-
-    fn central(months: u32) -> RunOptions {
-        RunOptions { months, seed: 7, stream: 0, noise: false, talks: true }
-    }
 
     /// The fixture with the broker at the table and talks over the south's head: `attempts`
     /// frameworks, the ally and the friend withholding `withheld` of their deliveries for

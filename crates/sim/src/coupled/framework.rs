@@ -5,10 +5,10 @@
 //! fighting holds two stages instead of the inclusive talks:
 //!
 //! 1. **The framework.** The other parties at the table — the mediator and the other
-//!    belligerent, and whoever else holds a full veto — negotiate as the scenario's talks
-//!    do (the mediator's single text, opened with the package of *their* bargaining set
-//!    that gives the worst-off of them the largest margin), over every package none of them
-//!    refuses. The absent side's red lines and interests play no part. Without a zone among
+//!    belligerent, and whoever else holds a full veto — negotiate a single text, drafted by
+//!    the mediator (neutral if it has no seat) and opened with the package of *their*
+//!    bargaining set that gives the worst-off of them the largest margin, with the talks'
+//!    strategies and rounds, over every package none of them refuses. The absent side's red lines and interests play no part. Without a zone among
 //!    them no framework is drafted that month.
 //! 2. **The verdict.** The framework is put to the absent side, which accepts it iff it
 //!    values it at least as much as refusing. Refusing is worth its alternative to a deal
@@ -137,9 +137,9 @@ impl Simulation {
         WarState { pressure: if pressing { months } else { state.pressure }, ..*state }
     }
 
-    /// The month's talks over the absent side's head ([`self`](super::framework)):
-    /// reservation values `reservation` by seat, the parties' `optimism`, and the outlook of
-    /// a ceasefire when they anticipate breakdown.
+    /// The month's talks over the absent side's head, both stages (see the module's
+    /// documentation): reservation values `reservation` by seat, the parties' `optimism`,
+    /// and the outlook of a ceasefire when they anticipate breakdown.
     pub(super) fn framework_talks(
         &self,
         state: &WarState,
@@ -150,7 +150,8 @@ impl Simulation {
     ) -> FrameworkOutcome {
         let f = self.framework.as_ref().expect("called only over_the_head");
         let present_reservation: Vec<f64> = f.present.iter().map(|&s| reservation[s]).collect();
-        // The restarted war's value per seat, and the breakdown chance per class.
+        // With anticipation: each seat's value of the restarted war, and a package's net
+        // margin by its durability class's breakdown chance.
         let w = outlook.map(|o| self.restarted(reservation, o));
         let net = |k: usize, seat: usize, u: f64, r: f64| match (outlook, &w) {
             (Some(o), Some(w)) => {

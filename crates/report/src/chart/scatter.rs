@@ -48,22 +48,32 @@ pub fn pair_chart(id: &str, plot: &PairPlot, reference: bool) -> String {
         &format!("utility to {} (0–1)", plot.y_name),
         &label,
     );
-    // The packages, binned.
+    // The packages, binned and shaded by the logarithm of the count, so that sparse regions
+    // stay visible. The shades come in `SHADES` steps, each drawn as one path whose pieces
+    // are runs of neighbouring cells in a row: a plane of a thousand cells is a few elements.
+    const SHADES: usize = 16;
     let max = d.counts.iter().copied().max().unwrap_or(0);
+    let scale = (1.0 + f64::from(max)).ln().max(1e-9);
+    let step = |c: u32| ((1.0 + f64::from(c)).ln() / scale * (SHADES - 1) as f64).round() as usize;
     let (cw, ch) = ((d.x1 - d.x0) / d.nx as f64, (d.y1 - d.y0) / d.ny as f64);
-    for j in 0..d.ny {
-        for i in 0..d.nx {
-            let c = d.counts[j * d.nx + i];
-            if c == 0 {
+    let mut cells = vec![Vec::new(); SHADES];
+    for (j, row) in d.counts.chunks(d.nx.max(1)).enumerate().take(d.ny) {
+        let mut i = 0;
+        while i < row.len() {
+            if row[i] == 0 {
+                i += 1;
                 continue;
             }
-            let (x, y) = (d.x0 + i as f64 * cw, d.y0 + j as f64 * ch);
-            let (px0, py1) = frame.at(x, y);
-            let (px1, py0) = frame.at(x + cw, y + ch);
-            // Shaded by the logarithm of the count, so that sparse regions stay visible.
-            let shade = 0.10 + 0.55 * (1.0 + f64::from(c)).ln() / (1.0 + f64::from(max)).ln().max(1e-9);
-            svg.rect_titled(px0, py0, (px1 - px0).max(0.6), (py1 - py0).max(0.6), "#4d4d4d", shade, "");
+            let shade = step(row[i]);
+            let end = i + row[i..].iter().take_while(|&&c| c != 0 && step(c) == shade).count();
+            let (px0, py1) = frame.at(d.x0 + i as f64 * cw, d.y0 + j as f64 * ch);
+            let (px1, py0) = frame.at(d.x0 + end as f64 * cw, d.y0 + (j + 1) as f64 * ch);
+            cells[shade.min(SHADES - 1)].push((px0, py0, (px1 - px0).max(0.6), (py1 - py0).max(0.6)));
+            i = end;
         }
+    }
+    for (shade, runs) in cells.iter().enumerate() {
+        svg.rects(runs, "#4d4d4d", 0.10 + 0.55 * shade as f64 / (SHADES - 1) as f64);
     }
     // Reservation values: the quadrant both prefer to fighting on.
     let res = Stroke::dashed("#000", 1.2, "5 3");
@@ -86,16 +96,12 @@ pub fn pair_chart(id: &str, plot: &PairPlot, reference: bool) -> String {
     );
     // Frontiers.
     let joint = "#0072B2";
-    for p in &plot.joint_frontier {
-        let (x, y) = frame.at(p[0], p[1]);
-        svg.marker(x, y, Marker::Ring, 1.8, joint, None);
-    }
+    let joint_points: Vec<(f64, f64)> = plot.joint_frontier.iter().map(|p| frame.at(p[0], p[1])).collect();
+    svg.markers(&joint_points, Marker::Ring, 1.8, joint, None);
     let staircase: Vec<(f64, f64)> = plot.frontier.iter().map(|p| frame.at(p[0], p[1])).collect();
     svg.polyline(&staircase, &Stroke::solid("#D55E00", 2.0));
-    for p in &plot.zone {
-        let (x, y) = frame.at(p[0], p[1]);
-        svg.marker(x, y, Marker::Circle, 3.0, "#009E73", Some("a package in the zone of possible agreement"));
-    }
+    let zone: Vec<(f64, f64)> = plot.zone.iter().map(|p| frame.at(p[0], p[1])).collect();
+    svg.markers(&zone, Marker::Circle, 3.0, "#009E73", Some("a package in the zone of possible agreement"));
     for s in &plot.solutions {
         let (marker, name) = solution_marker(&s.concept);
         let (x, y) = frame.at(s.x, s.y);
@@ -145,12 +151,34 @@ mod tests {
             solutions: vec![SolutionPoint { concept: "nash".into(), x: 0.6, y: 0.6 }],
         };
         let svg = pair_chart("p", &plot, false);
-        assert_eq!(
-            svg.matches(r##"fill="#4d4d4d" fill-opacity"##).count(),
-            3 + 1,
-            "one cell per non-empty bin, and the legend's"
-        );
+        let cells: Vec<&str> =
+            svg.lines().filter(|l| l.starts_with("<path") && l.contains(r##"fill="#4d4d4d""##)).collect();
+        assert_eq!(cells.len(), 3, "three counts, three shades, one path each: {cells:?}");
+        assert_eq!(cells.iter().map(|l| l.matches('M').count()).sum::<usize>(), 3, "one piece per non-empty bin");
+        assert!(cells.iter().any(|l| l.ends_with(r#"fill-opacity="0.65"/>"#)), "the fullest bin darkest");
         assert!(svg.contains("Nash: (0.600, 0.600)"));
         assert!(svg.contains("11 admissible packages"));
+    }
+
+    #[test]
+    fn test_neighbouring_bins_of_one_shade_are_drawn_as_one_piece() {
+        let plot = PairPlot {
+            x: "a".into(),
+            y: "b".into(),
+            x_name: "A".into(),
+            y_name: "B".into(),
+            x_reservation: 0.4,
+            y_reservation: 0.5,
+            density: Density { nx: 4, ny: 1, x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0, counts: vec![5, 5, 0, 5] },
+            frontier: vec![],
+            joint_frontier: vec![],
+            zone: vec![],
+            solutions: vec![],
+        };
+        let svg = pair_chart("p", &plot, true);
+        let cells: Vec<&str> =
+            svg.lines().filter(|l| l.starts_with("<path") && l.contains(r##"fill="#4d4d4d""##)).collect();
+        assert_eq!(cells.len(), 1, "{cells:?}");
+        assert_eq!(cells[0].matches('M').count(), 2, "the first two bins as one piece, the fourth alone: {}", cells[0]);
     }
 }

@@ -216,6 +216,53 @@ impl Svg {
         }
     }
 
+    /// Rectangles `(x, y, width, height)` of one fill drawn as a single path: a binned
+    /// density of thousands of cells stays a handful of elements, light to send and to draw.
+    /// Each rectangle's corners are rounded, not its size, so neighbours still meet.
+    pub fn rects(&mut self, rects: &[(f64, f64, f64, f64)], fill: &str, opacity: f64) {
+        if rects.is_empty() {
+            return;
+        }
+        let mut d = String::with_capacity(24 * rects.len());
+        for &(x, y, w, h) in rects {
+            let (x0, x1) = (x.min(x + w), x.max(x + w));
+            let (y0, y1) = (y.min(y + h), y.max(y + h));
+            let _ = write!(d, "M{} {}H{}V{}H{}z", coord(x0), coord(y0), coord(x1), coord(y1), coord(x0));
+        }
+        let _ = writeln!(self.body, r#"<path d="{d}" fill="{fill}" fill-opacity="{}"/>"#, coord_fraction(opacity));
+    }
+
+    /// Many markers of one shape, size and colour, with one tooltip for all of them (or
+    /// none). Circles and rings are drawn as a single path of arcs; other shapes one by one.
+    pub fn markers(&mut self, points: &[(f64, f64)], shape: Marker, size: f64, color: &str, title: Option<&str>) {
+        if points.is_empty() {
+            return;
+        }
+        let paint = match shape {
+            Marker::Circle => format!(r#"fill="{color}""#),
+            Marker::Ring => format!(r#"fill="none" stroke="{color}" stroke-width="1.2""#),
+            _ => {
+                for &(x, y) in points {
+                    self.marker(x, y, shape, size, color, title);
+                }
+                return;
+            }
+        };
+        let (r, across) = (coord(size), coord(2.0 * size));
+        let mut d = String::with_capacity(48 * points.len());
+        for &(x, y) in points {
+            let _ = write!(d, "M{} {}a{r} {r} 0 1 0 {across} 0a{r} {r} 0 1 0 -{across} 0", coord(x - size), coord(y));
+        }
+        match title {
+            Some(t) => {
+                let _ = writeln!(self.body, r#"<path d="{d}" {paint}><title>{}</title></path>"#, escape(t));
+            }
+            None => {
+                let _ = writeln!(self.body, r#"<path d="{d}" {paint}/>"#);
+            }
+        }
+    }
+
     /// A marker of `size` (its half-width) centred on the point, with an optional tooltip.
     pub fn marker(&mut self, x: f64, y: f64, shape: Marker, size: f64, color: &str, title: Option<&str>) {
         let (cx, cy, s) = (coord(x), coord(y), size);
@@ -348,6 +395,32 @@ mod tests {
         let mut svg = Svg::new(10.0, 10.0);
         svg.polyline(&[(0.0, 0.0), (1.0, 1.0), (f64::NAN, 2.0), (3.0, 3.0), (4.0, 4.0)], &Stroke::solid("#000", 1.0));
         assert_eq!(svg.body.matches("<polyline").count(), 2);
+    }
+
+    #[test]
+    fn test_rects_are_one_path_with_a_closed_piece_each() {
+        let mut svg = Svg::new(10.0, 10.0);
+        svg.rects(&[(1.0, 2.0, 3.0, 4.0), (4.0, 2.0, 3.0, -4.0)], "#111", 0.25);
+        assert_eq!(svg.body, "<path d=\"M1 2H4V6H1zM4 -2H7V2H4z\" fill=\"#111\" fill-opacity=\"0.25\"/>\n");
+        svg.rects(&[], "#111", 0.5);
+        assert_eq!(svg.body.matches("<path").count(), 1, "nothing to draw, no element");
+    }
+
+    #[test]
+    fn test_markers_draw_circles_as_one_path_and_other_shapes_one_by_one() {
+        let mut svg = Svg::new(10.0, 10.0);
+        svg.markers(&[(5.0, 5.0), (2.0, 3.0)], Marker::Ring, 1.5, "#00f", None);
+        assert_eq!(
+            svg.body,
+            "<path d=\"M3.5 5a1.5 1.5 0 1 0 3 0a1.5 1.5 0 1 0 -3 0M0.5 3a1.5 1.5 0 1 0 3 0a1.5 1.5 0 1 0 -3 0\" \
+             fill=\"none\" stroke=\"#00f\" stroke-width=\"1.2\"/>\n"
+        );
+        let mut svg = Svg::new(10.0, 10.0);
+        svg.markers(&[(5.0, 5.0)], Marker::Circle, 2.0, "#0a0", Some("in <the> zone"));
+        assert!(svg.body.ends_with("fill=\"#0a0\"><title>in &lt;the&gt; zone</title></path>\n"), "{}", svg.body);
+        let mut svg = Svg::new(10.0, 10.0);
+        svg.markers(&[(5.0, 5.0), (6.0, 6.0)], Marker::Square, 2.0, "#000", None);
+        assert_eq!(svg.body.matches("<rect").count(), 2);
     }
 
     #[test]

@@ -334,10 +334,14 @@ pub fn backtest_csv(b: &Backtest) -> Result<Vec<u8>, AppError> {
         "no_change_crps",
         "drift_crps",
         "drift_covered_80",
+        "model_stopped",
     ]
     .map(String::from)
     .to_vec();
     let opt = |x: Option<f64>| x.map_or(String::new(), |v| v.to_string());
+    let stopped = |r: &parley_experiment::backtest::Row| {
+        b.origins.iter().find(|o| o.origin == r.origin).and_then(|o| o.stopped.get(r.horizon as usize - 1)).copied()
+    };
     let rows = b.rows.iter().map(|r| {
         vec![
             r.origin.to_string(),
@@ -354,6 +358,7 @@ pub fn backtest_csv(b: &Backtest) -> Result<Vec<u8>, AppError> {
             opt(r.no_change.as_ref().map(|s| s.crps)),
             opt(r.drift.as_ref().map(|s| s.crps)),
             r.drift.as_ref().map_or(String::new(), |s| u8::from(s.covered[1]).to_string()),
+            opt(stopped(r)),
         ]
     });
     csv_table(None, std::iter::once(header).chain(rows))

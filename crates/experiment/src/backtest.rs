@@ -22,11 +22,17 @@
 //!    series and horizon: mean CRPS of the model and of each benchmark, the skill
 //!    `1 − CRPS_model / CRPS_benchmark` (positive: the model is better), coverage, the
 //!    median's bias and a 10-bin PIT histogram.
+//! 5. **Whether the war stopped.** The record says the war went on to the scenario's date,
+//!    so every forecast of a month up to it had one right answer: still fighting. The share
+//!    of replicates in which the war had stopped (a ceasefire, a settlement or a side's
+//!    capitulation) `h` months ahead is the model's probability of an outcome that did not
+//!    happen; per horizon, its mean over the origins and its Brier score (the mean of its
+//!    square) say how much the forecasts leaned on a peace that never came.
 
 use parley_core::Scenario;
 use parley_core::conflict::{Conflict, Month, Observed};
 use parley_sim::calibrate::observe;
-use parley_sim::coupled::{RunOptions, Simulation};
+use parley_sim::coupled::{Phase, RunOptions, Simulation};
 use rand::SeedableRng;
 use rand_chacha::ChaCha12Rng;
 use rand_distr::{Distribution, StandardNormal};
@@ -94,6 +100,9 @@ pub struct OriginForecast {
     pub no_change: Vec<Vec<Option<Vec<f64>>>>,
     /// Per series, per horizon: the drift benchmark's ensemble.
     pub drift: Vec<Vec<Option<Vec<f64>>>>,
+    /// Per horizon: the share of replicates in which the war had stopped (a ceasefire, a
+    /// settlement or a side's capitulation; not a ceasefire that broke down that month).
+    pub stopped: Vec<f64>,
 }
 
 /// One forecast scored.
@@ -177,6 +186,23 @@ pub struct OriginSummary {
     pub collapsed: Vec<Month>,
     /// `ln p̂(record up to the origin)`.
     pub log_likelihood: f64,
+    /// Per horizon: the share of the forecast's replicates in which the war had stopped.
+    pub stopped: Vec<f64>,
+}
+
+/// The forecasts that the war would have stopped `horizon` months ahead, over the origins
+/// whose target month is on the record (up to the scenario's date), where the war went on.
+#[derive(Clone, Debug, PartialEq, Serialize)]
+pub struct StoppedScores {
+    /// Months ahead.
+    pub horizon: u32,
+    /// Origins scored.
+    pub n: usize,
+    /// Mean over the origins of the model's probability that the war had stopped.
+    pub probability: f64,
+    /// Brier score of that probability against what happened (the war went on): the mean
+    /// of its square. 0 is a forecast that never expected the war to stop.
+    pub brier: f64,
 }
 
 /// A finished backtest.
@@ -190,6 +216,8 @@ pub struct Backtest {
     pub rows: Vec<Row>,
     /// Per series and horizon.
     pub series: Vec<SeriesScores>,
+    /// Per horizon: the forecasts that the war would have stopped.
+    pub stopped: Vec<StoppedScores>,
 }
 
 /// The scenario as it stood at `origin`: its date moved there, the record and the donors'
@@ -263,12 +291,13 @@ pub fn forecast_at(
     let paths: Vec<&str> = s.uncertain.iter().map(|u| u.path.as_str()).collect();
     let observed = &base.conflict().observed;
     let h = options.horizons as usize;
-    // One replicate per particle: per series, per horizon, a value.
-    let replicates: Vec<Vec<Vec<f64>>> = record
+    // One replicate per particle: per series, per horizon, a value; and per horizon,
+    // whether the war had stopped.
+    let replicates: Vec<(Vec<Vec<f64>>, Vec<bool>)> = record
         .particles
         .par_iter()
         .enumerate()
-        .map(|(i, particle)| -> Result<Vec<Vec<f64>>, ExperimentError> {
+        .map(|(i, particle)| -> Result<(Vec<Vec<f64>>, Vec<bool>), ExperimentError> {
             let numbers: Vec<(&str, f64)> = paths.iter().copied().zip(particle.parameters.iter().copied()).collect();
             let sim = base.with_numbers(&numbers)?.starting_from(particle.state);
             let run_options =
@@ -276,7 +305,12 @@ pub fn forecast_at(
             let path = sim.run(run_options);
             let mut rng = ChaCha12Rng::seed_from_u64(options.seed ^ OBSERVATION_SEED);
             rng.set_stream(i as u64);
-            Ok(sim
+            let stopped = path
+                .months
+                .iter()
+                .map(|m| matches!(m.phase, Phase::Ceasefire | Phase::Settled | Phase::Capitulated))
+                .collect();
+            let values = sim
                 .conflict()
                 .observed
                 .iter()
@@ -298,7 +332,8 @@ pub fn forecast_at(
                         })
                         .collect()
                 })
-                .collect())
+                .collect();
+            Ok((values, stopped))
         })
         .collect::<Result<_, _>>()?;
     let m = replicates.len();
@@ -306,7 +341,7 @@ pub fn forecast_at(
         .map(|k| {
             (0..h)
                 .map(|hz| {
-                    let mut xs: Vec<f64> = replicates.iter().map(|r| r[k][hz]).collect();
+                    let mut xs: Vec<f64> = replicates.iter().map(|(r, _)| r[k][hz]).collect();
                     xs.sort_by(f64::total_cmp);
                     xs
                 })
@@ -329,7 +364,19 @@ pub fn forecast_at(
             })
             .collect()
     };
-    Ok(OriginForecast { origin, diagnostics: record.diagnostics, model, no_change: bench(false), drift: bench(true) })
+    let stopped = (0..h)
+        .map(|hz| {
+            replicates.iter().filter(|(_, s)| s.get(hz).copied().unwrap_or(false)).count() as f64 / m.max(1) as f64
+        })
+        .collect();
+    Ok(OriginForecast {
+        origin,
+        diagnostics: record.diagnostics,
+        model,
+        no_change: bench(false),
+        drift: bench(true),
+        stopped,
+    })
 }
 
 fn score(sorted: &[f64], y: f64) -> Score {
@@ -381,6 +428,7 @@ pub fn backtest(
             min_ess: f.diagnostics.months.iter().map(|m| m.ess).fold(f64::INFINITY, f64::min),
             collapsed: f.diagnostics.collapsed.clone(),
             log_likelihood: f.diagnostics.log_likelihood,
+            stopped: f.stopped.clone(),
         });
         for (k, o) in conflict.observed.iter().enumerate() {
             for hz in 1..=options.horizons {
@@ -418,7 +466,25 @@ pub fn backtest(
                 .collect(),
         })
         .collect();
-    Ok(Backtest { options: *options, origins, rows, series })
+    let stopped = stopped_scores(&origins, options.horizons, conflict.as_of);
+    Ok(Backtest { options: *options, origins, rows, series, stopped })
+}
+
+/// Per horizon, the origins' probabilities that the war had stopped, scored against the
+/// record, which says it went on to `as_of`: target months after it are not scored.
+fn stopped_scores(origins: &[OriginSummary], horizons: u32, as_of: Month) -> Vec<StoppedScores> {
+    (1..=horizons)
+        .map(|hz| {
+            let p: Vec<f64> = origins
+                .iter()
+                .filter(|o| o.origin.plus(hz as i32) <= as_of)
+                .filter_map(|o| o.stopped.get(hz as usize - 1).copied())
+                .collect();
+            let n = p.len();
+            let mean = |f: &dyn Fn(f64) -> f64| p.iter().map(|&x| f(x)).sum::<f64>() / n.max(1) as f64;
+            StoppedScores { horizon: hz, n, probability: mean(&|x| x), brier: mean(&|x| x * x) }
+        })
+        .collect()
 }
 
 fn summarise(horizon: u32, rows: &[&Row]) -> HorizonScores {
@@ -511,6 +577,34 @@ mod tests {
                 assert_eq!(h.pit.iter().sum::<u64>(), 1);
             }
         }
+        let shares = &b.origins[0].stopped;
+        assert_eq!(shares.len(), 2);
+        assert!(shares.iter().all(|p| (0.0..=1.0).contains(p)));
+        for (h, p) in b.stopped.iter().zip(shares) {
+            assert_eq!((h.n, h.probability, h.brier), (1, *p, p * p));
+        }
+    }
+
+    #[test]
+    fn test_stopped_scores_are_the_mean_and_the_mean_square_over_months_on_the_record() {
+        let origin = |m: &str, stopped: Vec<f64>| OriginSummary {
+            origin: Month::parse(m).unwrap(),
+            min_ess: 1.0,
+            collapsed: vec![],
+            log_likelihood: 0.0,
+            stopped,
+        };
+        let origins = [origin("2025-01", vec![0.1, 0.4, 0.5]), origin("2025-02", vec![0.3, 0.2, 0.9])];
+        let scores = stopped_scores(&origins, 3, Month::parse("2025-04").unwrap());
+        let close = |a: f64, b: f64| (a - b).abs() < 1e-12;
+        // One month ahead: both origins' targets (2025-02, 2025-03) are on the record.
+        assert_eq!(scores[0].n, 2);
+        assert!(close(scores[0].probability, 0.2) && close(scores[0].brier, (0.01 + 0.09) / 2.0));
+        // Three months ahead: 2025-04 is on the record, 2025-05 is past it.
+        assert_eq!(scores[2].n, 1);
+        assert!(close(scores[2].probability, 0.5) && close(scores[2].brier, 0.25));
+        // No origin at all: nothing scored, and no division by zero.
+        assert!(stopped_scores(&[], 2, Month::parse("2025-04").unwrap()).iter().all(|s| s.n == 0 && s.brier == 0.0));
     }
 
     proptest! {

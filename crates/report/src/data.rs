@@ -742,6 +742,24 @@ pub struct BacktestData {
     pub collapsed: Vec<String>,
     /// Per observed series.
     pub series: Vec<BacktestSeries>,
+    /// Per horizon, the forecasts that the war would have stopped, where the record says it
+    /// went on (empty in report data written before they were scored).
+    #[serde(default)]
+    pub stopped: Vec<StoppedRow>,
+}
+
+/// The model's forecasts, at one horizon, that the war would have stopped (a ceasefire, a
+/// settlement or a capitulation), over the origins whose target month is on the record.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct StoppedRow {
+    /// Months ahead.
+    pub horizon: u32,
+    /// Origins scored.
+    pub n: usize,
+    /// Mean probability the model gave to the war having stopped.
+    pub probability: f64,
+    /// Brier score of that probability (the war went on): the mean of its square.
+    pub brier: f64,
 }
 
 /// One series' backtest.

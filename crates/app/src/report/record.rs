@@ -6,7 +6,9 @@ use parley_core::Scenario;
 use parley_core::conflict::{Observable, Observed};
 use parley_experiment::assimilate::{COLLAPSE, Diagnostics};
 use parley_experiment::backtest::{Backtest, BacktestOptions, WINDOW};
-use parley_report::data::{BacktestData, BacktestSeries, HorizonRow, PosteriorRow, Record, SeriesFitRow, finite};
+use parley_report::data::{
+    BacktestData, BacktestSeries, HorizonRow, PosteriorRow, Record, SeriesFitRow, StoppedRow, finite,
+};
 
 /// What a series measures, in words, and its unit.
 fn describe(s: &Scenario, o: &Observed) -> (String, String) {
@@ -141,6 +143,12 @@ pub(super) fn backtest(s: &Scenario, b: &Backtest) -> BacktestData {
                         .collect(),
                 }
             })
+            .collect(),
+        stopped: b
+            .stopped
+            .iter()
+            .filter(|h| h.n > 0)
+            .map(|h| StoppedRow { horizon: h.horizon, n: h.n, probability: h.probability, brier: h.brier })
             .collect(),
     }
 }

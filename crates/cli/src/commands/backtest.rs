@@ -104,6 +104,20 @@ fn table(b: &Backtest) -> String {
         }
         let _ = writeln!(out, "{t}\n");
     }
+    if b.stopped.iter().any(|h| h.n > 0) {
+        let _ =
+            writeln!(out, "the war stopped (a ceasefire, a settlement or a capitulation): it did not, on the record");
+        let mut t = output::table(["h", "n", "model's probability", "Brier score"].map(String::from).to_vec());
+        for h in b.stopped.iter().filter(|h| h.n > 0) {
+            t.add_row(vec![
+                h.horizon.to_string(),
+                h.n.to_string(),
+                format!("{:.0}%", 100.0 * h.probability),
+                format!("{:.3}", h.brier),
+            ]);
+        }
+        let _ = writeln!(out, "{t}\n");
+    }
     let collapsed: Vec<String> = b
         .origins
         .iter()

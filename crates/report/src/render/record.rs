@@ -93,6 +93,22 @@ pub fn headline(b: &BacktestData, s: &BacktestSeries) -> String {
     text
 }
 
+/// What the backtest says of the forecasts that the war would stop, which the record
+/// contradicts at every scored month (the war went on): `None` when none was scored.
+pub fn stopped_headline(b: &BacktestData) -> Option<String> {
+    let (first, last) = (b.stopped.first()?, b.stopped.last()?);
+    let ahead = |h: u32| if h == 1 { "one month ahead".to_string() } else { format!("{h} months ahead") };
+    Some(format!(
+        "The war went on through every month the backtest scored, yet on average over the origins the model gave a {} chance that it had stopped (a ceasefire, a settlement or a capitulation, in which the front stops moving) {} and {} {} (Brier score {:.3} and {:.3}; a forecast that never expected it to stop scores 0).",
+        pct(first.probability),
+        ahead(first.horizon),
+        pct(last.probability),
+        ahead(last.horizon),
+        first.brier,
+        last.brier,
+    ))
+}
+
 pub(super) fn record(h: &mut Html, d: &ReportData) {
     h.section("record", "Where the war stands: the record the forecasts start from", d.record.is_some());
     let Some(r) = &d.record else {
@@ -331,6 +347,20 @@ pub(super) fn backtest(h: &mut Html, d: &ReportData) {
             "PIT histogram over all horizons: flat when the forecast is calibrated.",
         );
         h.raw("</div>\n");
+    }
+    if let Some(text) = stopped_headline(b) {
+        h.h3("Whether the war stopped");
+        h.p(&text);
+        let rows: Vec<Vec<String>> = b
+            .stopped
+            .iter()
+            .map(|x| vec![x.horizon.to_string(), x.n.to_string(), pct(x.probability), format!("{:.3}", x.brier)])
+            .collect();
+        h.table(
+            "The model's probability that the war had stopped, where the record says it went on",
+            &["months ahead", "origins", "mean probability", "Brier score"],
+            &rows,
+        );
     }
     h.end_section();
 }

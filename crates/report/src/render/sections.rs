@@ -88,6 +88,7 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
         for s in &b.series {
             findings.push(super::record::headline(b, s));
         }
+        findings.extend(super::record::stopped_headline(b));
     }
     if let Some(sens) = &d.sensitivity
         && let Some(timing) = sens.measures.iter().find(|m| m.output == "settlement_month")

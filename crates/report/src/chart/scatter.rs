@@ -135,24 +135,39 @@ mod tests {
     use super::*;
     use crate::data::SolutionPoint;
 
-    #[test]
-    fn test_pair_chart_marks_everything_it_lists() {
-        let plot = PairPlot {
+    /// A plane of two actors over the unit square, binned `nx × ny`, with nothing else on it.
+    fn plane(nx: usize, ny: usize, counts: Vec<u32>) -> PairPlot {
+        PairPlot {
             x: "a".into(),
             y: "b".into(),
             x_name: "A".into(),
             y_name: "B".into(),
             x_reservation: 0.4,
             y_reservation: 0.5,
-            density: Density { nx: 2, ny: 2, x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0, counts: vec![3, 0, 1, 7] },
+            density: Density { nx, ny, x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0, counts },
+            frontier: vec![],
+            joint_frontier: vec![],
+            zone: vec![],
+            solutions: vec![],
+        }
+    }
+
+    /// The density's paths, one line each.
+    fn cells(svg: &str) -> Vec<&str> {
+        svg.lines().filter(|l| l.starts_with("<path") && l.contains(r##"fill="#4d4d4d""##)).collect()
+    }
+
+    #[test]
+    fn test_pair_chart_marks_everything_it_lists() {
+        let plot = PairPlot {
             frontier: vec![[0.2, 0.9], [0.9, 0.3]],
             joint_frontier: vec![[0.5, 0.5]],
             zone: vec![[0.6, 0.6]],
             solutions: vec![SolutionPoint { concept: "nash".into(), x: 0.6, y: 0.6 }],
+            ..plane(2, 2, vec![3, 0, 1, 7])
         };
         let svg = pair_chart("p", &plot, false);
-        let cells: Vec<&str> =
-            svg.lines().filter(|l| l.starts_with("<path") && l.contains(r##"fill="#4d4d4d""##)).collect();
+        let cells = cells(&svg);
         assert_eq!(cells.len(), 3, "three counts, three shades, one path each: {cells:?}");
         assert_eq!(cells.iter().map(|l| l.matches('M').count()).sum::<usize>(), 3, "one piece per non-empty bin");
         assert!(cells.iter().any(|l| l.ends_with(r#"fill-opacity="0.65"/>"#)), "the fullest bin darkest");
@@ -162,22 +177,8 @@ mod tests {
 
     #[test]
     fn test_neighbouring_bins_of_one_shade_are_drawn_as_one_piece() {
-        let plot = PairPlot {
-            x: "a".into(),
-            y: "b".into(),
-            x_name: "A".into(),
-            y_name: "B".into(),
-            x_reservation: 0.4,
-            y_reservation: 0.5,
-            density: Density { nx: 4, ny: 1, x0: 0.0, x1: 1.0, y0: 0.0, y1: 1.0, counts: vec![5, 5, 0, 5] },
-            frontier: vec![],
-            joint_frontier: vec![],
-            zone: vec![],
-            solutions: vec![],
-        };
-        let svg = pair_chart("p", &plot, true);
-        let cells: Vec<&str> =
-            svg.lines().filter(|l| l.starts_with("<path") && l.contains(r##"fill="#4d4d4d""##)).collect();
+        let svg = pair_chart("p", &plane(4, 1, vec![5, 5, 0, 5]), true);
+        let cells = cells(&svg);
         assert_eq!(cells.len(), 1, "{cells:?}");
         assert_eq!(cells[0].matches('M').count(), 2, "the first two bins as one piece, the fourth alone: {}", cells[0]);
     }

@@ -923,18 +923,11 @@ impl Simulation {
     /// The bargaining-set package maximising the smallest margin (the first on ties), and
     /// its margins. Margins are compared on the utility grid, so equal decimals tie.
     fn best_offer(&self, reservation: &[f64]) -> (Option<u64>, Vec<f64>) {
-        let mut best: Option<(u64, Units)> = None;
-        let reservation_units: Vec<Units> = reservation.iter().map(|&r| to_units(r)).collect();
-        let width = self.parties.len();
-        for (k, (outcome, _)) in self.bargaining_set.iter().enumerate() {
-            let u = &self.bargaining_units[k * width..(k + 1) * width];
-            let worst = u.iter().zip(&reservation_units).map(|(&u, &r)| u - r).min().unwrap_or(Units::MAX);
-            if best.is_none_or(|(_, b)| worst > b) {
-                best = Some((*outcome, worst));
+        match max_min_package(&self.bargaining_units, reservation) {
+            Some((k, _)) => {
+                let outcome = self.bargaining_set[k].0;
+                (Some(outcome), self.margins(outcome, reservation))
             }
-        }
-        match best {
-            Some((outcome, _)) => (Some(outcome), self.margins(outcome, reservation)),
             None => (None, vec![f64::NEG_INFINITY; reservation.len()]),
         }
     }
@@ -1120,6 +1113,22 @@ fn framework_setup(
 #[cfg(test)]
 fn central(months: u32) -> RunOptions {
     RunOptions { months, seed: 7, stream: 0, noise: false, talks: true }
+}
+
+/// The package of a bargaining set whose smallest margin over the parties' `reservation`
+/// values is largest (the first such, in the set's order), with that margin, compared in
+/// exact units: `units` holds a row of the parties' utilities per package. `None` for an
+/// empty set. The best offer of the table's talks and of a framework's first stage.
+pub(crate) fn max_min_package(units: &[Units], reservation: &[f64]) -> Option<(usize, Units)> {
+    let reservation: Vec<Units> = reservation.iter().map(|&r| to_units(r)).collect();
+    let mut best: Option<(usize, Units)> = None;
+    for (k, row) in units.chunks_exact(reservation.len().max(1)).enumerate() {
+        let worst = row.iter().zip(&reservation).map(|(&u, &r)| u - r).min().unwrap_or(Units::MAX);
+        if best.is_none_or(|(_, b)| worst > b) {
+            best = Some((k, worst));
+        }
+    }
+    best
 }
 
 #[cfg(test)]

@@ -33,7 +33,7 @@
 use std::collections::HashMap;
 use std::sync::Arc;
 
-use parley_core::utility::{Units, to_units};
+use parley_core::utility::{Units, from_units, to_units};
 use parley_core::{UtilityModel, bargaining_set};
 use parley_protocol::{Domain, MediatedText, NoObserver, Protocol, RunConfig, Termination, run};
 
@@ -161,23 +161,20 @@ impl Simulation {
             _ => u - r,
         };
         // 1. The framework: the present parties' best offer and, if it is in their zone, talks.
-        let width = f.present.len();
-        let mut best: Option<(usize, f64)> = None;
-        for k in 0..f.set.len() {
-            let worst = if outlook.is_some() {
-                (0..width)
+        let best = if outlook.is_some() {
+            let mut best: Option<(usize, f64)> = None;
+            for k in 0..f.set.len() {
+                let worst = (0..f.present.len())
                     .map(|i| net(k, f.present[i], f.set[k].1[i], present_reservation[i]))
-                    .fold(f64::INFINITY, f64::min)
-            } else {
-                let u = &f.units[k * width..(k + 1) * width];
-                let min =
-                    u.iter().zip(&present_reservation).map(|(&u, &r)| u - to_units(r)).min().unwrap_or(Units::MAX);
-                parley_core::utility::from_units(min)
-            };
-            if best.is_none_or(|(_, b)| worst > b) {
-                best = Some((k, worst));
+                    .fold(f64::INFINITY, f64::min);
+                if best.is_none_or(|(_, b)| worst > b) {
+                    best = Some((k, worst));
+                }
             }
-        }
+            best
+        } else {
+            super::max_min_package(&f.units, &present_reservation).map(|(k, m)| (k, from_units(m)))
+        };
         let Some((k, worst)) = best else { return FrameworkOutcome::NoFramework };
         if worst < -ZONE_TOLERANCE {
             return FrameworkOutcome::NoFramework;

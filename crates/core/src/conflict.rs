@@ -84,6 +84,12 @@ pub struct Conflict {
     /// The month the scenario describes the world as of: months up to it are history (the
     /// war runs on the calibrated path, without talks), later months are projection.
     pub as_of: Month,
+    /// The month each side's `optimism` describes, when it is not `as_of`: a backtest cuts
+    /// the record at an earlier origin (`as_of` moves there) while the optimism, tuned to
+    /// the scenario date, still describes that date. Beliefs then follow one path through
+    /// the record and the forecast. Not in the scenario language; `None` is `as_of`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub beliefs_as_of: Option<Month>,
     /// The attrition law's exponents.
     pub law: Law,
     /// The two belligerents.

@@ -235,6 +235,9 @@ pub fn truncate(scenario: &Scenario, origin: Month) -> Result<Scenario, Experime
             conflict.start, conflict.as_of
         )));
     }
+    // The sides' optimism still describes the scenario date; beliefs at the origin are
+    // what the months of fighting between the two had not yet corrected.
+    conflict.beliefs_as_of = Some(conflict.beliefs_as_of.unwrap_or(conflict.as_of));
     conflict.as_of = origin;
     for o in &mut conflict.observed {
         let keep = (origin.since(o.from) + 1).max(0) as usize;
@@ -549,6 +552,29 @@ mod tests {
         assert!(t.uncertain.iter().all(|u| !u.path.starts_with("conflict.donors.")));
         // Outside the record is an error, not a silent clamp.
         assert!(truncate(&s, Month::parse("2023-06").unwrap()).is_err());
+    }
+
+    #[test]
+    fn test_truncation_keeps_the_date_the_beliefs_describe() {
+        // The sides' optimism describes the scenario date, 2025-10: a forecast from an
+        // origin starts from the beliefs the full run had at that origin, and cutting twice
+        // keeps the first date.
+        let s = built_in();
+        let scenario_date = s.conflict.as_ref().unwrap().as_of;
+        let t = truncate(&s, Month::parse("2025-04").unwrap()).unwrap();
+        assert_eq!(t.conflict.as_ref().unwrap().beliefs_as_of, Some(scenario_date));
+        let twice = truncate(&t, Month::parse("2024-09").unwrap()).unwrap();
+        assert_eq!(twice.conflict.as_ref().unwrap().beliefs_as_of, Some(scenario_date));
+
+        let full = Simulation::new(&s, &[], None).unwrap();
+        let cut = Simulation::new(&t, &[], None).unwrap();
+        let origin = cut.war().as_of.since(cut.war().start);
+        let before = origin - full.war().as_of.since(full.war().start);
+        assert_eq!(before, -6);
+        let same = |a: [f64; 2], b: [f64; 2]| (0..2).all(|i| (a[i] - b[i]).abs() < 1e-12);
+        assert!(same(cut.optimism(origin, 0), full.optimism(origin, before)));
+        let (at_date, stated) = (cut.optimism(origin + 6, 6), full.optimism(origin + 6, 0));
+        assert!(same(at_date, stated), "{at_date:?} against {stated:?}");
     }
 
     #[test]

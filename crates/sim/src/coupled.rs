@@ -634,8 +634,20 @@ impl Simulation {
 
     /// Both sides' reservation values at the scenario date.
     pub fn reservation_at_as_of(&self) -> [f64; 2] {
-        let p = self.war.params(self.at_as_of.month);
-        reservation_values(&self.war, &self.stakes, &self.at_as_of, [p.sides[0].optimism, p.sides[1].optimism])
+        reservation_values(&self.war, &self.stakes, &self.at_as_of, self.optimism(self.at_as_of.month, 0))
+    }
+
+    /// Each side's optimism in month `t` (months from the start) after `fought` months of fighting since the scenario
+    /// date (`fought ≤ 0` for a month of the record: every month before the scenario date
+    /// was fought). Optimism loses the share `learning` per month of fighting from its value
+    /// at [`Conflict::beliefs_as_of`], so on the record before that month it was higher. One
+    /// path of beliefs serves the record and the forecast: the filter weighs the history with
+    /// the same beliefs the forecast carries on from.
+    pub fn optimism(&self, t: i32, fought: i32) -> [f64; 2] {
+        let p = self.war.params(t);
+        let stated = self.conflict.beliefs_as_of.unwrap_or(self.conflict.as_of);
+        let months = fought + self.conflict.as_of.since(stated);
+        [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(months))
     }
 
     /// The monthly breakdown hazard of a settlement on `terms`, before either side has
@@ -692,20 +704,20 @@ impl Simulation {
     /// on): the log-probability that neither side broke in the month that ended in `state`,
     /// and whether talks — held, as in every simulated month, when a zone of agreement is
     /// open — would have ended in an agreement (with the month's `talk_seed`). Each side's
-    /// optimism is its value as of the scenario date.
+    /// optimism is what fighting had left of it by then ([`Simulation::optimism`]).
     pub fn history_check(&self, state: &WarState, talk_seed: u64) -> HistoryCheck {
         let p = self.war.params(state.month);
         let width = p.beliefs.collapse_width.max(1e-9);
         let log_survival =
             (0..2).map(|i| (1.0 - breaking_chance(state.support[i], p.sides[i].breaking_point, width)).ln()).sum();
-        let batna = reservation_values(&self.war, &self.stakes, state, [p.sides[0].optimism, p.sides[1].optimism]);
+        let optimism = self.optimism(state.month, state.month - self.war.as_of.since(self.war.start));
+        let batna = reservation_values(&self.war, &self.stakes, state, optimism);
         let mut reservation = self.static_reservation.clone();
         for (seat, value) in self.side_seats.iter().zip(batna) {
             if let Some(seat) = seat {
                 reservation[*seat] = value;
             }
         }
-        let optimism = [p.sides[0].optimism, p.sides[1].optimism];
         let outlook = self.outlook(state, optimism);
         let (best_offer, margins, anticipated) = self.zone(outlook.as_ref(), &reservation);
         let open = margins.iter().copied().fold(f64::INFINITY, f64::min) >= -ZONE_TOLERANCE;
@@ -770,8 +782,7 @@ impl Simulation {
                     state = self.regroup(&state);
                 }
             }
-            let p = self.war.params(state.month);
-            let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(fought));
+            let optimism = self.optimism(state.month, fought);
             let batna = reservation_values(&self.war, &self.stakes, &state, optimism);
             let mut reservation = self.static_reservation.clone();
             for (seat, value) in self.side_seats.iter().zip(batna) {
@@ -887,8 +898,7 @@ impl Simulation {
     /// compromising is made on the model's own projection. Only after the scenario date:
     /// the history is the record's.
     fn mobilisation_choices(&self, mut state: WarState, fought: i32) -> WarState {
-        let p = self.war.params(state.month);
-        let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(fought));
+        let optimism = self.optimism(state.month, fought);
         for i in 0..2 {
             if self.war.may_mobilise(&state, i) {
                 let mobilised = self.war.mobilise(&state, i);
@@ -1147,6 +1157,35 @@ mod tests {
         assert_eq!(a, sim.run(options(true, 3)));
         let b = sim.run(options(true, 4));
         assert!((a.months[0].war.losses[0] - b.months[0].war.losses[0]).abs() > 1.0, "another stream, other shocks");
+    }
+
+    #[test]
+    fn test_beliefs_follow_one_path_through_the_record_and_the_forecast() {
+        // The border war: the north's optimism 0.2 is stated for its scenario date
+        // (2024-06), and fighting corrects a tenth of it a month.
+        let stated = 0.2;
+        let fade: f64 = 0.9;
+        let full = Simulation::new(&fixture(), &[], None).unwrap();
+        let at = full.war().as_of.since(full.war().start);
+        assert!((full.optimism(at, 0)[0] - stated).abs() < 1e-12, "the stated value at the scenario date");
+        assert!((full.optimism(at, 3)[0] - stated * fade.powi(3)).abs() < 1e-12, "three months fought after it");
+        assert!(
+            (full.optimism(at - 2, -2)[0] - stated / fade.powi(2)).abs() < 1e-12,
+            "two months of the record before it"
+        );
+
+        // The record cut two months earlier, as a backtest's origin: at the origin the
+        // beliefs are those the full run had then, and two months of fighting later they are
+        // the stated ones.
+        let mut cut = fixture();
+        let c = cut.conflict.as_mut().unwrap();
+        c.beliefs_as_of = Some(c.as_of);
+        c.as_of = c.as_of.plus(-2);
+        let cut = Simulation::new(&cut, &[], None).unwrap();
+        let same = |a: [f64; 2], b: [f64; 2]| (0..2).all(|i| (a[i] - b[i]).abs() < 1e-12);
+        assert!(same(cut.optimism(at - 2, 0), full.optimism(at - 2, -2)));
+        assert!(same(cut.optimism(at, 2), [stated, 0.0]), "the south's optimism is 0 at every date");
+        assert!(same(cut.optimism(at - 3, -1), full.optimism(at - 3, -3)), "and on the record before the origin");
     }
 
     #[test]

@@ -291,6 +291,7 @@ impl Validator<'_> {
         let mut conflict = Conflict {
             start: start.unwrap_or(Month(0)),
             as_of: as_of.unwrap_or(Month(0)),
+            beliefs_as_of: None,
             law,
             sides,
             donors,

@@ -300,9 +300,7 @@ mod tests {
     /// The south's value of fighting on from `state`, `k` months after the scenario date
     /// (all of them fought), as the run computes its reservation value.
     fn south_fights_on(sim: &Simulation, state: &WarState, k: usize) -> f64 {
-        let p = sim.war().params(state.month);
-        let optimism = [0, 1].map(|i| p.sides[i].optimism * (1.0 - p.beliefs.learning).powi(k as i32 + 1));
-        reservation_values(sim.war(), sim.stakes(), state, optimism)[1]
+        reservation_values(sim.war(), sim.stakes(), state, sim.optimism(state.month, k as i32 + 1))[1]
     }
 
     /// The framework the north and the broker agree in these runs: the north's claim with a

@@ -120,6 +120,13 @@ pub struct Diagnostics {
     pub collapsed: Vec<Month>,
     /// `ln p̂(record)`.
     pub log_likelihood: f64,
+    /// How many of the prior's draws the equally weighted particles at the end descend
+    /// from ([`smc::Filtered::ancestors`]): the rest died out in resampling. A parameter the
+    /// record does not inform keeps its prior only as well as these few draws (spread by the
+    /// jitter) represent it, so what depends on it moves with the seed. 0 in results saved
+    /// before it was counted.
+    #[serde(default)]
+    pub lineages: usize,
     /// Each uncertain parameter.
     pub parameters: Vec<Posterior>,
     /// Each observed series.
@@ -349,6 +356,7 @@ pub fn assimilate(
     };
     let picks = smc::systematic(&filtered.weights, filtered.particles.len(), u);
     let particles: Vec<Particle<WarState>> = picks.iter().map(|&i| filtered.particles[i].clone()).collect();
+    let lineages = smc::lineages(&picks.iter().map(|&i| filtered.ancestors[i]).collect::<Vec<_>>());
 
     let months: Vec<MonthFit> = filtered
         .steps
@@ -411,6 +419,7 @@ pub fn assimilate(
         months,
         collapsed,
         log_likelihood: filtered.log_likelihood,
+        lineages,
         parameters,
         series,
     };

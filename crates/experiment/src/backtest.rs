@@ -186,6 +186,8 @@ pub struct OriginSummary {
     pub collapsed: Vec<Month>,
     /// `ln p̂(record up to the origin)`.
     pub log_likelihood: f64,
+    /// How many of the prior's draws its filtered particles descend from.
+    pub lineages: usize,
     /// Per horizon: the share of the forecast's replicates in which the war had stopped.
     pub stopped: Vec<f64>,
 }
@@ -431,6 +433,7 @@ pub fn backtest(
             min_ess: f.diagnostics.months.iter().map(|m| m.ess).fold(f64::INFINITY, f64::min),
             collapsed: f.diagnostics.collapsed.clone(),
             log_likelihood: f.diagnostics.log_likelihood,
+            lineages: f.diagnostics.lineages,
             stopped: f.stopped.clone(),
         });
         for (k, o) in conflict.observed.iter().enumerate() {
@@ -618,6 +621,7 @@ mod tests {
             min_ess: 1.0,
             collapsed: vec![],
             log_likelihood: 0.0,
+            lineages: 1,
             stopped,
         };
         let origins = [origin("2025-01", vec![0.1, 0.4, 0.5]), origin("2025-02", vec![0.3, 0.2, 0.9])];

@@ -160,6 +160,13 @@ pub struct Filtered<S> {
     pub steps: Vec<StepReport>,
     /// `ln p̂(y_1..T)`, the sum of the steps' log-likelihoods.
     pub log_likelihood: f64,
+    /// Each particle's *Eve index*: the draw of [`Filtered::prior`] its line of descent
+    /// started from. Resampling copies some particles and drops others, so the lines
+    /// coalesce (path degeneracy: Kantas, Doucet, Singh, Maciejowski & Chopin, "On particle
+    /// methods for parameter estimation in state-space models", Statistical Science 30(3):
+    /// 328–351, 2015, doi:10.1214/14-STS511); how many distinct indices remain says how many
+    /// prior draws the parameters' posterior rests on, jitter aside.
+    pub ancestors: Vec<usize>,
     /// The states' weighted ensemble after each step, for diagnostics: `trace[t]` is the
     /// particles' states at step `t` with their weights then.
     pub trace: Vec<Vec<(S, f64)>>,
@@ -188,6 +195,14 @@ fn rng(seed: u64, stream: u64) -> ChaCha12Rng {
     let mut r = ChaCha12Rng::seed_from_u64(seed ^ FILTER_SEED);
     r.set_stream(stream);
     r
+}
+
+/// How many distinct lines of descent `ancestors` (Eve indices) hold.
+pub fn lineages(ancestors: &[usize]) -> usize {
+    let mut distinct = ancestors.to_vec();
+    distinct.sort_unstable();
+    distinct.dedup();
+    distinct.len()
 }
 
 /// Effective sample size of normalised weights.
@@ -308,6 +323,7 @@ pub fn filter<M: StateSpace>(
     let mut reports = Vec::with_capacity(steps);
     let mut trace = Vec::with_capacity(steps);
     let mut total = 0.0;
+    let mut ancestors: Vec<usize> = (0..n).collect();
     for t in 0..steps {
         let stepped: Vec<(M::State, f64)> = (0..n)
             .into_par_iter()
@@ -345,6 +361,7 @@ pub fn filter<M: StateSpace>(
             let picks = systematic(&weights, n, u);
             states = picks.iter().map(|&i| states[i].clone()).collect();
             parameters = picks.iter().map(|&i| parameters[i].clone()).collect();
+            ancestors = picks.iter().map(|&i| ancestors[i]).collect();
             log_w.iter_mut().for_each(|l| *l = 0.0);
             weights.iter_mut().for_each(|w| *w = 1.0 / n as f64);
             if shrink < 1.0 && !transforms.is_empty() {
@@ -366,7 +383,7 @@ pub fn filter<M: StateSpace>(
     }
     let particles =
         parameters.into_iter().zip(states).map(|(parameters, state)| Particle { parameters, state }).collect();
-    Ok(Filtered { prior: prior_sample, particles, weights, steps: reports, log_likelihood: total, trace })
+    Ok(Filtered { prior: prior_sample, particles, weights, steps: reports, log_likelihood: total, ancestors, trace })
 }
 
 /// Liu and West's kernel shrinkage of equally weighted parameter vectors.
@@ -580,6 +597,28 @@ mod tests {
         let sd = f.particles.iter().zip(&f.weights).map(|(p, w)| w * (p.parameters[0] - m).powi(2)).sum::<f64>().sqrt();
         assert!((m - post_mean).abs() < 0.1, "posterior mean {m} against {post_mean}");
         assert!(sd < 2.0 * post_sd && sd > 0.3 * post_sd, "posterior sd {sd} against {post_sd}");
+    }
+
+    #[test]
+    fn test_each_particle_knows_the_prior_draw_it_descends_from() {
+        // Without the jitter a particle's parameter is its Eve's prior draw, copied along.
+        let mut r = ChaCha12Rng::seed_from_u64(8);
+        let model = Constant { ys: (0..12).map(|_| 1.0 + normal(&mut r)).collect() };
+        let prior = |r: &mut ChaCha12Rng| vec![10.0 * normal(r)];
+        let resampling = FilterOptions { particles: 500, seed: 4, resample_below: 1.0, discount: 1.0 };
+        let f = filter(&model, &prior, &[Transform::Identity], 12, &resampling).unwrap();
+        for (p, &eve) in f.particles.iter().zip(&f.ancestors) {
+            assert_eq!(p.parameters[0].to_bits(), f.prior[eve][0].to_bits());
+        }
+        // Twelve observations of θ with unit noise against a prior of sd 10: the lines of
+        // descent coalesce onto the few draws near the data.
+        let kept = lineages(&f.ancestors);
+        assert!(kept > 1 && kept < 100, "{kept} of 500 lines left");
+        // Never resampled, every particle is its own line.
+        let never = FilterOptions { resample_below: 0.0, ..resampling };
+        let f = filter(&model, &prior, &[Transform::Identity], 12, &never).unwrap();
+        assert_eq!(f.ancestors, (0..500).collect::<Vec<_>>());
+        assert_eq!(lineages(&f.ancestors), 500);
     }
 
     #[test]

@@ -684,6 +684,10 @@ pub struct Record {
     pub collapse: f64,
     /// `ln p̂(record)`.
     pub log_likelihood: Option<f64>,
+    /// How many of the prior's draws the particles at the scenario date descend from (0:
+    /// not counted, in results saved before it was).
+    #[serde(default)]
+    pub lineages: u64,
     /// Each uncertain parameter, prior against posterior.
     pub parameters: Vec<PosteriorRow>,
     /// Each observed series against the filtered model.

@@ -55,4 +55,4 @@ pub mod data;
 mod render;
 
 pub use data::ReportData;
-pub use render::{RenderError, SECTIONS, backtest_headline, render};
+pub use render::{RenderError, SECTIONS, backtest_headline, lineage_headline, render};

@@ -84,6 +84,7 @@ pub(super) fn record(s: &Scenario, d: &Diagnostics) -> Record {
         collapsed: d.collapsed.iter().map(ToString::to_string).collect(),
         collapse: COLLAPSE,
         log_likelihood: finite(d.log_likelihood),
+        lineages: d.lineages as u64,
         parameters,
         series,
     }

@@ -90,6 +90,9 @@ pub(crate) fn finish(
                     data.meta.runs
                 );
             }
+            if let Some(caveat) = parley_report::lineage_headline(data) {
+                let _ = writeln!(out, "  {caveat}");
+            }
             if let Some(b) = &data.backtest {
                 for s in &b.series {
                     let _ = writeln!(out, "  {}", parley_report::backtest_headline(b, s));

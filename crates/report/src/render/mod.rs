@@ -11,6 +11,7 @@ mod sections;
 use crate::data::{FORMAT, ReportData};
 pub use html::Html;
 pub use record::headline as backtest_headline;
+pub use record::lineage_headline;
 
 /// Why data cannot be rendered.
 #[derive(Debug, thiserror::Error, PartialEq, Eq)]

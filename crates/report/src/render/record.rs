@@ -8,7 +8,7 @@ use crate::chart::bars::histogram;
 use crate::chart::lines::{Labels, Line, LineChart, Reference};
 use crate::chart::series_style;
 use crate::chart::svg::{Marker, Stroke};
-use crate::data::{BacktestData, BacktestSeries, ReportData};
+use crate::data::{BacktestData, BacktestSeries, Record, ReportData};
 
 /// The coverage a calibrated 80% interval has.
 const NOMINAL_80: f64 = 0.8;
@@ -109,6 +109,37 @@ pub fn stopped_headline(b: &BacktestData) -> Option<String> {
     ))
 }
 
+/// Whether the particles at the scenario date descend from fewer than [`Record::collapse`]
+/// of the prior's draws (the share below which a month's effective sample size counts as
+/// a collapse).
+fn thin_lineages(r: &Record) -> bool {
+    r.lineages > 0 && (r.lineages as f64) < r.collapse * r.particles as f64
+}
+
+/// How many prior draws the filtered particles descend from, and what that means; `None`
+/// when it was not counted.
+fn lineage_text(r: &Record) -> Option<String> {
+    (r.lineages > 0).then(|| {
+        format!(
+            "Resampling copies some particles and drops others: those left at {} descend from {} of the {} prior draws (Liu and West's jitter spreads each line). An assumption the record does not inform keeps its prior only as well as these draws represent it, so a result that turns on it, such as whether and when the sides' beliefs open a zone, carries a Monte Carlo error from the filter that the runs' intervals leave out{}.",
+            r.months.last().map_or("the scenario date", String::as_str),
+            number(r.lineages as f64),
+            number(r.particles as f64),
+            if thin_lineages(r) { "; with this few, another seed can move it by tens of points" } else { "" }
+        )
+    })
+}
+
+/// The summary's finding when the filtered particles rest on few prior draws.
+pub fn lineage_headline(d: &ReportData) -> Option<String> {
+    let r = d.record.as_ref().filter(|r| thin_lineages(r))?;
+    Some(format!(
+        "The record's filter left particles descended from only {} of its {} prior draws, so the probabilities of a settlement above can move by tens of points with the seed: a Monte Carlo error of the filter that their intervals leave out.",
+        number(r.lineages as f64),
+        number(r.particles as f64)
+    ))
+}
+
 pub(super) fn record(h: &mut Html, d: &ReportData) {
     h.section("record", "Where the war stands: the record the forecasts start from", d.record.is_some());
     let Some(r) = &d.record else {
@@ -138,6 +169,13 @@ pub(super) fn record(h: &mut Html, d: &ReportData) {
                 r.collapsed.join(", ")
             ),
         );
+    }
+    if let Some(text) = lineage_text(r) {
+        if thin_lineages(r) {
+            h.p_class("caveat", &text);
+        } else {
+            h.p(&text);
+        }
     }
     let label = |x: f64| r.months.get(x.round().max(0.0) as usize).cloned().unwrap_or_default();
     let x_ticks = Ticks::new(0.0, r.months.len().saturating_sub(1) as f64, 5);
@@ -363,4 +401,42 @@ pub(super) fn backtest(h: &mut Html, d: &ReportData) {
         );
     }
     h.end_section();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn record(particles: usize, lineages: u64) -> Record {
+        Record {
+            particles,
+            months: vec!["2024-01".into(), "2025-10".into()],
+            ess: vec![0.5, 0.4],
+            ruled_out: vec![0, 0],
+            collapsed: Vec::new(),
+            collapse: 0.05,
+            log_likelihood: Some(-360.0),
+            lineages,
+            parameters: Vec::new(),
+            series: Vec::new(),
+        }
+    }
+
+    #[test]
+    fn test_few_lines_of_descent_are_a_caveat_and_many_are_not() {
+        // 9 of 1,000 draws (the built-in scenario's filter, seed 0) is below the 5% that
+        // counts as a collapse of the effective sample size; 600 is not.
+        let thin = record(1000, 9);
+        assert!(thin_lineages(&thin));
+        let text = lineage_text(&thin).unwrap();
+        assert!(text.contains("descend from 9 of the 1,000 prior draws"), "{text}");
+        assert!(text.contains("another seed can move it by tens of points"), "{text}");
+        let many = record(1000, 600);
+        assert!(!thin_lineages(&many));
+        assert!(!lineage_text(&many).unwrap().contains("tens of points"));
+        // Results saved before the count was kept say nothing about it.
+        let old = record(1000, 0);
+        assert!(!thin_lineages(&old));
+        assert_eq!(lineage_text(&old), None);
+    }
 }

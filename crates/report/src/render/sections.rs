@@ -84,6 +84,7 @@ pub(super) fn summary(h: &mut Html, d: &ReportData) {
             ));
         }
     }
+    findings.extend(super::record::lineage_headline(d));
     if let Some(b) = &d.backtest {
         for s in &b.series {
             findings.push(super::record::headline(b, s));

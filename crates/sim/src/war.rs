@@ -422,6 +422,17 @@ impl War {
             p.volatility.territory_trend,
         ]
     }
+
+    /// The month's innovation behind side `i`'s losses (`i` in the war's order): the index
+    /// of the [`Shocks::losses`] draw that scales the enemy's fire, and how far one standard
+    /// unit of it moves the log of those losses, `σ·√(1 − ρ²)`. Exact for the fire; the
+    /// losses follow it as closely as the month's attrition is small against the side's
+    /// strength (a filter uses it to propose the draw, and weighs what it gets).
+    pub fn loss_innovation(&self, month: i32, i: usize) -> (usize, f64) {
+        let p = self.params(month);
+        let rho = p.volatility.losses_persistence;
+        (1 - i, p.volatility.losses * (1.0 - rho * rho).max(0.0).sqrt())
+    }
 }
 
 fn compile(c: &Conflict) -> Result<WarParams, WarError> {
@@ -546,6 +557,38 @@ mod tests {
         assert!(!war.may_mobilise(&mobilised, 0), "a side mobilises once");
         // Without a mobilisation to choose, there is no choice.
         assert!(!War::new(&fixture()).unwrap().may_mobilise(&state, 0));
+    }
+
+    #[test]
+    fn test_one_unit_of_the_loss_innovation_moves_the_log_of_losses_by_its_scale() {
+        // The built-in war's first month: each side's losses against the draw the filter
+        // would propose for them. The fire scales exactly; the losses nearly so, because a
+        // month's losses are a few percent of an army.
+        let war = War::new(&crate::built_in()).unwrap();
+        let start = war.initial();
+        for i in 0..2 {
+            let (k, scale) = war.loss_innovation(0, i);
+            assert!(scale > 0.0);
+            let at = |draw: f64| {
+                let mut shocks = Shocks::default();
+                shocks.losses[k] = draw;
+                war.step(&start, &shocks).losses[i]
+            };
+            for draw in [-2.0, -0.5, 0.5, 2.0] {
+                let moved = (at(draw) / at(0.0)).ln();
+                assert!(
+                    (moved - scale * draw).abs() < 0.05 * scale * draw.abs(),
+                    "side {i}, {draw}: {moved} against {}",
+                    scale * draw
+                );
+            }
+            // The other draw scales the other side's losses; these move only through the
+            // enemy's strength that the other side's losses take, a tenth as much or less.
+            let mut other = Shocks::default();
+            other.losses[1 - k] = 2.0;
+            let cross = (war.step(&start, &other).losses[i] / at(0.0)).ln();
+            assert!(cross.abs() < 0.1 * 2.0 * scale, "side {i}: {cross} against {}", 2.0 * scale);
+        }
     }
 
     #[test]

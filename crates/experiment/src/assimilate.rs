@@ -23,13 +23,20 @@
 //! * the record says the war went on: a particle is weighted by the chance that neither side
 //!   broke, and ruled out (weight zero) if talks in that month would have ended in an
 //!   agreement;
-//! * the static parameters are rejuvenated after each resampling (Liu and West's kernel).
+//! * the static parameters are rejuvenated after each resampling (Liu and West's kernel);
+//! * after the last month, the talk-side parameters ([`talk_side`]: the sides' optimism and
+//!   the like, which the record bears on only through the fact that talks did not agree) are
+//!   drawn again from their priors by an exact Gibbs move along each particle's own path
+//!   (`redraw_talk_side`), so that the few prior draws resampling leaves do not stand in for
+//!   them.
 //!
 //! The filtered particles at the scenario date — parameters and state, resampled to equal
 //! weights — are where an experiment's replicates, the sensitivity study and the central
 //! path start. The diagnostics report the effective sample size of every month (and any
 //! collapse), each parameter's posterior against its prior, and the filtered path against
 //! each observed series.
+
+use std::sync::Arc;
 
 use parley_core::Uncertain;
 use parley_core::conflict::{Month, Observable, ObservationError, Observed};
@@ -39,6 +46,7 @@ use parley_sim::coupled::Simulation;
 use parley_sim::war::{Shocks, War, WarState};
 use rand::{RngExt, SeedableRng};
 use rand_chacha::ChaCha12Rng;
+use rayon::prelude::*;
 use serde::{Deserialize, Serialize};
 
 use crate::sample::draw_uncertain;
@@ -132,6 +140,11 @@ pub struct Diagnostics {
     /// before it was counted.
     #[serde(default)]
     pub lineages: usize,
+    /// Particles whose talk-side assumptions ([`talk_side`]) were drawn again from their
+    /// priors after filtering (the others' draws would have had their talks agree on the
+    /// record). 0 in results saved before the redraw existed.
+    #[serde(default)]
+    pub redrawn: usize,
     /// Each uncertain parameter.
     pub parameters: Vec<Posterior>,
     /// Each observed series.
@@ -236,9 +249,30 @@ struct History<'a> {
     start: Month,
 }
 
+/// A particle's war: its state now and the months of the record it came through, each with
+/// the seed of that month's talks, linked to the month before. Particles that resampling
+/// copied share their past.
+#[derive(Clone, Debug)]
+struct Walked {
+    now: WarState,
+    talk_seed: u64,
+    /// The month before; `None` before the first month.
+    before: Option<Arc<Walked>>,
+}
+
+impl Walked {
+    /// The months of the record this particle came through, the latest first: each state
+    /// with its talks' seed.
+    fn months(&self) -> impl Iterator<Item = (&WarState, u64)> {
+        std::iter::successors(Some(self), |w| w.before.as_deref())
+            .filter(|w| w.before.is_some())
+            .map(|w| (&w.now, w.talk_seed))
+    }
+}
+
 impl StateSpace for History<'_> {
     type Compiled = Option<Simulation>;
-    type State = WarState;
+    type State = Walked;
 
     fn compile(&self, parameters: &[f64]) -> Option<Simulation> {
         let numbers: Vec<(&str, f64)> = self.paths.iter().copied().zip(parameters.iter().copied()).collect();
@@ -246,12 +280,22 @@ impl StateSpace for History<'_> {
         self.base.with_numbers(&numbers).ok()
     }
 
-    fn initial(&self, sim: &Option<Simulation>) -> WarState {
-        sim.as_ref().map_or_else(|| self.base.war().initial(), |s| s.war().initial())
+    fn initial(&self, sim: &Option<Simulation>) -> Walked {
+        let now = sim.as_ref().map_or_else(|| self.base.war().initial(), |s| s.war().initial());
+        Walked { now, talk_seed: 0, before: None }
     }
 
-    fn step(&self, sim: &Option<Simulation>, state: &WarState, t: usize, rng: &mut ChaCha12Rng) -> (WarState, f64) {
-        let Some(sim) = sim else { return (*state, f64::NEG_INFINITY) };
+    fn step(&self, sim: &Option<Simulation>, walked: &Walked, t: usize, rng: &mut ChaCha12Rng) -> (Walked, f64) {
+        let Some(sim) = sim else { return (walked.clone(), f64::NEG_INFINITY) };
+        let (next, ll, talk_seed) = self.month(sim, &walked.now, t, rng);
+        (Walked { now: next, talk_seed, before: Some(Arc::new(walked.clone())) }, ll)
+    }
+}
+
+impl History<'_> {
+    /// Month `t` of the record for one particle: its war moved on from `state`, the month's
+    /// log-likelihood (`−∞` if its talks would have agreed), and the month's talk seed.
+    fn month(&self, sim: &Simulation, state: &WarState, t: usize, rng: &mut ChaCha12Rng) -> (WarState, f64, u64) {
         let at = self.start.plus(t as i32);
         let war = sim.war();
         let (mut shocks, talk_seed) = Simulation::draw_month(rng);
@@ -304,7 +348,7 @@ impl StateSpace for History<'_> {
         };
         let check = sim.history_check(&next, talk_seed);
         if check.agreed {
-            return (next, f64::NEG_INFINITY);
+            return (next, f64::NEG_INFINITY, talk_seed);
         }
         ll += check.log_survival;
         for (k, o) in observed.iter().enumerate() {
@@ -315,11 +359,9 @@ impl StateSpace for History<'_> {
                 ll += o.error.log_density(y, observe(war, &next, o.measures));
             }
         }
-        (next, ll)
+        (next, ll, talk_seed)
     }
-}
 
-impl History<'_> {
     /// Draws the innovation behind a side's losses observed with a lognormal error from an
     /// approximation of its posterior given the observation, in place of the blind draw in
     /// `shocks`, and returns the log of the prior's density over the proposal's at the draw:
@@ -370,6 +412,77 @@ impl History<'_> {
     }
 }
 
+/// Whether an uncertain number can touch the record's likelihood only through the rule that
+/// talks did not end the war: it shapes the sides' alternatives to a deal (their optimism,
+/// how fast fighting corrects it, how far ahead they look), the parties' preferences, or
+/// what happens after the scenario date (the donors' later policies, the mediator, talks over
+/// a side's head, the durability of a deal); never the war's monthly step, a side's chance
+/// of breaking or an observation. The test beside it checks each class against the war.
+pub fn talk_side(path: &str) -> bool {
+    let parts: Vec<&str> = path.split('.').collect();
+    matches!(
+        parts.as_slice(),
+        ["conflict", "sides", _, "optimism"]
+            | ["conflict", "beliefs", "learning" | "horizon"]
+            | ["conflict", "donors", _, "after"]
+            | ["conflict", "mediation" | "framework" | "durability", ..]
+            | ["preferences", ..]
+    )
+}
+
+/// A Gibbs move for the talk-side assumptions ([`talk_side`]) of the filtered particles.
+/// Given a particle's other assumptions and its path through the record, their posterior is
+/// their prior restricted to the draws under which no month's talks would have agreed: the
+/// record says nothing else of them. Each particle draws them again from their priors (an
+/// independence proposal: Metropolis–Hastings then accepts exactly the draws that keep the
+/// restriction) and checks its own months. Resampling leaves the particles descended from
+/// few prior draws, so without this move an assumption the record does not inform would be
+/// represented by those few (Gilks & Berzuini, "Following a moving target — Monte Carlo
+/// inference for dynamic Bayesian models", JRSS B 63(1):127–146, 2001,
+/// doi:10.1111/1467-9868.00280, on moving particles by MCMC after resampling). Returns how
+/// many particles took the new draw.
+fn redraw_talk_side(
+    base: &Simulation,
+    uncertain: &[Uncertain],
+    particles: &mut [Particle<WarState>],
+    walks: &[&Walked],
+    seed: u64,
+) -> Result<usize, AssimilationError> {
+    let redrawn: Vec<usize> = (0..uncertain.len()).filter(|&k| talk_side(&uncertain[k].path)).collect();
+    if redrawn.is_empty() {
+        return Ok(0);
+    }
+    let paths: Vec<&str> = uncertain.iter().map(|u| u.path.as_str()).collect();
+    let moved: Vec<Option<Vec<f64>>> = particles
+        .par_iter()
+        .zip(walks.par_iter())
+        .enumerate()
+        .map(|(j, (particle, walked))| -> Result<Option<Vec<f64>>, AssimilationError> {
+            let mut rng = ChaCha12Rng::seed_from_u64(seed ^ REDRAW_SEED);
+            rng.set_stream(j as u64);
+            let mut proposal = particle.parameters.clone();
+            for &k in &redrawn {
+                proposal[k] = draw_uncertain(&uncertain[k], &mut rng);
+            }
+            let numbers: Vec<(&str, f64)> = paths.iter().copied().zip(proposal.iter().copied()).collect();
+            let sim = base.with_numbers(&numbers)?;
+            let agreed = walked.months().any(|(state, talk_seed)| sim.history_check(state, talk_seed).agreed);
+            Ok((!agreed).then_some(proposal))
+        })
+        .collect::<Result<_, _>>()?;
+    let mut taken = 0;
+    for (particle, proposal) in particles.iter_mut().zip(moved) {
+        if let Some(p) = proposal {
+            particle.parameters = p;
+            taken += 1;
+        }
+    }
+    Ok(taken)
+}
+
+/// Mixed into the seed for the redraw of the talk-side assumptions.
+const REDRAW_SEED: u64 = 0x5851_F42D_4C95_7F2D;
+
 /// `ln N(x; 0, sd²)`.
 fn normal_log_density(x: f64, sd: f64) -> f64 {
     let z = x / sd;
@@ -411,7 +524,15 @@ pub fn assimilate(
         rng.random()
     };
     let picks = smc::systematic(&filtered.weights, filtered.particles.len(), u);
-    let particles: Vec<Particle<WarState>> = picks.iter().map(|&i| filtered.particles[i].clone()).collect();
+    let walks: Vec<&Walked> = picks.iter().map(|&i| &filtered.particles[i].state).collect();
+    let mut particles: Vec<Particle<WarState>> = picks
+        .iter()
+        .map(|&i| Particle {
+            parameters: filtered.particles[i].parameters.clone(),
+            state: filtered.particles[i].state.now,
+        })
+        .collect();
+    let redrawn = redraw_talk_side(base, uncertain, &mut particles, &walks, options.seed)?;
     let lineages = smc::lineages(&picks.iter().map(|&i| filtered.ancestors[i]).collect::<Vec<_>>());
 
     let months: Vec<MonthFit> = filtered
@@ -452,7 +573,7 @@ pub fn assimilate(
                 .iter()
                 .map(|ensemble| {
                     let values: Vec<(f64, f64)> =
-                        ensemble.iter().map(|(s, w)| (observe(war, s, o.measures), *w)).collect();
+                        ensemble.iter().map(|(s, w)| (observe(war, &s.now, o.measures), *w)).collect();
                     [0.1, 0.5, 0.9].map(|p| weighted_quantile(&values, p))
                 })
                 .collect();
@@ -476,6 +597,7 @@ pub fn assimilate(
         collapsed,
         log_likelihood: filtered.log_likelihood,
         lineages,
+        redrawn,
         parameters,
         series,
     };
@@ -506,6 +628,106 @@ mod tests {
 
     use super::*;
     use crate::built_in;
+
+    /// Walks one particle's war through the record's months with `sim`, from its own stream:
+    /// the path and each month's log-likelihood (`−∞` where its talks would have agreed).
+    fn walk(model: &History, sim: &Simulation, stream: u64) -> (Walked, Vec<f64>) {
+        let mut rng = ChaCha12Rng::seed_from_u64(3);
+        rng.set_stream(stream);
+        let mut walked = Walked { now: sim.war().initial(), talk_seed: 0, before: None };
+        let mut lls = Vec::new();
+        for t in 0..sim.war().history_months() as usize {
+            let (next, ll, talk_seed) = model.month(sim, &walked.now, t, &mut rng);
+            walked = Walked { now: next, talk_seed, before: Some(Arc::new(walked)) };
+            lls.push(ll);
+        }
+        (walked, lls)
+    }
+
+    #[test]
+    fn test_talk_side_numbers_leave_the_war_on_the_record_unchanged() {
+        // Each class of talk-side number, moved far: the war's path through the record and
+        // every month's likelihood are the same to the bit, except where talks would now
+        // have agreed (the one way such a number touches the record).
+        let s = built_in();
+        let base = Simulation::new(&s, &[], None).unwrap();
+        let model = History { base: &base, paths: Vec::new(), start: base.war().start };
+        let (reference, reference_lls) = walk(&model, &base, 1);
+        let probes = [
+            ("conflict.sides.rus.optimism", 6.0),
+            ("conflict.sides.ukr.optimism", 0.0),
+            ("conflict.beliefs.learning", 0.3),
+            ("conflict.beliefs.horizon", 3.0),
+            ("conflict.donors.usa.after", 0.0),
+            ("conflict.donors.europe.after", 9.0),
+            ("conflict.mediation.hazard", 0.9),
+        ];
+        for (path, value) in probes {
+            assert!(talk_side(path), "{path}");
+            let changed = base.with_numbers(&[(path, value)]).unwrap();
+            let (walked, lls) = walk(&model, &changed, 1);
+            let states: Vec<WarState> = walked.months().map(|(s, _)| *s).collect();
+            let expected: Vec<WarState> = reference.months().map(|(s, _)| *s).collect();
+            assert_eq!(states, expected, "{path}");
+            for (a, b) in lls.iter().zip(&reference_lls) {
+                assert!(a.to_bits() == b.to_bits() || a.is_infinite() || b.is_infinite(), "{path}: {a} against {b}");
+            }
+        }
+        for path in [
+            "conflict.sides.ukr.effectiveness",
+            "conflict.sides.rus.recruitment",
+            "conflict.territory.gain",
+            "conflict.volatility.territory",
+            "conflict.beliefs.collapse_width",
+            "conflict.observed.russian_losses.bias",
+            "conflict.donors.usa.deliveries",
+        ] {
+            assert!(!talk_side(path), "{path} moves the war or an observation");
+        }
+    }
+
+    #[test]
+    fn test_the_redraw_keeps_only_draws_under_which_no_month_would_have_agreed() {
+        // Russia's optimism drawn over [0, 4.5]: a sober Russia would have agreed on the
+        // record. Particles whose own draw never agreed draw it again; a new draw is taken
+        // only if no month of the particle's path would have agreed under it.
+        let mut s = built_in();
+        s.uncertain.retain(|u| u.path == "conflict.sides.rus.optimism" || u.path == "conflict.beliefs.learning");
+        for u in &mut s.uncertain {
+            if u.path == "conflict.sides.rus.optimism" {
+                u.distribution = parley_core::Distribution::Uniform { min: 0.0, max: 4.5 };
+            }
+        }
+        let base = Simulation::new(&s, &[], None).unwrap();
+        let paths: Vec<&str> = s.uncertain.iter().map(|u| u.path.as_str()).collect();
+        let model = History { base: &base, paths: paths.clone(), start: base.war().start };
+        let mut particles = Vec::new();
+        let mut walks = Vec::new();
+        let mut rng = ChaCha12Rng::seed_from_u64(9);
+        let mut ruled_out = 0;
+        while particles.len() < 24 {
+            let parameters: Vec<f64> = s.uncertain.iter().map(|u| draw_uncertain(u, &mut rng)).collect();
+            let sim = model.compile(&parameters).unwrap();
+            let (walked, lls) = walk(&model, &sim, particles.len() as u64);
+            if lls.iter().any(|l| l.is_infinite()) {
+                ruled_out += 1;
+                continue;
+            }
+            particles.push(Particle { parameters, state: walked.now });
+            walks.push(walked);
+        }
+        assert!(ruled_out > 0, "the test needs draws the record rules out");
+        let before: Vec<Vec<f64>> = particles.iter().map(|p| p.parameters.clone()).collect();
+        let refs: Vec<&Walked> = walks.iter().collect();
+        let taken = redraw_talk_side(&base, &s.uncertain, &mut particles, &refs, 5).unwrap();
+        assert!(taken > 0 && taken < particles.len(), "{taken} of {} took a new draw", particles.len());
+        let changed = particles.iter().zip(&before).filter(|(p, b)| p.parameters != **b).count();
+        assert_eq!(changed, taken);
+        for (p, walked) in particles.iter().zip(&walks) {
+            let sim = model.compile(&p.parameters).unwrap();
+            assert!(walked.months().all(|(state, seed)| !sim.history_check(state, seed).agreed), "{:?}", p.parameters);
+        }
+    }
 
     #[test]
     fn test_the_guided_loss_draw_estimates_the_same_likelihood_with_less_scatter() {

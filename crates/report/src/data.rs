@@ -688,6 +688,10 @@ pub struct Record {
     /// not counted, in results saved before it was).
     #[serde(default)]
     pub lineages: u64,
+    /// How many particles took a new draw of the talk-side assumptions after filtering (0:
+    /// none, or results saved before the redraw existed).
+    #[serde(default)]
+    pub redrawn: u64,
     /// Each uncertain parameter, prior against posterior.
     pub parameters: Vec<PosteriorRow>,
     /// Each observed series against the filtered model.

@@ -85,6 +85,7 @@ pub(super) fn record(s: &Scenario, d: &Diagnostics) -> Record {
         collapse: COLLAPSE,
         log_likelihood: finite(d.log_likelihood),
         lineages: d.lineages as u64,
+        redrawn: d.redrawn as u64,
         parameters,
         series,
     }

@@ -120,12 +120,21 @@ fn thin_lineages(r: &Record) -> bool {
 /// when it was not counted.
 fn lineage_text(r: &Record) -> Option<String> {
     (r.lineages > 0).then(|| {
+        let redrawn = if r.redrawn > 0 {
+            format!(
+                "After filtering, each particle drew its talk-side assumptions (the sides' optimism and how fast fighting corrects it, the donors' later policies and the like, which the record bears on only through the fact that talks did not end the war) again from their priors, and kept the new draw where none of its months would have ended in agreement: {} of {} did. ",
+                number(r.redrawn as f64),
+                number(r.particles as f64)
+            )
+        } else {
+            String::new()
+        };
         format!(
-            "Resampling copies some particles and drops others: those left at {} descend from {} of the {} prior draws (Liu and West's jitter spreads each line). An assumption the record does not inform keeps its prior only as well as these draws represent it, so a result that turns on it, such as whether and when the sides' beliefs open a zone, carries a Monte Carlo error from the filter that the runs' intervals leave out{}.",
+            "{redrawn}Resampling copies some particles and drops others: those left at {} descend from {} of the {} prior draws (Liu and West's jitter spreads each line), and the assumptions the record informs are represented only as well as these draws represent them. A result that turns on them carries a Monte Carlo error from the filter that the runs' intervals leave out{}.",
             r.months.last().map_or("the scenario date", String::as_str),
             number(r.lineages as f64),
             number(r.particles as f64),
-            if thin_lineages(r) { "; with this few, another seed can move it by tens of points" } else { "" }
+            if thin_lineages(r) { "; with this few, run another --seed before reading a difference of a few points" } else { "" }
         )
     })
 }
@@ -134,7 +143,7 @@ fn lineage_text(r: &Record) -> Option<String> {
 pub fn lineage_headline(d: &ReportData) -> Option<String> {
     let r = d.record.as_ref().filter(|r| thin_lineages(r))?;
     Some(format!(
-        "The record's filter left particles descended from only {} of its {} prior draws, so the probabilities of a settlement above can move by tens of points with the seed: a Monte Carlo error of the filter that their intervals leave out.",
+        "The record's filter left particles descended from only {} of its {} prior draws, so the probabilities of a settlement above carry a Monte Carlo error of the filter that their intervals leave out: run another --seed before reading a difference of a few points.",
         number(r.lineages as f64),
         number(r.particles as f64)
     ))
@@ -417,6 +426,7 @@ mod tests {
             collapse: 0.05,
             log_likelihood: Some(-360.0),
             lineages,
+            redrawn: 0,
             parameters: Vec::new(),
             series: Vec::new(),
         }
@@ -430,10 +440,13 @@ mod tests {
         assert!(thin_lineages(&thin));
         let text = lineage_text(&thin).unwrap();
         assert!(text.contains("descend from 9 of the 1,000 prior draws"), "{text}");
-        assert!(text.contains("another seed can move it by tens of points"), "{text}");
+        assert!(text.contains("run another --seed"), "{text}");
+        assert!(!text.contains("drew its talk-side assumptions"), "nothing was redrawn: {text}");
+        let redrawn = Record { redrawn: 998, ..record(1000, 9) };
+        assert!(lineage_text(&redrawn).unwrap().contains("998 of 1,000 did"));
         let many = record(1000, 600);
         assert!(!thin_lineages(&many));
-        assert!(!lineage_text(&many).unwrap().contains("tens of points"));
+        assert!(!lineage_text(&many).unwrap().contains("another --seed"));
         // Results saved before the count was kept say nothing about it.
         let old = record(1000, 0);
         assert!(!thin_lineages(&old));

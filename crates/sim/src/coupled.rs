@@ -637,12 +637,12 @@ impl Simulation {
         reservation_values(&self.war, &self.stakes, &self.at_as_of, self.optimism(self.at_as_of.month, 0))
     }
 
-    /// Each side's optimism in month `t` (months from the start) after `fought` months of fighting since the scenario
-    /// date (`fought ≤ 0` for a month of the record: every month before the scenario date
-    /// was fought). Optimism loses the share `learning` per month of fighting from its value
-    /// at [`Conflict::beliefs_as_of`], so on the record before that month it was higher. One
-    /// path of beliefs serves the record and the forecast: the filter weighs the history with
-    /// the same beliefs the forecast carries on from.
+    /// Each side's optimism in month `t` (months from the start) after `fought` months of
+    /// fighting since the scenario date (`fought ≤ 0` for a month of the record: every month
+    /// before the scenario date was fought). Optimism loses the share `learning` per month of
+    /// fighting from its value at [`Conflict::beliefs_as_of`], so on the record before that
+    /// month it was higher. One path of beliefs serves the record and the forecast: the
+    /// filter weighs the history with the same beliefs the forecast carries on from.
     pub fn optimism(&self, t: i32, fought: i32) -> [f64; 2] {
         let p = self.war.params(t);
         let stated = self.conflict.beliefs_as_of.unwrap_or(self.conflict.as_of);

@@ -369,7 +369,7 @@ impl History<'_> {
     /// any series). With `ln L ≈ ln L₀ + a·ε` ([`War::loss_innovation`]) and
     /// `ln y = ln L + b + s·η`, the posterior of ε is normal with mean `a·r/(a² + s²)` and
     /// standard deviation `s/√(a² + s²)`, `r = ln y − ln L₀ − b`: the locally optimal
-    /// proposal of the linearised model (Doucet, Godsill & Andrieu 2000, section II.D).
+    /// proposal of the linearised model, as in Doucet, Godsill & Andrieu (2000).
     /// The weight is exact whatever the approximation's error.
     fn propose_losses(
         &self,

@@ -367,6 +367,18 @@ struct Prepared {
     class_domains: Option<Arc<Vec<Domain>>>,
     framework: Option<Arc<FrameworkSetup>>,
     framework_class_domains: Option<Arc<Vec<Domain>>>,
+    /// The durability classes of a simulation of the same table, bargaining set and first
+    /// stage, whose factors' conditions are these (only their multipliers may differ).
+    classes: Option<SharedClasses>,
+}
+
+/// Which durability class each package of the bargaining set and of the first stage falls
+/// in, with the classes' matching factors: what [`Simulation::with_numbers`] keeps, since
+/// numbers move the factors' multipliers, never their conditions.
+struct SharedClasses {
+    classes: Vec<commitment::DurabilityClass>,
+    package_class: Vec<u32>,
+    framework_class: Vec<u32>,
 }
 
 /// The default talks: the veto players at the table, a single negotiating text drafted by
@@ -433,6 +445,7 @@ impl Simulation {
             class_domains: None,
             framework,
             framework_class_domains: None,
+            classes: None,
         })
     }
 
@@ -470,14 +483,20 @@ impl Simulation {
         };
         // The first stage is prepared once; numbers that start talks over a side's head
         // where there were none prepare it now.
-        let (framework, framework_class_domains) = match &self.framework {
-            Some(f) => (Some(Arc::clone(f)), self.framework_class_domains.clone()),
+        let (framework, framework_class_domains, same_stage) = match &self.framework {
+            Some(f) => (Some(Arc::clone(f)), self.framework_class_domains.clone(), true),
             None if may_go_over_the_head(&conflict) => {
                 let model = UtilityModel::new(&self.scenario)?;
-                (framework_setup(&conflict, &model, &self.parties, self.domain.as_ref())?, None)
+                (framework_setup(&conflict, &model, &self.parties, self.domain.as_ref())?, None, false)
             }
-            None => (None, None),
+            None => (None, None, true),
         };
+        // The packages' classes hold while the first stage is the same one.
+        let classes = same_stage.then(|| SharedClasses {
+            classes: self.classes.clone(),
+            package_class: self.package_class.clone(),
+            framework_class: self.framework_class.clone(),
+        });
         Self::assemble(Prepared {
             table: Arc::clone(&self.scenario),
             world: Arc::clone(&self.world),
@@ -492,6 +511,7 @@ impl Simulation {
             class_domains: self.class_domains.clone(),
             framework,
             framework_class_domains,
+            classes,
         })
     }
 
@@ -517,8 +537,10 @@ impl Simulation {
             class_domains,
             framework,
             framework_class_domains,
+            classes: shared_classes,
         } = p;
-        let war = War::from_conflict(&conflict, &world.actors)?;
+        let mut conflict = conflict;
+        let war = War::from_conflict_in_place(&mut conflict, &world.actors)?;
         let side_seats = [0, 1].map(|i| parties.iter().position(|&a| a == conflict.sides[i].actor));
         let factors = conflict
             .durability
@@ -586,9 +608,31 @@ impl Simulation {
             at_as_of: state,
             history,
         };
-        (sim.classes, sim.package_class) = sim.durability_classes();
-        sim.class_domains = class_domains_for(&sim, class_domains);
-        sim.framework_classes(framework_class_domains);
+        match shared_classes {
+            // Each class's factor again from these multipliers, in the factors' order (as
+            // `hazard_factor` multiplies them, so equal sets give equal products to the bit).
+            Some(SharedClasses { mut classes, package_class, framework_class }) => {
+                for class in &mut classes {
+                    class.factor = sim
+                        .factors
+                        .iter()
+                        .zip(&class.matches)
+                        .filter(|(_, m)| **m)
+                        .map(|(f, _)| f.multiplier)
+                        .product();
+                }
+                sim.classes = classes;
+                sim.package_class = package_class;
+                sim.framework_class = framework_class;
+                sim.class_domains = class_domains;
+                sim.framework_class_domains = framework_class_domains;
+            }
+            None => {
+                (sim.classes, sim.package_class) = sim.durability_classes();
+                sim.class_domains = class_domains_for(&sim, class_domains);
+                sim.framework_classes(framework_class_domains);
+            }
+        }
         Ok(sim)
     }
 

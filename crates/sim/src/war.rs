@@ -32,7 +32,7 @@ use parley_core::conflict::{
     BeliefsValues, Conflict, FrameworkValues, LawValues, MediationValues, Month, SideValues, TerritoryValues,
     VolatilityValues,
 };
-use parley_core::{Actor, Scenario};
+use parley_core::{Actor, Quantity, Scenario};
 use serde::Serialize;
 
 use crate::lanchester::{Attrition, Engagement, power};
@@ -198,27 +198,59 @@ impl War {
 
     /// Compiles a conflict among `actors`.
     pub fn from_conflict(conflict: &Conflict, actors: &[Actor]) -> Result<War, WarError> {
-        let mut events: Vec<_> = conflict.events.iter().collect();
+        if conflict.events.is_empty() {
+            let epochs = vec![(0, compile(conflict)?)];
+            return Ok(War {
+                start: conflict.start,
+                as_of: conflict.as_of,
+                held_start: conflict.territory.held.value,
+                epochs,
+            });
+        }
+        War::from_conflict_in_place(&mut conflict.clone(), actors)
+    }
+
+    /// [`War::from_conflict`] without copying the conflict: each scheduled event's numbers
+    /// are put in place in turn and compiled, then every number is put back, so `conflict`
+    /// is left as it was (also on an error).
+    pub fn from_conflict_in_place(conflict: &mut Conflict, actors: &[Actor]) -> Result<War, WarError> {
+        let mut events = conflict.events.clone();
         events.sort_by_key(|e| e.month);
-        let mut current = conflict.clone();
-        let mut epochs = vec![(0, compile(&current)?)];
-        for event in events {
+        // The numbers the events replaced, in the order they were replaced.
+        let mut replaced: Vec<(Vec<&str>, Quantity)> = Vec::new();
+        let mut epochs = vec![(0, compile(conflict)?)];
+        let mut outcome = Ok(());
+        'events: for event in &events {
             for (path, quantity) in &event.set {
                 let parts: Vec<&str> = path.split('.').collect();
                 let target = match parts.as_slice() {
-                    ["conflict", rest @ ..] => current.quantity_mut(rest, actors),
+                    ["conflict", rest @ ..] => conflict.quantity_mut(rest, actors),
                     _ => None,
                 };
-                *target.ok_or_else(|| WarError::EventPath { event: event.id.clone(), path: path.clone() })? =
-                    quantity.clone();
+                let Some(target) = target else {
+                    outcome = Err(WarError::EventPath { event: event.id.clone(), path: path.clone() });
+                    break 'events;
+                };
+                replaced.push((parts, std::mem::replace(target, quantity.clone())));
             }
             let at = event.month.since(conflict.start).max(0);
-            let params = compile(&current)?;
-            match epochs.last_mut() {
-                Some(last) if last.0 == at => last.1 = params,
-                _ => epochs.push((at, params)),
+            match compile(conflict) {
+                Ok(params) => match epochs.last_mut() {
+                    Some(last) if last.0 == at => last.1 = params,
+                    _ => epochs.push((at, params)),
+                },
+                Err(e) => {
+                    outcome = Err(e);
+                    break 'events;
+                }
             }
         }
+        for (parts, quantity) in replaced.into_iter().rev() {
+            if let Some(target) = conflict.quantity_mut(&parts[1..], actors) {
+                *target = quantity;
+            }
+        }
+        outcome?;
         Ok(War { start: conflict.start, as_of: conflict.as_of, held_start: conflict.territory.held.value, epochs })
     }
 
@@ -616,5 +648,33 @@ mod tests {
         // the record; the friend's 0.2 is unchanged.
         assert!((south(9) - 1.0).abs() < 1e-12);
         assert!((south(10) - 0.6).abs() < 1e-12);
+    }
+
+    #[test]
+    fn test_compiling_in_place_leaves_the_conflict_as_it_was() {
+        let s = fixture();
+        let conflict = s.conflict.clone().unwrap();
+        assert!(!conflict.events.is_empty(), "the test needs a scheduled event");
+        let mut in_place = conflict.clone();
+        let war = War::from_conflict_in_place(&mut in_place, &s.actors).unwrap();
+        assert_eq!(in_place, conflict);
+        // The same war as compiled from a copy, epochs included.
+        let mut copy = conflict.clone();
+        // Setting a number twice: the first value is what is put back.
+        let again = copy.events[0].set[0].clone();
+        copy.events[0].set.push(again);
+        assert_eq!(war, War::from_conflict(&conflict, &s.actors).unwrap());
+        let twice = copy.clone();
+        assert_eq!(War::from_conflict_in_place(&mut copy, &s.actors).unwrap(), war);
+        assert_eq!(copy, twice);
+        // An event that names no number is an error, and the numbers already replaced are
+        // put back all the same.
+        let mut broken = conflict.clone();
+        let (path, quantity) = broken.events[0].set[0].clone();
+        broken.events[0].set = vec![(path, quantity.clone()), ("conflict.no.such.number".into(), quantity)];
+        let before = broken.clone();
+        let error = War::from_conflict_in_place(&mut broken, &s.actors).unwrap_err();
+        assert!(matches!(error, WarError::EventPath { .. }), "{error}");
+        assert_eq!(broken, before);
     }
 }

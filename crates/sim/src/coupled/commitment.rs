@@ -332,6 +332,36 @@ mod tests {
 
     const GOLDEN: &str = "5f2f743c3aa43480";
 
+    #[test]
+    fn test_numbers_applied_to_a_simulation_run_as_a_scenario_built_with_them() {
+        // `with_numbers` keeps the packages' durability classes and multiplies their factors
+        // again; a simulation built afresh from the scenario with the same numbers computes
+        // both from scratch. They must agree to the bit, classes and runs.
+        let base = committed(4.0, 12.0, 0.5);
+        let sim = Simulation::new(&base, &[], None).unwrap();
+        let numbers = [("conflict.durability.factors.treaty", 3.0), ("conflict.durability.ceasefire_hazard", 0.05)];
+        let moved = sim.with_numbers(&numbers).unwrap();
+        let mut s = base.clone();
+        for (path, value) in numbers {
+            s.quantity_mut(path).unwrap().value = value;
+        }
+        let fresh = Simulation::new(&s, &[], None).unwrap();
+        let classes = |x: &Simulation| -> Vec<(Vec<bool>, u64)> {
+            x.classes.iter().map(|c| (c.matches.clone(), c.factor.to_bits())).collect()
+        };
+        assert_eq!(classes(&moved), classes(&fresh));
+        assert_eq!(moved.package_class, fresh.package_class);
+        assert_ne!(classes(&moved), classes(&sim), "the multiplier must move a class's factor");
+        let mut broke = false;
+        for stream in 0..8 {
+            let options = RunOptions { months: 36, seed: 3, stream, noise: true, talks: true };
+            let (a, b) = (moved.run(options), fresh.run(options));
+            broke |= a.months.iter().any(|m| m.phase == Phase::Collapsed);
+            assert_eq!(digest(&a), digest(&b), "stream {stream}");
+        }
+        assert!(broke, "the test needs breakdowns, where the factors act");
+    }
+
     proptest! {
         #[test]
         fn test_the_rebuilt_hazard_is_non_decreasing_in_the_gap(

@@ -363,7 +363,8 @@ class Scenario:
         ``resume=True`` continues an interrupted experiment in ``out`` (Ctrl-C keeps the
         finished chunks); ``shard=(i, n)`` runs the i-th of n shards (see :func:`merge` and
         :func:`parley.ray.experiment`). ``particles`` and ``assimilation`` choose where
-        replicates start: the observed record filtered with that many particles, or the prior.
+        replicates start: the observed record filtered by four independent filters of that many
+        particles each (pooled), or the prior.
 
         Returns an :class:`Experiment`: ``data`` is the summary (the CLI's JSON),
         ``replicates`` / ``months`` / ``arms`` are pyarrow tables.

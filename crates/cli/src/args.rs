@@ -603,7 +603,8 @@ pub struct BacktestArgs {
     #[arg(long, default_value_t = 6, value_name = "N", value_parser = clap::value_parser!(u32).range(1..=i64::from(parley_io::MAX_MONTHS)))]
     pub horizons: u32,
 
-    /// Particles of each origin's filter (and replicates of its forecast).
+    /// Particles of each of an origin's filters (the record is filtered by four
+    /// independent filters, pooled), and replicates of its forecast.
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
     pub particles: usize,
 
@@ -649,7 +650,8 @@ pub struct StartArgs {
     #[arg(long)]
     pub no_assimilation: bool,
 
-    /// Particles of the filter that conditions forecasts on the observed record.
+    /// Particles of each of the filters that condition forecasts on the observed record
+    /// (four independent filters, their ensembles pooled).
     #[arg(long, default_value_t = 1000, value_name = "N", value_parser = clap::builder::RangedU64ValueParser::<usize>::new().range(1..=MAX_PARTICLES))]
     pub particles: usize,
 }

@@ -296,13 +296,13 @@ pub fn forecast_at(
     let paths: Vec<&str> = s.uncertain.iter().map(|u| u.path.as_str()).collect();
     let observed = &base.conflict().observed;
     let h = options.horizons as usize;
-    // One replicate per particle: per series, per horizon, a value; and per horizon,
+    // As many replicates as one filter has particles, each from a particle of the pooled
+    // ensemble picked on its own stream: per series, per horizon, a value; and per horizon,
     // whether the war had stopped.
-    let replicates: Vec<(Vec<Vec<f64>>, Vec<bool>)> = record
-        .particles
-        .par_iter()
-        .enumerate()
-        .map(|(i, particle)| -> Result<(Vec<Vec<f64>>, Vec<bool>), ExperimentError> {
+    let replicates: Vec<(Vec<Vec<f64>>, Vec<bool>)> = (0..options.particles)
+        .into_par_iter()
+        .map(|i| -> Result<(Vec<Vec<f64>>, Vec<bool>), ExperimentError> {
+            let particle = record.pick(options.seed, i as u64);
             let numbers: Vec<(&str, f64)> = paths.iter().copied().zip(particle.parameters.iter().copied()).collect();
             let sim = base.with_numbers(&numbers)?.starting_from(particle.state);
             let run_options =

@@ -72,10 +72,11 @@ pub enum Start {
     /// From its own draw of the uncertain parameters, the war replayed from the conflict's
     /// start without noise and without looking at the record (the prior).
     Prior,
-    /// From a particle of the observed record filtered with this many particles
-    /// ([`crate::assimilate`]): parameters and state conditioned on what happened.
+    /// From a particle of the observed record filtered by independent filters of this many
+    /// particles each ([`crate::assimilate`]): parameters and state conditioned on what
+    /// happened.
     Filtered {
-        /// Particles of the filter.
+        /// Particles of each filter.
         particles: usize,
     },
 }

@@ -670,8 +670,12 @@ pub struct ForecastSection {
 /// What the particle filter made of the observed record up to the scenario date.
 #[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
 pub struct Record {
-    /// Particles of the filter.
+    /// Particles, over all the filters.
     pub particles: usize,
+    /// Independent filters whose ensembles were pooled (1 in report data written before
+    /// there were several).
+    #[serde(default = "one")]
+    pub filters: usize,
     /// Month labels (`YYYY-MM`), from the conflict's start to the scenario date.
     pub months: Vec<String>,
     /// Effective sample size each month, as a share of the particles.
@@ -740,8 +744,12 @@ pub struct BacktestData {
     pub count: u64,
     /// Horizons `1..=horizons` months.
     pub horizons: u32,
-    /// Particles of each origin's filter.
+    /// Particles of each of an origin's filters.
     pub particles: usize,
+    /// Independent filters at each origin, their ensembles pooled (1 in report data written
+    /// before there were several).
+    #[serde(default = "one")]
+    pub filters: usize,
     /// Master seed.
     pub seed: u64,
     /// How the window was chosen.
@@ -807,4 +815,8 @@ pub struct HorizonRow {
 /// `Some(x)` for a finite `x`.
 pub fn finite(x: f64) -> Option<f64> {
     x.is_finite().then_some(x)
+}
+
+fn one() -> usize {
+    1
 }

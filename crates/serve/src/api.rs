@@ -306,7 +306,7 @@ pub struct RunRequest {
     pub seed: Option<u64>,
     /// Base samples of the sensitivity study: 2–4,096; 64 by default.
     pub samples: Option<usize>,
-    /// Particles of the filter: 10–20,000; 500 by default.
+    /// Particles of each of the record's filters (four, pooled): 10–20,000; 500 by default.
     pub particles: Option<usize>,
     /// Whether the main job backtests too (slow); false by default.
     #[serde(default)]

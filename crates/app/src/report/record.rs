@@ -78,6 +78,7 @@ pub(super) fn record(s: &Scenario, d: &Diagnostics) -> Record {
         .collect();
     Record {
         particles: d.particles,
+        filters: d.filters,
         ess: d.months.iter().map(|m| m.ess / particles).collect(),
         ruled_out: d.months.iter().map(|m| m.ruled_out as u64).collect(),
         months,
@@ -100,6 +101,7 @@ pub(super) fn backtest(s: &Scenario, b: &Backtest) -> BacktestData {
         count: b.origins.len() as u64,
         horizons: o.horizons,
         particles: o.particles,
+        filters: parley_experiment::assimilate::FILTERS,
         seed: o.seed,
         window: if s.conflict.as_ref().map(BacktestOptions::window) == Some((o.first, o.last)) {
             format!(

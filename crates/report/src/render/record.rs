@@ -130,10 +130,11 @@ fn lineage_text(r: &Record) -> Option<String> {
             String::new()
         };
         format!(
-            "{redrawn}Resampling copies some particles and drops others: those left at {} descend from {} of the {} prior draws (Liu and West's jitter spreads each line), and the assumptions the record informs are represented only as well as these draws represent them. A result that turns on them carries a Monte Carlo error from the filter that the runs' intervals leave out{}.",
+            "{redrawn}Resampling copies some particles and drops others: those left at {} descend from {} of the {} prior draws{} (Liu and West's jitter spreads each line), and the assumptions the record informs are represented only as well as these draws represent them. A result that turns on them carries a Monte Carlo error from the filter that the runs' intervals leave out{}.",
             r.months.last().map_or("the scenario date", String::as_str),
             number(r.lineages as f64),
             number(r.particles as f64),
+            if r.filters > 1 { ", the independent filters' lines together" } else { "" },
             if thin_lineages(r) { "; with this few, run another --seed before reading a difference of a few points" } else { "" }
         )
     })
@@ -143,10 +144,24 @@ fn lineage_text(r: &Record) -> Option<String> {
 pub fn lineage_headline(d: &ReportData) -> Option<String> {
     let r = d.record.as_ref().filter(|r| thin_lineages(r))?;
     Some(format!(
-        "The record's filter left particles descended from only {} of its {} prior draws, so the probabilities of a settlement above carry a Monte Carlo error of the filter that their intervals leave out: run another --seed before reading a difference of a few points.",
+        "The record's {} left particles descended from only {} of {} {} prior draws, so the probabilities of a settlement above carry a Monte Carlo error of the filter that their intervals leave out: run another --seed before reading a difference of a few points.",
+        if r.filters > 1 { "filters" } else { "filter" },
         number(r.lineages as f64),
+        if r.filters > 1 { "their" } else { "its" },
         number(r.particles as f64)
     ))
+}
+
+/// "A particle filter with N particles", or "K independent particle filters of N
+/// particles each".
+fn filters_text(filters: usize, each: usize) -> String {
+    const WORDS: [&str; 9] = ["Two", "Three", "Four", "Five", "Six", "Seven", "Eight", "Nine", "Ten"];
+    if filters > 1 {
+        let count = WORDS.get(filters - 2).map_or_else(|| number(filters as f64), |w| (*w).to_string());
+        format!("{count} independent particle filters of {} particles each", number(each as f64))
+    } else {
+        format!("A particle filter with {} particles", number(each as f64))
+    }
 }
 
 pub(super) fn record(h: &mut Html, d: &ReportData) {
@@ -159,8 +174,9 @@ pub(super) fn record(h: &mut Html, d: &ReportData) {
     let first = r.months.first().cloned().unwrap_or_default();
     let last = r.months.last().cloned().unwrap_or_default();
     h.p(&format!(
-        "Every forecast in this report starts from the observed record. A particle filter with {} particles stepped month by month from {first} to {last}: each particle is a draw of the uncertain assumptions and a state of the war; each month its war moves on with its own shocks, it is weighted by how likely that month's observations are under the series' observation model, and it is ruled out if its talks would have ended the war the record shows going on; the particles are then resampled and the assumptions jittered (Liu and West's kernel). What is left at {last} — assumptions and state — is where the runs of the experiment, the central path and the sensitivity study begin.",
-        r.particles
+        "Every forecast in this report starts from the observed record. {} stepped month by month from {first} to {last}: each particle is a draw of the uncertain assumptions and a state of the war; each month its war moves on with its own shocks, it is weighted by how likely that month's observations are under the series' observation model, and it is ruled out if its talks would have ended the war the record shows going on; the particles are then resampled and the assumptions jittered (Liu and West's kernel). What is left at {last} — assumptions and state, {} — is where the runs of the experiment, the central path and the sensitivity study begin.",
+        filters_text(r.filters, r.particles / r.filters.max(1)),
+        if r.filters > 1 { "the filters' ensembles pooled" } else { "one ensemble" }
     ));
     let min_ess = r.ess.iter().copied().fold(f64::INFINITY, f64::min);
     if r.collapsed.is_empty() {
@@ -297,8 +313,14 @@ pub(super) fn backtest(h: &mut Html, d: &ReportData) {
         return;
     };
     h.p(&format!(
-        "At each of {} monthly origins from {} to {} ({}), the record up to the origin — and nothing after it — was filtered with {} particles, and the model forecast each observed series 1 to {} months ahead, observation error included; the forecast was then scored against what was observed. Two naive benchmarks are scored by the same code on the same origins: no change (the last value, spreading with the standard deviation of the last twelve monthly changes) and a drift random walk (the last value plus the mean change of the last six months, with the same spread). The score is the continuous ranked probability score (CRPS, in the series' unit; lower is better); skill is 1 − CRPS(model) / CRPS(benchmark), positive where the model is better. Seed {}.",
-        b.count, b.origins[0], b.origins[1], b.window, b.particles, b.horizons, b.seed
+        "At each of {} monthly origins from {} to {} ({}), the record up to the origin — and nothing after it — was filtered ({}), and the model forecast each observed series 1 to {} months ahead, observation error included; the forecast was then scored against what was observed. Two naive benchmarks are scored by the same code on the same origins: no change (the last value, spreading with the standard deviation of the last twelve monthly changes) and a drift random walk (the last value plus the mean change of the last six months, with the same spread). The score is the continuous ranked probability score (CRPS, in the series' unit; lower is better); skill is 1 − CRPS(model) / CRPS(benchmark), positive where the model is better. Seed {}.",
+        b.count,
+        b.origins[0],
+        b.origins[1],
+        b.window,
+        filters_text(b.filters, b.particles).to_lowercase(),
+        b.horizons,
+        b.seed
     ));
     if !b.collapsed.is_empty() {
         h.p_class(
@@ -419,6 +441,7 @@ mod tests {
     fn record(particles: usize, lineages: u64) -> Record {
         Record {
             particles,
+            filters: 1,
             months: vec!["2024-01".into(), "2025-10".into()],
             ess: vec![0.5, 0.4],
             ruled_out: vec![0, 0],
@@ -451,5 +474,16 @@ mod tests {
         let old = record(1000, 0);
         assert!(!thin_lineages(&old));
         assert_eq!(lineage_text(&old), None);
+    }
+
+    #[test]
+    fn test_pooled_filters_are_named_as_such() {
+        let pooled = Record { filters: 4, ..record(4000, 66) };
+        assert!(lineage_text(&pooled).unwrap().contains("66 of the 4,000 prior draws, the independent filters' lines"));
+        assert_eq!(filters_text(4, 1000), "Four independent particle filters of 1,000 particles each");
+        assert_eq!(filters_text(12, 1000), "12 independent particle filters of 1,000 particles each");
+        assert_eq!(filters_text(1, 500), "A particle filter with 500 particles");
+        let single = record(1000, 9);
+        assert!(!lineage_text(&single).unwrap().contains("independent filters"));
     }
 }

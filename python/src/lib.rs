@@ -186,10 +186,10 @@ impl NativeScenario {
             ScenarioError::new_err(format!("no number at path \"{path}\"; `parley sources` lists every path"))
         })?;
         q.value = value;
-        q.provenance = parley_core::scenario::Provenance::Assumption {
+        q.provenance = Arc::new(parley_core::scenario::Provenance::Assumption {
             reason: format!("set to {value} by a sweep"),
             direction: None,
-        };
+        });
         Ok(NativeScenario { scenario: Arc::new(s), warnings: Vec::new() })
     }
 

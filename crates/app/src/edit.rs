@@ -406,7 +406,7 @@ delta = 0.05
             let text = apply(CAR, &[set(path, value)], true).unwrap();
             let q = number_at(&text, path);
             assert!(
-                matches!(&q.provenance, parley_core::Provenance::Assumption { reason, .. } if reason == "because"),
+                matches!(&*q.provenance, parley_core::Provenance::Assumption { reason, .. } if reason == "because"),
                 "{path}: {q:?}"
             );
             if !path.contains("weights") {

@@ -35,7 +35,7 @@ impl Counts {
     pub fn of(s: &Scenario) -> Counts {
         let mut c = Counts::default();
         for n in s.numbers() {
-            match &n.quantity.provenance {
+            match &*n.quantity.provenance {
                 Provenance::Cited { .. } => c.cited += 1,
                 Provenance::Assumption { direction, .. } => {
                     c.assumed += 1;
@@ -129,7 +129,7 @@ pub fn quotes(s: &Scenario, texts: &HashMap<String, String>) -> Vec<Quote> {
         texts.iter().map(|(id, t)| (id.as_str(), citations::paragraphs(t))).collect();
     let mut out = Vec::new();
     for n in s.numbers() {
-        let direction_only = matches!(n.quantity.provenance, Provenance::Assumption { .. });
+        let direction_only = matches!(*n.quantity.provenance, Provenance::Assumption { .. });
         for c in n.quantity.provenance.citations() {
             let Some(p) = c.paragraph else { continue };
             let paragraph =

@@ -415,7 +415,7 @@ impl Conflict {
             let mean = d.deliveries.values.iter().sum::<f64>() / d.deliveries.values.len().max(1) as f64;
             emit(
                 format!("donors.{}.deliveries[{} months, mean]", d.id, d.deliveries.values.len()),
-                std::borrow::Cow::Owned(Quantity { value: mean, provenance: d.deliveries.provenance.clone() }),
+                std::borrow::Cow::Owned(Quantity::new(mean, d.deliveries.provenance.clone())),
             );
             emit(format!("donors.{}.after", d.id), Borrowed(&d.after));
         }

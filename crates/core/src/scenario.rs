@@ -7,6 +7,7 @@
 //! [`Issue::options`].
 
 use std::borrow::Cow;
+use std::sync::Arc;
 
 use serde::Serialize;
 
@@ -116,19 +117,25 @@ impl std::fmt::Display for Citation {
 pub struct Quantity {
     /// The value.
     pub value: f64,
-    /// Where the value comes from.
-    pub provenance: Provenance,
+    /// Where the value comes from: shared, so that copying a number (a Monte Carlo
+    /// replicate or a particle copies its scenario's numbers by the thousand) copies no text.
+    pub provenance: Arc<Provenance>,
 }
 
 impl Quantity {
+    /// A number with its provenance.
+    pub fn new(value: f64, provenance: Provenance) -> Self {
+        Self { value, provenance: Arc::new(provenance) }
+    }
+
     /// A number with no stated provenance (used by generated and test scenarios).
     pub fn bare(value: f64) -> Self {
-        Self { value, provenance: Provenance::Unstated }
+        Self::new(value, Provenance::Unstated)
     }
 
     /// A number justified as an assumption.
     pub fn assumed(value: f64, reason: impl Into<String>) -> Self {
-        Self { value, provenance: Provenance::Assumption { reason: reason.into(), direction: None } }
+        Self::new(value, Provenance::Assumption { reason: reason.into(), direction: None })
     }
 }
 

@@ -212,10 +212,10 @@ pub fn from_scenario(scenario: &Scenario, issue_id: &str, rule: SalienceRule) ->
             ruled_out: ruled_out.iter().map(|&o| the_issue.options[o].id.clone()).collect(),
             position,
             weight,
-            weight_provenance: prefs.weights[issue].as_ref().map_or(Provenance::Unstated, |q| q.provenance.clone()),
+            weight_provenance: prefs.weights[issue].as_ref().map_or(Provenance::Unstated, |q| (*q.provenance).clone()),
             salience,
             capability: power.value,
-            capability_provenance: power.provenance.clone(),
+            capability_provenance: (*power.provenance).clone(),
         });
     }
     if !missing.is_empty() {

@@ -671,7 +671,7 @@ fn test_war_is_valid() {
     assert!(listed.contains(&"expect.north-advances.km2".to_string()), "{listed:?}");
     // An assumption may cite the passage its direction comes from.
     assert!(matches!(
-        &s.preferences[1].reservation.provenance,
+        &*s.preferences[1].reservation.provenance,
         Provenance::Assumption { direction: Some(c), .. } if c.to_string() == "brief#1"
     ));
     assert_eq!(
@@ -689,7 +689,7 @@ fn test_war_is_valid() {
     assert_eq!(conflict_numbers.len(), 74);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
-        matches!(&manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
+        matches!(&*manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
     );
     // Levers reach the conflict's numbers.
     let cut = s.with_lever(s.lever("aid-cut").unwrap()).unwrap();

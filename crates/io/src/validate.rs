@@ -398,7 +398,7 @@ impl<'a> Validator<'a> {
             );
         }
         let provenance = self.quantity_provenance(raw, span(q), what);
-        Quantity { value: raw.value, provenance }
+        Quantity::new(raw.value, provenance)
     }
 
     /// The provenance of a number: cited, assumed (with an optional cited direction), or

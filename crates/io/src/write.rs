@@ -22,7 +22,7 @@ use crate::raw::{
 
 fn quantity(q: &Quantity) -> Located<RawQuantity> {
     let mut raw = RawQuantity::bare(q.value);
-    match &q.provenance {
+    match &*q.provenance {
         Provenance::Cited { citation } => raw.source = Some(citation.to_string()),
         Provenance::Assumption { reason, direction } => {
             raw.assumption = Some(reason.clone());

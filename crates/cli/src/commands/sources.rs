@@ -84,7 +84,7 @@ pub(crate) fn run(args: &SourcesArgs, format: OutputFormat) -> Result<Status, Fa
         NumberOut { path: n.path.clone(), value: n.quantity.value, provenance: &n.quantity.provenance }
     }
     let is_tuned =
-        |n: &&parley_core::scenario::NumberRef<'_>| matches!(n.quantity.provenance, Provenance::Tuned { .. });
+        |n: &&parley_core::scenario::NumberRef<'_>| matches!(*n.quantity.provenance, Provenance::Tuned { .. });
     match format {
         OutputFormat::Json => output::print_json(&Listing {
             scenario: &s.metadata.id,
@@ -124,7 +124,7 @@ pub(crate) fn run(args: &SourcesArgs, format: OutputFormat) -> Result<Status, Fa
             if !tuned.is_empty() {
                 let mut t = output::table(["tuned number", "value", "tuned to", "how"].map(String::from).to_vec());
                 for n in &tuned {
-                    if let Provenance::Tuned { to, note } = &n.quantity.provenance {
+                    if let Provenance::Tuned { to, note } = &*n.quantity.provenance {
                         t.add_row(vec![n.path.clone(), format!("{}", n.quantity.value), to.clone(), note.clone()]);
                     }
                 }

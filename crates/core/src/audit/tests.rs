@@ -101,7 +101,7 @@ fn test_a_claim_that_restates_its_preference_is_by_input() {
 fn test_a_claim_held_by_a_number_tuned_to_it_is_by_input() {
     let mut s = scenario();
     s.preferences[0].reservation =
-        Quantity { value: 0.3, provenance: Provenance::Tuned { to: "x-accepts".into(), note: "test".into() } };
+        Quantity::new(0.3, Provenance::Tuned { to: "x-accepts".into(), note: "test".into() });
     let e = claim("x-accepts", Check::Accepts { actor: 0, given: cond(&[(0, &[1])]) });
     let a = audit(&s, &e).unwrap();
     assert_eq!(a.class, Class::ByInput, "{}", a.reason);
@@ -117,8 +117,7 @@ fn test_a_claim_held_by_a_number_tuned_to_it_is_by_input() {
 fn test_a_number_citing_the_claims_passage_restates_it() {
     let mut s = scenario();
     let citation = Citation { source: "src".into(), paragraph: Some(3) };
-    s.preferences[0].reservation =
-        Quantity { value: 0.3, provenance: Provenance::Cited { citation: citation.clone() } };
+    s.preferences[0].reservation = Quantity::new(0.3, Provenance::Cited { citation: citation.clone() });
     let mut e = claim("x-accepts", Check::Accepts { actor: 0, given: cond(&[(0, &[1])]) });
     e.provenance = Provenance::Cited { citation };
     let a = audit(&s, &e).unwrap();

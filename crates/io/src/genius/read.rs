@@ -253,12 +253,12 @@ impl Reader {
         let domain_source = source_of(domain_file);
         let profile_sources: Vec<String> = profiles.iter().map(|(file, _)| source_of(file)).collect();
         let cite = |source: &str, file: &XmlFile, offset: usize, value: f64| -> Quantity {
-            Quantity {
+            Quantity::new(
                 value,
-                provenance: Provenance::Cited {
+                Provenance::Cited {
                     citation: Citation { source: source.to_string(), paragraph: Some(file.paragraph(offset)) },
                 },
-            }
+            )
         };
         let issues: Vec<Issue> = issues
             .into_iter()

@@ -162,15 +162,15 @@ fn test_every_number_cites_its_file_and_line() {
     for n in &numbers {
         if n.path == "preferences.p1.reservation" {
             // The seller's profile has no <reservation>: 0, as Genius and NegMAS read it.
-            assert!(matches!(n.quantity.provenance, Provenance::Assumption { .. }), "{:?}", n.quantity);
+            assert!(matches!(*n.quantity.provenance, Provenance::Assumption { .. }), "{:?}", n.quantity);
         } else {
-            assert!(matches!(n.quantity.provenance, Provenance::Cited { .. }), "{}: {:?}", n.path, n.quantity);
+            assert!(matches!(*n.quantity.provenance, Provenance::Cited { .. }), "{}: {:?}", n.path, n.quantity);
         }
     }
     let text = std::fs::read_to_string(domain("Bicycle").join("bicycle_buyer.xml")).unwrap();
     let line = text.lines().filter(|l| !l.trim().is_empty()).position(|l| l.contains("<weight index=\"1\"")).unwrap();
     let weight = numbers.iter().find(|n| n.path == "preferences.p0.weights.frame").unwrap();
-    let Provenance::Cited { citation } = &weight.quantity.provenance else { unreachable!() };
+    let Provenance::Cited { citation } = &*weight.quantity.provenance else { unreachable!() };
     assert_eq!(citation.to_string(), format!("bicycle_buyer#{}", line + 1));
     assert!(numbers.iter().any(|n| n.path == "preferences.p1.discount"));
 }

@@ -118,9 +118,9 @@ impl<'a> Validator<'a> {
             positions.push(Field { value: position.value, span: span(&a.position) });
             saliences.push((salience.value, &a.salience));
             provenance.push(ActorProvenance {
-                capability: capability.provenance,
-                position: position.provenance,
-                salience: salience.provenance,
+                capability: (*capability.provenance).clone(),
+                position: (*position.provenance).clone(),
+                salience: (*salience.provenance).clone(),
             });
         }
         let values: Vec<f64> = saliences.iter().map(|(v, _)| *v).filter(|v| v.is_finite()).collect();

@@ -262,7 +262,7 @@ impl Validator<'_> {
                 let q = q.as_ref()?;
                 let what = format!("{ctx}: {name}");
                 let provenance = self.quantity_provenance(&q.value, span(q), &what);
-                Some(Threshold { name: name.to_string(), quantity: Quantity { value: q.value.value, provenance } })
+                Some(Threshold { name: name.to_string(), quantity: Quantity::new(q.value.value, provenance) })
             })
             .collect();
         if e.contradicted.as_ref().is_some_and(|c| c.trim().is_empty()) {

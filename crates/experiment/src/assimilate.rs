@@ -599,11 +599,8 @@ fn pooled(
         .collect();
     let collapsed = months.iter().filter(|m| m.ess < COLLAPSE * total as f64).map(|m| m.month).collect();
     // Each filter's likelihood estimate is unbiased, so their mean is too.
-    let log_likelihood = {
-        let lls: Vec<f64> = runs.iter().map(|r| r.filtered.log_likelihood).collect();
-        let max = lls.iter().copied().fold(f64::NEG_INFINITY, f64::max);
-        if max.is_finite() { max + (lls.iter().map(|l| (l - max).exp()).sum::<f64>() / k).ln() } else { max }
-    };
+    let lls: Vec<f64> = runs.iter().map(|r| r.filtered.log_likelihood).collect();
+    let log_likelihood = smc::normalise(&lls, &mut vec![0.0; lls.len()]).unwrap_or(f64::NEG_INFINITY);
     let particles: Vec<Particle<WarState>> = runs.iter().flat_map(|r| r.particles.iter().cloned()).collect();
     let summary = |mut xs: Vec<f64>| -> [f64; 4] {
         xs.sort_by(f64::total_cmp);

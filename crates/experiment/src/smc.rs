@@ -213,7 +213,7 @@ pub fn ess(weights: &[f64]) -> f64 {
 
 /// Normalises log-weights in place to weights; returns `ln Σ exp(log_w) − ln N`, the log of
 /// the mean weight (the step's likelihood estimate), or `None` if all are `−∞`.
-fn normalise(log_w: &[f64], out: &mut [f64]) -> Option<f64> {
+pub(crate) fn normalise(log_w: &[f64], out: &mut [f64]) -> Option<f64> {
     let max = log_w.iter().copied().fold(f64::NEG_INFINITY, f64::max);
     if !max.is_finite() {
         return None;

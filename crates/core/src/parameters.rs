@@ -269,6 +269,14 @@ macro_rules! war_parameters {
             /// Standard deviation of the monthly change of the front's pace: the pace the force
             /// ratio does not explain drifts as a random walk (0: it does not drift).
             territory_trend: "km² a month", non_negative;
+            /// How much further the front moves a month in the holder's favour while the holder
+            /// has an offensive under way: the front alternates between offensives and pauses,
+            /// a two-state Markov chain (0: no offensives).
+            offensive: "km² a month", non_negative, default 0.0;
+            /// Monthly chance that an offensive begins during a pause.
+            offensive_onset: "probability a month", unit, default 0.0;
+            /// Monthly chance that an offensive under way culminates and a pause begins.
+            offensive_end: "probability a month", unit, default 0.0;
         }
     };
     (mediation => $callback:ident { $($tokens:tt)* }) => {
@@ -454,6 +462,6 @@ mod tests {
                 }
             }
         }
-        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 5 + 2 + 3 + 5);
+        assert_eq!(seen.len(), 2 + 21 + 5 + 3 + 8 + 2 + 3 + 5);
     }
 }

@@ -197,9 +197,15 @@ impl Assimilated {
             m.losses[i] = sum(&|s| s.losses[i]);
             m.aid[i] = sum(&|s| s.aid[i]);
             m.spending[i] = sum(&|s| s.spending[i]);
+            m.loss_shock[i] = sum(&|s| s.loss_shock[i]);
         }
         m.held = sum(&|s| s.held);
         m.territory_change = sum(&|s| s.territory_change);
+        m.front_shock = sum(&|s| s.front_shock);
+        m.front_pace = sum(&|s| s.front_pace);
+        // The share of particles with an offensive under way: the central path carries the
+        // chance of one.
+        m.offensive = sum(&|s| s.offensive);
         m
     }
 
@@ -327,7 +333,7 @@ impl History<'_> {
     fn month(&self, sim: &Simulation, state: &WarState, t: usize, rng: &mut ChaCha12Rng) -> (WarState, f64, u64) {
         let at = self.start.plus(t as i32);
         let war = sim.war();
-        let (mut shocks, talk_seed) = Simulation::draw_month(rng);
+        let (mut shocks, talk_seed) = sim.draw_month(rng);
         // The particle's own observation models: their numbers may be uncertain too.
         let observed = &sim.conflict().observed;
         // A front observed with a normal error is proposed from its posterior given the

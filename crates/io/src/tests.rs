@@ -683,10 +683,10 @@ fn test_war_is_valid() {
         parley_core::Check::BatnaHigher { actor: 1, month: 3, versus: vec!["aid-cut".into()] }
     );
     // Law 2, sides 2·16, donor 1 + its series, territory 5 + 3 anchors, beliefs 3,
-    // volatility 5, mediation 2 and framework 3 (left out: their defaults), durability 3 +
+    // volatility 5 + 3 left out, mediation 2 and framework 3 (left out: their defaults), durability 3 +
     // 2 left out + 1 factor, event 1.
     let conflict_numbers: Vec<_> = s.numbers().into_iter().filter(|n| n.path.starts_with("conflict.")).collect();
-    assert_eq!(conflict_numbers.len(), 74);
+    assert_eq!(conflict_numbers.len(), 77);
     let manpower = conflict_numbers.iter().find(|n| n.path == "conflict.sides.north.manpower").unwrap();
     assert!(
         matches!(&*manpower.quantity.provenance, Provenance::Cited { citation } if citation.to_string() == "brief#2")
@@ -1404,5 +1404,5 @@ fn test_every_registered_war_number_is_written_read_and_bounded() {
             checked += 1;
         }
     }
-    assert_eq!(checked, 46, "every registered number has a finite end to test");
+    assert_eq!(checked, 49, "every registered number has a finite end to test");
 }

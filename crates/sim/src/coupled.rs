@@ -267,6 +267,11 @@ pub struct RunOptions {
 /// talks themselves use stream 0).
 const MEDIATION_STREAM: u64 = 1;
 
+/// The stream of a month's talks seed from which the front's tempo is drawn (whether an
+/// offensive begins or culminates): a stream of its own, so a war with offensives draws
+/// every other number as one without them does.
+const TEMPO_STREAM: u64 = 2;
+
 /// The random numbers of one month, always the same number in the same order whatever
 /// happens, so runs that differ in their levers share their shocks.
 struct MonthDraws {
@@ -277,10 +282,18 @@ struct MonthDraws {
 }
 
 impl MonthDraws {
-    fn draw(rng: &mut ChaCha12Rng) -> MonthDraws {
+    /// The month's draws; `tempo`: whether the war has offensives, whose draw is then
+    /// derived from the talks' seed.
+    fn draw(rng: &mut ChaCha12Rng, tempo: bool) -> MonthDraws {
         let mut normal = || -> f64 { StandardNormal.sample(rng) };
-        let shocks = Shocks { losses: [normal(), normal()], territory: normal(), pace: normal() };
-        MonthDraws { shocks, breaking: [rng.random(), rng.random()], breakdown: rng.random(), talk_seed: rng.random() }
+        let mut shocks = Shocks { losses: [normal(), normal()], territory: normal(), pace: normal(), tempo: None };
+        let (breaking, breakdown, talk_seed) = ([rng.random(), rng.random()], rng.random(), rng.random());
+        if tempo {
+            let mut stream = ChaCha12Rng::seed_from_u64(talk_seed);
+            stream.set_stream(TEMPO_STREAM);
+            shocks.tempo = Some(stream.random());
+        }
+        MonthDraws { shocks, breaking, breakdown, talk_seed }
     }
 }
 
@@ -739,8 +752,8 @@ impl Simulation {
     /// shocks and the seed of the month's talks. A filter that conditions on the record
     /// draws a month with this, may adjust the front's shock, steps the war itself and then
     /// asks [`Simulation::history_check`] whether the month is consistent with the record.
-    pub fn draw_month(rng: &mut ChaCha12Rng) -> (Shocks, u64) {
-        let MonthDraws { shocks, talk_seed, .. } = MonthDraws::draw(rng);
+    pub fn draw_month(&self, rng: &mut ChaCha12Rng) -> (Shocks, u64) {
+        let MonthDraws { shocks, talk_seed, .. } = MonthDraws::draw(rng, self.war.has_offensives());
         (shocks, talk_seed)
     }
 
@@ -789,7 +802,8 @@ impl Simulation {
         let mut months = Vec::with_capacity(options.months as usize);
         let n = self.parties.len();
         for k in 0..options.months as i32 {
-            let MonthDraws { shocks, breaking, breakdown, talk_seed } = MonthDraws::draw(&mut rng);
+            let MonthDraws { shocks, breaking, breakdown, talk_seed } =
+                MonthDraws::draw(&mut rng, self.war.has_offensives());
             let shocks = if options.noise { shocks } else { Shocks::default() };
             let month = self.war.as_of.plus(k + 1);
             if phase == Phase::Collapsed {
@@ -1004,9 +1018,9 @@ impl Simulation {
         }
         let mut rng = ChaCha12Rng::seed_from_u64(options.seed);
         rng.set_stream(options.stream);
-        let mut draws = MonthDraws::draw(&mut rng);
+        let mut draws = MonthDraws::draw(&mut rng, self.war.has_offensives());
         for _ in 0..k {
-            draws = MonthDraws::draw(&mut rng);
+            draws = MonthDraws::draw(&mut rng, self.war.has_offensives());
         }
         let opening = match &month.anticipated {
             Some(_) => month.best_offer,
@@ -1192,6 +1206,44 @@ mod tests {
 
     fn options(noise: bool, stream: u64) -> RunOptions {
         RunOptions { months: 24, seed: 7, stream, noise, talks: true }
+    }
+
+    #[test]
+    fn test_a_war_with_offensives_draws_every_other_number_as_one_without() {
+        // The tempo comes from a stream of the talks' seed, so turning offensives on (by a
+        // lever, say) leaves the month's other draws, and every later month's, as they were.
+        let (mut a, mut b) = (ChaCha12Rng::seed_from_u64(3), ChaCha12Rng::seed_from_u64(3));
+        for _ in 0..12 {
+            let (without, with) = (MonthDraws::draw(&mut a, false), MonthDraws::draw(&mut b, true));
+            assert_eq!(without.shocks.tempo, None);
+            let u = with.shocks.tempo.unwrap();
+            assert!((0.0..1.0).contains(&u));
+            assert_eq!(Shocks { tempo: None, ..with.shocks }, without.shocks);
+            assert_eq!(
+                (with.breaking, with.breakdown, with.talk_seed),
+                (without.breaking, without.breakdown, without.talk_seed)
+            );
+        }
+        // A run with offensives switched on: its first month moves the front by the
+        // offensive's size further where its draw began one, and by as much as without
+        // offensives where it did not; the losses are the same.
+        let mut s = fixture();
+        let plain = Simulation::new(&s, &[], None).unwrap();
+        for (name, value) in [("offensive", 400.0), ("offensive_onset", 0.5), ("offensive_end", 0.2)] {
+            s.quantity_mut(&format!("conflict.volatility.{name}")).unwrap().value = value;
+        }
+        let pushed = Simulation::new(&s, &[], None).unwrap();
+        let mut seen = [false; 2];
+        for stream in 0..40 {
+            let (x, y) =
+                (&plain.run(options(true, stream)).months[0].war, &pushed.run(options(true, stream)).months[0].war);
+            assert_eq!(x.losses.map(f64::to_bits), y.losses.map(f64::to_bits));
+            let on = y.offensive > 0.5;
+            let extra = if on { 400.0 } else { 0.0 };
+            assert!((y.territory_change - x.territory_change - extra).abs() < 1e-6, "stream {stream}");
+            seen[usize::from(on)] = true;
+        }
+        assert_eq!(seen, [true, true], "some first months began an offensive, some did not");
     }
 
     #[test]

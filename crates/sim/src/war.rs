@@ -15,15 +15,23 @@
 //!    from month to month).
 //! 3. **Economy and support.** The economy loses a fixed share of capacity per month of
 //!    fighting; support falls with the side's own losses.
-//! 4. **Territory.** The holder gains `gain · (E_holder / E_other − stalemate) + σ_T·u` km²,
-//!    where `E = m · X` is effective strength and `u` the front's shock; the holding stays
-//!    within its bounds.
+//! 4. **Territory.** The holder gains `gain · (E_holder / E_other − stalemate) + π + o·A + σ_T·u`
+//!    km², where `E = m · X` is effective strength, `π` the front's pace (a random walk),
+//!    `u` the front's shock, and `A` is 1 while the holder has an offensive under way and 0
+//!    in a pause; the holding stays within its bounds.
 //!
 //! The shocks — one per side on the log of its effectiveness, one on the front — are each an
 //! AR(1) process with unit variance, `z_t = ρ·z_{t−1} + √(1 − ρ²)·ε_t`, `ε_t` standard
 //! normal: with persistence `ρ > 0` a month's surprise carries into the next (an offensive's
 //! momentum, a stretch of heavy fighting), as in a structural time-series model (Harvey,
 //! *Forecasting, Structural Time Series Models and the Kalman Filter*, Cambridge UP 1989).
+//!
+//! Offensives and pauses alternate as a two-state Markov chain: a pause gives way to an
+//! offensive with the monthly chance `offensive_onset`, an offensive culminates with the
+//! chance `offensive_end` — the front's pace switches between regimes, as in Hamilton's
+//! Markov-switching model (*Econometrica* 57, 1989). A war starts in a pause. On a central
+//! path (no draws) the chain is replaced by its expectation: [`WarState::offensive`] is then
+//! the chance that an offensive is under way.
 //!
 //! Invariants: strengths, losses and support never go negative; support stays in [0, 1];
 //! the holding stays in `[min, max]` (tested).
@@ -151,6 +159,10 @@ pub struct WarState {
     pub front_shock: f64,
     /// The front's pace the force ratio does not explain, km² a month: a random walk.
     pub front_pace: f64,
+    /// Whether the holder had an offensive under way in the month (1) or paused (0); on a
+    /// central path, the chance that it had.
+    #[serde(skip_serializing_if = "no_offensive")]
+    pub offensive: f64,
     /// Whether each side has chosen a wider mobilisation ([`War::mobilise`]).
     pub mobilised: [bool; 2],
     /// Whether the mediator has walked away, taking the donors that leave with it.
@@ -165,7 +177,12 @@ fn no_pressure(months: &u32) -> bool {
     *months == 0
 }
 
-/// Random shocks of one month, as standard normal draws (all zero on the central path).
+fn no_offensive(offensive: &f64) -> bool {
+    *offensive == 0.0
+}
+
+/// Random shocks of one month, as standard normal draws (all zero on the central path),
+/// and the uniform draw that decides whether an offensive begins or culminates.
 #[derive(Clone, Copy, Debug, Default, PartialEq)]
 pub struct Shocks {
     /// One per side, on the log of its effectiveness.
@@ -174,6 +191,10 @@ pub struct Shocks {
     pub territory: f64,
     /// On the front's pace (its random walk).
     pub pace: f64,
+    /// Uniform on [0, 1): an offensive is under way in the month when the draw falls below
+    /// the chance of one ([`War::offensive_chance`]). `None` on a central path: the state
+    /// then carries that chance itself.
+    pub tempo: Option<f64>,
 }
 
 /// A compiled conflict: the parameters in force from each scheduled event on.
@@ -283,6 +304,7 @@ impl War {
             loss_shock: [0.0; 2],
             front_shock: 0.0,
             front_pace: 0.0,
+            offensive: 0.0,
             mobilised: [false; 2],
             mediator_gone: false,
             pressure: 0,
@@ -404,8 +426,14 @@ impl War {
         let effective = |i: usize| multiplier[i] * state.manpower[i];
         let ratio = if effective(1 - h) > 0.0 { effective(h) / effective(1 - h) } else { f64::INFINITY };
         let front_pace = state.front_pace + p.volatility.territory_trend * shocks.pace;
+        let chance = self.offensive_chance(state);
+        let offensive = match shocks.tempo {
+            Some(u) => f64::from(u8::from(u < chance)),
+            None => chance,
+        };
         let raw = p.territory.gain * (ratio.min(1e6) - p.territory.stalemate)
             + front_pace
+            + p.volatility.offensive * offensive
             + p.volatility.territory * front_shock;
         let held = (state.held + raw).clamp(p.territory.min, p.territory.max);
         WarState {
@@ -422,10 +450,26 @@ impl War {
             loss_shock,
             front_shock,
             front_pace,
+            offensive,
             mobilised: state.mobilised,
             mediator_gone: state.mediator_gone,
             pressure: state.pressure.saturating_sub(1),
         }
+    }
+
+    /// The chance that the holder has an offensive under way in the month after `state`:
+    /// it keeps one that is under way unless it culminates, and begins one in a pause with
+    /// the onset's chance (on a central path, both weighted by the chance that one was
+    /// under way).
+    pub fn offensive_chance(&self, state: &WarState) -> f64 {
+        let v = &self.params(state.month + 1).volatility;
+        state.offensive * (1.0 - v.offensive_end) + (1.0 - state.offensive) * v.offensive_onset
+    }
+
+    /// Whether the war's front has offensives at all (a positive effect and a chance to
+    /// begin one, in some stretch): if not, its months need no tempo draw.
+    pub fn has_offensives(&self) -> bool {
+        self.epochs.iter().any(|(_, p)| p.volatility.offensive > 0.0 && p.volatility.offensive_onset > 0.0)
     }
 
     /// Adds the front's innovations — `shock` and `pace`, standard normal values, the draws
@@ -518,7 +562,7 @@ mod tests {
             let (lo, hi) = war.params(0).held_bounds();
             let mut state = war.initial();
             for (a, b, c) in shocks {
-                state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0, pace: c });
+                state = war.step(&state, &Shocks { losses: [a, b], territory: c * 50.0, pace: c, tempo: None });
                 for i in 0..2 {
                     prop_assert!(state.manpower[i] >= 0.0 && state.losses[i] >= 0.0);
                     prop_assert!((0.0..=1.0).contains(&state.support[i]));
@@ -676,5 +720,92 @@ mod tests {
         let error = War::from_conflict_in_place(&mut broken, &s.actors).unwrap_err();
         assert!(matches!(error, WarError::EventPath { .. }), "{error}");
         assert_eq!(broken, before);
+    }
+
+    /// The fixture's war with offensives: each adds `offensive` km² a month, begins with
+    /// the chance `onset` and culminates with `end`.
+    fn with_offensives(offensive: f64, onset: f64, end: f64) -> War {
+        let mut s = fixture();
+        for (name, value) in [("offensive", offensive), ("offensive_onset", onset), ("offensive_end", end)] {
+            s.quantity_mut(&format!("conflict.volatility.{name}")).unwrap().value = value;
+        }
+        War::new(&s).unwrap()
+    }
+
+    #[test]
+    fn test_an_offensive_moves_the_front_by_its_size_and_nothing_else() {
+        let war = with_offensives(300.0, 0.2, 0.25);
+        assert!(war.has_offensives());
+        assert!(!War::new(&fixture()).unwrap().has_offensives(), "the fixture's front has no offensives");
+        let start = war.initial();
+        assert!(start.offensive.abs() < 1e-12, "a war starts in a pause");
+        // The chance of an offensive after a pause is the onset's; a draw below it begins one.
+        assert!((war.offensive_chance(&start) - 0.2).abs() < 1e-12);
+        let step = |u: f64| war.step(&start, &Shocks { tempo: Some(u), ..Shocks::default() });
+        let (on, off) = (step(0.19), step(0.21));
+        assert_eq!((on.offensive.to_bits(), off.offensive.to_bits()), (1.0f64.to_bits(), 0.0f64.to_bits()));
+        assert!((on.territory_change - off.territory_change - 300.0).abs() < 1e-9);
+        let mut same = on;
+        same.offensive = 0.0;
+        same.held = off.held;
+        same.territory_change = off.territory_change;
+        assert_eq!(same, off, "the offensive moves the front only");
+        // Under way, it goes on unless it culminates: the chance is 1 − end.
+        assert!((war.offensive_chance(&on) - 0.75).abs() < 1e-12);
+    }
+
+    #[test]
+    fn test_offensives_and_pauses_alternate_at_their_chances() {
+        use rand::{RngExt, SeedableRng};
+        let (onset, end) = (0.2, 0.25);
+        let war = with_offensives(300.0, onset, end);
+        let mut rng = rand_chacha::ChaCha12Rng::seed_from_u64(5);
+        let (mut state, mut on, mut spells, n) = (war.initial(), 0u32, 0u32, 40_000);
+        for _ in 0..n {
+            let next = war.step(&state, &Shocks { tempo: Some(rng.random()), ..Shocks::default() });
+            on += u32::from(next.offensive > 0.5);
+            spells += u32::from(next.offensive > 0.5 && state.offensive < 0.5);
+            // The fixture's war runs down over 40,000 months; only the tempo matters here.
+            state = WarState { offensive: next.offensive, ..war.initial() };
+        }
+        // The chain's stationary share of offensive months is onset / (onset + end), and an
+        // offensive lasts 1 / end months on average.
+        let share = f64::from(on) / f64::from(n);
+        let expected = onset / (onset + end);
+        let se = (expected * (1.0 - expected) / f64::from(n)).sqrt() * 3.0; // months are correlated
+        assert!((share - expected).abs() < 4.0 * se, "{share} against {expected}");
+        let length = f64::from(on) / f64::from(spells);
+        assert!((length - 1.0 / end).abs() < 0.15, "{length} months against {}", 1.0 / end);
+    }
+
+    #[test]
+    fn test_the_central_path_carries_the_chance_of_an_offensive() {
+        use rand::{RngExt, SeedableRng};
+        // Without draws, the state carries the chance that an offensive is under way, and the
+        // front moves by its expectation: the mean over drawn chains, month by month.
+        let war = with_offensives(300.0, 0.3, 0.1);
+        let months = 8;
+        let mut central = vec![war.initial()];
+        for k in 0..months {
+            central.push(war.step(&central[k], &Shocks::default()));
+        }
+        let mut rng = rand_chacha::ChaCha12Rng::seed_from_u64(8);
+        let runs = 20_000;
+        let mut share = vec![0.0; months + 1];
+        let mut held = vec![0.0; months + 1];
+        for _ in 0..runs {
+            let mut state = war.initial();
+            for k in 1..=months {
+                state = war.step(&state, &Shocks { tempo: Some(rng.random()), ..Shocks::default() });
+                share[k] += state.offensive / f64::from(runs);
+                held[k] += state.held / f64::from(runs);
+            }
+        }
+        for k in 1..=months {
+            let c = &central[k];
+            assert!(c.offensive > 0.0 && c.offensive < 1.0);
+            assert!((share[k] - c.offensive).abs() < 0.015, "month {k}: {} against {}", share[k], c.offensive);
+            assert!((held[k] - c.held).abs() < 0.015 * 300.0 * k as f64, "month {k}: {} against {}", held[k], c.held);
+        }
     }
 }

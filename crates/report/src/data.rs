@@ -754,6 +754,11 @@ pub struct BacktestData {
     pub seed: u64,
     /// How the window was chosen.
     pub window: String,
+    /// The scenario's numbers declared tuned to a series the backtest scores: for them the
+    /// backtest is no out-of-sample test (empty in report data written before they were
+    /// listed).
+    #[serde(default)]
+    pub tuned: Vec<TunedNumber>,
     /// Origins whose filter collapsed, with the months.
     pub collapsed: Vec<String>,
     /// Per observed series.
@@ -762,6 +767,17 @@ pub struct BacktestData {
     /// went on (empty in report data written before they were scored).
     #[serde(default)]
     pub stopped: Vec<StoppedRow>,
+}
+
+/// A number declared tuned to an observed series.
+#[derive(Clone, Debug, PartialEq, Serialize, Deserialize)]
+pub struct TunedNumber {
+    /// The number's path.
+    pub path: String,
+    /// The series it was tuned to.
+    pub to: String,
+    /// How and why, in the scenario's words.
+    pub note: String,
 }
 
 /// The model's forecasts, at one horizon, that the war would have stopped (a ceasefire, a

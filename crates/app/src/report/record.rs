@@ -2,12 +2,12 @@
 //! scenario date, and how well forecasts conditioned on it did in the backtest.
 
 use super::words::provenance_text;
-use parley_core::Scenario;
 use parley_core::conflict::{Observable, Observed};
+use parley_core::{Provenance, Scenario};
 use parley_experiment::assimilate::{COLLAPSE, Diagnostics};
 use parley_experiment::backtest::{Backtest, BacktestOptions, WINDOW};
 use parley_report::data::{
-    BacktestData, BacktestSeries, HorizonRow, PosteriorRow, Record, SeriesFitRow, StoppedRow, finite,
+    BacktestData, BacktestSeries, HorizonRow, PosteriorRow, Record, SeriesFitRow, StoppedRow, TunedNumber, finite,
 };
 
 /// What a series measures, in words, and its unit.
@@ -111,6 +111,16 @@ pub(super) fn backtest(s: &Scenario, b: &Backtest) -> BacktestData {
         } else {
             "chosen by the user (--from, --to)".into()
         },
+        tuned: s
+            .numbers()
+            .iter()
+            .filter_map(|n| match &*n.quantity.provenance {
+                Provenance::Tuned { to, note } if b.series.iter().any(|x| &x.series == to) => {
+                    Some(TunedNumber { path: n.path.clone(), to: to.clone(), note: note.clone() })
+                }
+                _ => None,
+            })
+            .collect(),
         collapsed: b
             .origins
             .iter()
@@ -154,5 +164,34 @@ pub(super) fn backtest(s: &Scenario, b: &Backtest) -> BacktestData {
             .filter(|h| h.n > 0)
             .map(|h| StoppedRow { horizon: h.horizon, n: h.n, probability: h.probability, brier: h.brier })
             .collect(),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use parley_core::Month;
+    use parley_experiment::backtest::BacktestOptions;
+
+    use crate::scenario::{BUILT_IN, BUILT_IN_NAME};
+
+    #[test]
+    fn test_the_backtest_lists_the_numbers_tuned_to_the_series_it_scores() {
+        let s = parley_io::parse(BUILT_IN, BUILT_IN_NAME, parley_io::Format::Toml).unwrap().scenario;
+        let origin = Month::parse("2025-07").unwrap();
+        let options = BacktestOptions { first: origin, last: origin, horizons: 1, particles: 16, seed: 1 };
+        let b = parley_experiment::backtest::backtest(&s, &options, &mut |_, _| true).unwrap();
+        let data = super::backtest(&s, &b);
+        let tuned: Vec<(&str, &str)> = data.tuned.iter().map(|t| (t.path.as_str(), t.to.as_str())).collect();
+        // The offensives, declared tuned to the area held, and the two calibrated numbers;
+        // not Russia's optimism, tuned to a reservation value rather than to the record.
+        for expected in [
+            ("conflict.sides.ukr.effectiveness", "russian_losses"),
+            ("conflict.territory.gain", "held"),
+            ("conflict.volatility.offensive", "held"),
+        ] {
+            assert!(tuned.contains(&expected), "{expected:?} in {tuned:?}");
+        }
+        assert_eq!(tuned.len(), 3, "{tuned:?}");
+        assert!(data.tuned.iter().all(|t| !t.note.is_empty()));
     }
 }

@@ -328,6 +328,15 @@ pub(super) fn backtest(h: &mut Html, d: &ReportData) {
             &format!("The filter's effective sample size collapsed at these origins: {}.", b.collapsed.join("; ")),
         );
     }
+    if !b.tuned.is_empty() {
+        h.p_class(
+            "caveat",
+            "Declared: the scenario says these numbers were tuned to the record the backtest scores — their value, or the mechanism they belong to, was chosen with that record or the backtest's scores in view — so for them the backtest is no out-of-sample test:",
+        );
+        let rows: Vec<Vec<String>> =
+            b.tuned.iter().map(|t| vec![t.path.clone(), t.to.clone(), t.note.clone()]).collect();
+        h.table("", &["number", "tuned to", "how and why"], &rows);
+    }
     for (k, s) in b.series.iter().enumerate() {
         h.h3(&s.title);
         h.p(&headline(b, s));

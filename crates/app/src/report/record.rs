@@ -193,5 +193,12 @@ mod tests {
         }
         assert_eq!(tuned.len(), 3, "{tuned:?}");
         assert!(data.tuned.iter().all(|t| !t.note.is_empty()));
+        // Each series' headline, in the summary and the section, says so beside its scores.
+        let held = data.series.iter().find(|x| x.id == "held").unwrap();
+        let text = parley_report::backtest_headline(&data, held);
+        assert!(
+            text.contains("Declared: the scenario tuned 2 numbers to this record (conflict.territory.gain, conflict.volatility.offensive)"),
+            "{text}"
+        );
     }
 }

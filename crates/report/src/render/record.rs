@@ -90,6 +90,15 @@ pub fn headline(b: &BacktestData, s: &BacktestSeries) -> String {
             side(*last),
         ));
     }
+    let tuned: Vec<&str> = b.tuned.iter().filter(|t| t.to == s.id).map(|t| t.path.as_str()).collect();
+    if !tuned.is_empty() {
+        text.push_str(&format!(
+            " Declared: the scenario tuned {} to this record ({}), so for {} these scores are no out-of-sample test.",
+            if tuned.len() == 1 { "one number".to_string() } else { format!("{} numbers", tuned.len()) },
+            tuned.join(", "),
+            if tuned.len() == 1 { "it" } else { "them" },
+        ));
+    }
     text
 }
 
